@@ -1,0 +1,337 @@
+/**
+ * DatasetCache: Arrow IPC chunks of datasets in IndexedDB (through idb), with a manifest per entry.
+ *
+ * Contracts:
+ * - An entry is written in ONE readwrite transaction (chunks, then manifest): it lands whole or not
+ *   at all. On read, an entry with a missing chunk, a wrong size or a digest mismatch is deleted and
+ *   reported as a warning, never returned.
+ * - The cache never throws for storage trouble. IndexedDB missing or refusing to open (private mode,
+ *   sandboxed frames), quota exceeded, a database deleted or upgraded by another tab: it keeps the
+ *   data in memory for this page, emits a warning saying what happened, and carries on.
+ * - Entries are evicted least-recently-used first when the total would exceed `budgetBytes`.
+ */
+import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { chooseEvictions, manifestKey, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
+import { combineDigests, sha256Hex } from './checksum.js';
+import { Emitter, type Disposable } from '../lifecycle/disposable.js';
+
+export type CacheBackend = 'indexeddb' | 'memory';
+
+export type CacheWarningCode = 'unavailable' | 'quota' | 'corrupt' | 'too-large' | 'evicted' | 'write-failed' | 'read-failed' | 'connection-lost';
+
+export interface CacheWarning {
+  readonly code: CacheWarningCode;
+  readonly message: string;
+  readonly key?: string;
+}
+
+export interface CachePutInput {
+  readonly id: string;
+  readonly version: string;
+  readonly schema: readonly ColumnInfo[];
+  readonly chunkRows: readonly number[];
+  /** Chunk bytes. They are cloned into storage, so the caller may transfer them afterwards. */
+  readonly chunks: readonly ArrayBuffer[];
+  /** SHA-256 hex of each chunk when already known (workers compute them off the main thread). */
+  readonly digests?: readonly string[];
+  readonly meta?: Record<string, unknown>;
+}
+
+export interface CacheEntry {
+  readonly manifest: DatasetManifest;
+  readonly chunks: ArrayBuffer[];
+}
+
+export interface PutResult {
+  readonly manifest: DatasetManifest;
+  /** Where the entry ended up; 'none' when it was larger than the whole budget. */
+  readonly stored: CacheBackend | 'none';
+}
+
+export interface DatasetCacheOptions {
+  /** Database name; one per app on the page. Default 'clientlens-cache'. */
+  readonly name?: string;
+  /** Total bytes kept before least-recently-used entries are evicted. Default 2 GiB. */
+  readonly budgetBytes?: number;
+  /** 'memory' keeps entries for this page only (for hosts that must not persist client data). Default 'indexeddb'. */
+  readonly storage?: CacheBackend;
+}
+
+interface CacheDB extends DBSchema {
+  manifests: { key: string; value: DatasetManifest; indexes: { byId: string } };
+  chunks: { key: [string, number]; value: ArrayBuffer };
+}
+
+const DB_VERSION = 1;
+const DEFAULT_BUDGET = 2 * 1024 ** 3;
+
+export class DatasetCache {
+  private db: IDBPDatabase<CacheDB> | null = null;
+  private dbFailed = false;
+  private readonly memory = new Map<string, CacheEntry>();
+  private readonly warnings = new Emitter<CacheWarning>();
+  readonly name: string;
+  readonly budgetBytes: number;
+  private readonly wantsIndexedDB: boolean;
+
+  private constructor(options: DatasetCacheOptions) {
+    this.name = options.name ?? 'clientlens-cache';
+    this.budgetBytes = options.budgetBytes ?? DEFAULT_BUDGET;
+    if (!(this.budgetBytes > 0)) throw new RangeError(`DatasetCache budgetBytes must be a positive number of bytes; got ${options.budgetBytes}`);
+    if (options.storage !== undefined && options.storage !== 'indexeddb' && options.storage !== 'memory') {
+      throw new TypeError(`DatasetCache storage must be 'indexeddb' or 'memory'; got ${JSON.stringify(options.storage)}`);
+    }
+    this.wantsIndexedDB = options.storage !== 'memory';
+  }
+
+  /** Opens the cache. Never rejects for storage trouble: it falls back to memory and warns. */
+  static async open(options: DatasetCacheOptions = {}, onWarning?: (w: CacheWarning) => void): Promise<DatasetCache> {
+    const cache = new DatasetCache(options);
+    if (onWarning) cache.onWarning(onWarning);
+    await cache.connect();
+    return cache;
+  }
+
+  get backend(): CacheBackend {
+    return this.db ? 'indexeddb' : 'memory';
+  }
+
+  onWarning(listener: (w: CacheWarning) => void): Disposable {
+    return this.warnings.on(listener);
+  }
+
+  private warn(code: CacheWarningCode, message: string, key?: string): void {
+    this.warnings.emit({ code, message, key });
+  }
+
+  private async connect(): Promise<IDBPDatabase<CacheDB> | null> {
+    if (this.db) return this.db;
+    if (this.dbFailed) return null;
+    if (!this.wantsIndexedDB) {
+      this.dbFailed = true;
+      return null;
+    }
+    if (typeof indexedDB === 'undefined' || !indexedDB) {
+      this.dbFailed = true;
+      this.warn('unavailable', 'IndexedDB is not available on this page (private mode or a sandboxed frame?); data is kept in memory and will be reloaded on the next visit.');
+      return null;
+    }
+    try {
+      this.db = await openDB<CacheDB>(this.name, DB_VERSION, {
+        upgrade(db) {
+          if (!db.objectStoreNames.contains('manifests')) db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('byId', 'id');
+          if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
+        },
+        blocked: () => this.warn('connection-lost', 'Another tab holds an older version of the cache open; waiting for it to close.'),
+        blocking: () => {
+          // Another tab wants to upgrade or delete the database: step aside, reconnect on next use.
+          this.db?.close();
+          this.db = null;
+        },
+        terminated: () => {
+          this.db = null;
+          this.warn('connection-lost', 'The cache database was closed by the browser; reconnecting on next use.');
+        },
+      });
+      return this.db;
+    } catch (err) {
+      this.dbFailed = true;
+      this.warn('unavailable', `IndexedDB could not be opened (${describe(err)}); data is kept in memory for this page.`);
+      return null;
+    }
+  }
+
+  async put(input: CachePutInput): Promise<PutResult> {
+    validatePut(input);
+    const digests = input.digests ?? (await Promise.all(input.chunks.map((c) => sha256Hex(c))));
+    const bytes = input.chunks.reduce((s, c) => s + c.byteLength, 0);
+    const now = Date.now();
+    const manifest: DatasetManifest = {
+      key: manifestKey(input.id, input.version),
+      id: input.id,
+      version: input.version,
+      schema: input.schema,
+      rows: input.chunkRows.reduce((s, r) => s + r, 0),
+      bytes,
+      chunks: input.chunks.map((c, i) => ({ rows: input.chunkRows[i], bytes: c.byteLength, sha256: digests[i] })),
+      checksum: await combineDigests(digests),
+      created: now,
+      lastAccess: now,
+      meta: input.meta,
+    };
+
+    const existing = await this.list();
+    const victims = chooseEvictions(existing, bytes, this.budgetBytes, manifest.key);
+    if (victims === null) {
+      this.warn('too-large', `Dataset "${input.id}" is ${formatBytes(bytes)}, more than the cache budget of ${formatBytes(this.budgetBytes)}; it is not cached.`, manifest.key);
+      return { manifest, stored: 'none' };
+    }
+    for (const v of victims) {
+      await this.deleteKey(v.key);
+      this.warn('evicted', `Evicted cached dataset "${v.id}" (${formatBytes(v.bytes)}) to stay within the cache budget.`, v.key);
+    }
+
+    const db = await this.connect();
+    if (db) {
+      try {
+        const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
+        const chunks = tx.objectStore('chunks');
+        await chunks.delete(IDBKeyRange.bound([manifest.key, 0], [manifest.key, Infinity]));
+        for (let i = 0; i < input.chunks.length; i++) void chunks.put(input.chunks[i], [manifest.key, i]);
+        void tx.objectStore('manifests').put(manifest);
+        await tx.done;
+        this.memory.delete(manifest.key);
+        return { manifest, stored: 'indexeddb' };
+      } catch (err) {
+        const quota = isQuotaError(err);
+        this.warn(quota ? 'quota' : 'write-failed', `${quota ? 'Storage quota exceeded' : `Writing to IndexedDB failed (${describe(err)})`} while caching "${input.id}"; nothing partial was kept, the data stays in memory for this page.`, manifest.key);
+      }
+    }
+    this.memory.set(manifest.key, { manifest, chunks: input.chunks.map((c) => c.slice(0)) });
+    return { manifest, stored: 'memory' };
+  }
+
+  /** The newest complete, verified entry of `id` (of `version` if given), or undefined. */
+  async get(id: string, version?: string): Promise<CacheEntry | undefined> {
+    const mem = this.findInMemory(id, version);
+    if (mem) return { manifest: mem.manifest, chunks: mem.chunks.map((c) => c.slice(0)) };
+    const db = await this.connect();
+    if (!db) return undefined;
+    let manifest: DatasetManifest | undefined;
+    let chunks: (ArrayBuffer | undefined)[];
+    try {
+      const tx = db.transaction(['manifests', 'chunks'], 'readonly');
+      if (version !== undefined) manifest = await tx.objectStore('manifests').get(manifestKey(id, version));
+      else manifest = newest(await tx.objectStore('manifests').index('byId').getAll(id));
+      if (!manifest) return undefined;
+      const store = tx.objectStore('chunks');
+      const m = manifest;
+      chunks = await Promise.all(m.chunks.map((_, i) => store.get([m.key, i])));
+      await tx.done;
+    } catch (err) {
+      this.warn('read-failed', `Reading "${id}" from the cache failed (${describe(err)}); it will be loaded again.`);
+      return undefined;
+    }
+    const problem = await verify(manifest, chunks);
+    if (problem) {
+      this.warn('corrupt', `Cached dataset "${id}" was damaged (${problem}); it was discarded and will be loaded again.`, manifest.key);
+      await this.deleteKey(manifest.key);
+      return undefined;
+    }
+    manifest.lastAccess = Date.now();
+    try {
+      await db.put('manifests', manifest);
+    } catch {
+      // Recency is a hint for eviction; failing to record it must not fail the read.
+    }
+    return { manifest, chunks: chunks as ArrayBuffer[] };
+  }
+
+  /** Manifests of every entry, memory fallback included. */
+  async list(): Promise<DatasetManifest[]> {
+    const out = new Map<string, DatasetManifest>();
+    const db = await this.connect();
+    if (db) {
+      try {
+        for (const m of await db.getAll('manifests')) out.set(m.key, m);
+      } catch (err) {
+        this.warn('read-failed', `Listing the cache failed (${describe(err)}).`);
+      }
+    }
+    for (const [k, e] of this.memory) out.set(k, e.manifest);
+    return [...out.values()];
+  }
+
+  /** Removes every version of `id` (or just `version`); returns how many entries went. */
+  async evict(id: string, version?: string): Promise<number> {
+    const keys = (await this.list()).filter((m) => m.id === id && (version === undefined || m.version === version)).map((m) => m.key);
+    for (const k of keys) await this.deleteKey(k);
+    return keys.length;
+  }
+
+  /** Removes every entry. */
+  async clear(): Promise<void> {
+    this.memory.clear();
+    const db = await this.connect();
+    if (!db) return;
+    const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
+    void tx.objectStore('manifests').clear();
+    void tx.objectStore('chunks').clear();
+    await tx.done;
+  }
+
+  close(): void {
+    this.db?.close();
+    this.db = null;
+  }
+
+  private findInMemory(id: string, version?: string): CacheEntry | undefined {
+    if (version !== undefined) return this.memory.get(manifestKey(id, version));
+    const entries = [...this.memory.values()].filter((e) => e.manifest.id === id);
+    const m = newest(entries.map((e) => e.manifest));
+    return m && this.memory.get(m.key);
+  }
+
+  private async deleteKey(key: string): Promise<void> {
+    this.memory.delete(key);
+    const db = await this.connect();
+    if (!db) return;
+    try {
+      const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
+      void tx.objectStore('manifests').delete(key);
+      void tx.objectStore('chunks').delete(IDBKeyRange.bound([key, 0], [key, Infinity]));
+      await tx.done;
+    } catch (err) {
+      this.warn('write-failed', `Removing "${key}" from the cache failed (${describe(err)}).`, key);
+    }
+  }
+}
+
+function newest(manifests: DatasetManifest[]): DatasetManifest | undefined {
+  return manifests.sort((a, b) => b.created - a.created)[0];
+}
+
+async function verify(m: DatasetManifest, chunks: (ArrayBuffer | undefined)[]): Promise<string | null> {
+  for (let i = 0; i < m.chunks.length; i++) {
+    const c = chunks[i];
+    if (!(c instanceof ArrayBuffer)) return `chunk ${i + 1} of ${m.chunks.length} is missing`;
+    if (c.byteLength !== m.chunks[i].bytes) return `chunk ${i + 1} has ${c.byteLength} bytes, ${m.chunks[i].bytes} expected`;
+  }
+  const digests = await Promise.all((chunks as ArrayBuffer[]).map((c) => sha256Hex(c)));
+  const bad = digests.findIndex((d, i) => d !== m.chunks[i].sha256);
+  if (bad >= 0) return `chunk ${bad + 1} fails its checksum`;
+  if ((await combineDigests(digests)) !== m.checksum) return 'the manifest checksum does not match';
+  return null;
+}
+
+function validatePut(input: CachePutInput): void {
+  const problems: string[] = [];
+  if (typeof input.id !== 'string' || input.id === '') problems.push('id must be a non-empty string');
+  if (typeof input.version !== 'string') problems.push('version must be a string');
+  if (!Array.isArray(input.chunks) || input.chunks.some((c) => !(c instanceof ArrayBuffer))) problems.push('chunks must be an array of ArrayBuffers');
+  else if (input.chunkRows.length !== input.chunks.length) problems.push(`chunkRows has ${input.chunkRows.length} entries for ${input.chunks.length} chunks`);
+  if (input.digests && input.digests.length !== input.chunks.length) problems.push(`digests has ${input.digests.length} entries for ${input.chunks.length} chunks`);
+  if (problems.length) throw new TypeError(`DatasetCache.put: ${problems.join('; ')}`);
+}
+
+function isQuotaError(err: unknown): boolean {
+  const name = (err as { name?: string } | null)?.name;
+  return name === 'QuotaExceededError' || /quota/i.test(String((err as Error)?.message ?? ''));
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) return `${(err as Error).name}: ${(err as Error).message}`;
+  return String(err);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = -1;
+  do {
+    v /= 1024;
+    u++;
+  } while (v >= 1024 && u < units.length - 1);
+  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
+}

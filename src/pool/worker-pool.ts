@@ -1,0 +1,346 @@
+/**
+ * WorkerPool: a fixed set of module workers, each serving named jobs (see workers/job-host.ts).
+ *
+ * Contracts:
+ * - One job at a time per worker, FIFO per worker. A job either targets a worker (its data lives
+ *   there) or goes to the least busy one.
+ * - Every job can be cancelled with an AbortSignal; the promise rejects at once with an AbortError.
+ *   The worker is asked to stop; if it has not within `cancelGraceMs`, it is terminated and replaced.
+ * - Progress messages are heartbeats: a job silent for `stallTimeoutMs` means a dead or stuck
+ *   worker, which is replaced. A worker lost mid-job (stall, `error` event, terminate) fails its job
+ *   with WorkerCrashedError, or retries it once on the new worker when the job's arguments were not
+ *   transferred away (they are still there to send again).
+ * - A replaced worker runs every registered initializer (e.g. reloading its data partition)
+ *   before it takes queued jobs.
+ * - Workers come from `createWorker`, which the caller writes as
+ *   `() => new Worker(new URL('./x.ts', import.meta.url), { type: 'module' })` so that bundlers emit
+ *   a same-origin module file: no blob: URLs, no eval, fine under a strict CSP.
+ */
+import { proxy, wrap, transfer as comlinkTransfer, releaseProxy, type Remote } from 'comlink';
+import type { JobHostApi, JobOutcome, JobProgress } from './job-protocol.js';
+import { JobCancelledError, JobTimeoutError, RemoteJobError, WorkerCrashedError } from './job-errors.js';
+import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
+
+export interface WorkerPoolOptions {
+  readonly createWorker: () => Worker;
+  /** Number of workers. Default: navigator.hardwareConcurrency (at least 1, at most 16). */
+  readonly size?: number;
+  /** A running job that sends no progress for this long is treated as a dead worker. Default 20 s. */
+  readonly stallTimeoutMs?: number;
+  /** How long a cancelled job may take to stop before its worker is terminated. Default 1 s. */
+  readonly cancelGraceMs?: number;
+  /** Name used in messages. */
+  readonly name?: string;
+}
+
+export interface RunOptions {
+  /** Run on this worker (its data lives there). Default: the least busy worker. */
+  readonly worker?: number;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number, note?: string) => void;
+  /** Hard budget for the job once it has started. */
+  readonly timeoutMs?: number;
+  /** Buffers in `args` to move into the worker instead of copying. Jobs with transfers are not retried. */
+  readonly transfer?: Transferable[];
+  /** Retry once on a replacement worker if the worker is lost mid-job. Default: true without transfers. */
+  readonly retry?: boolean;
+}
+
+export type WorkerInitializer = (worker: number, run: <R>(name: string, args: unknown, options?: Omit<RunOptions, 'worker'>) => Promise<R>) => Promise<void>;
+
+export interface WorkerEvent {
+  readonly worker: number;
+  readonly reason: string;
+}
+
+interface Job {
+  readonly name: string;
+  readonly args: unknown;
+  readonly options: RunOptions;
+  readonly resolve: (v: unknown) => void;
+  readonly reject: (e: unknown) => void;
+  readonly init: boolean;
+  attempts: number;
+  settled: boolean;
+  cleanup?: () => void;
+  /** Set while running: asks the worker to stop, replacing it if it will not. */
+  stop?: () => void;
+}
+
+interface Slot {
+  readonly index: number;
+  worker: Worker;
+  remote: Remote<JobHostApi>;
+  queue: Job[];
+  current: Job | null;
+  /** Initializers still running for this worker; normal jobs wait for them. */
+  pendingInit: number;
+  generation: number;
+  completed: number;
+  restarts: number;
+  /** Answered its first message: the script loaded and the job host runs. */
+  alive: boolean;
+  /** Consecutive replacements of workers that never came alive: a script that cannot load. */
+  startFailures: number;
+}
+
+const MAX_START_FAILURES = 3;
+
+export class WorkerPool implements Disposable {
+  readonly size: number;
+  readonly name: string;
+  private readonly slots: Slot[] = [];
+  private readonly initializers = new Set<WorkerInitializer>();
+  private readonly replaced = new Emitter<WorkerEvent>();
+  private nextJobId = 1;
+  private disposed = false;
+  private broken: string | null = null;
+  private readonly stallTimeoutMs: number;
+  private readonly cancelGraceMs: number;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    if (typeof options?.createWorker !== 'function') throw new TypeError('WorkerPool needs a createWorker function.');
+    const hw = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 1;
+    const size = options.size ?? Math.min(16, hw);
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`WorkerPool size must be a whole number of at least 1; got ${options.size}.`);
+    this.size = size;
+    this.name = options.name ?? 'clientlens';
+    this.stallTimeoutMs = positive(options.stallTimeoutMs, 20_000, 'stallTimeoutMs');
+    this.cancelGraceMs = positive(options.cancelGraceMs, 1_000, 'cancelGraceMs');
+    for (let i = 0; i < size; i++) this.slots.push(this.spawn(i, 0));
+  }
+
+  /** Runs a named job; see RunOptions. */
+  run<R>(name: string, args?: unknown, options: RunOptions = {}): Promise<R> {
+    return this.enqueue<R>(name, args, options, false);
+  }
+
+  /** Runs the same job on every worker (e.g. dropping a dataset) and returns the results by worker. */
+  runOnEach<R>(name: string, argsFor: (worker: number) => unknown, options: Omit<RunOptions, 'worker' | 'transfer'> = {}): Promise<R[]> {
+    return Promise.all(this.slots.map((s) => this.run<R>(name, argsFor(s.index), { ...options, worker: s.index })));
+  }
+
+  /**
+   * Registers work every replacement worker does before taking jobs (e.g. reloading its data).
+   * It is not run for the workers already up: the registrant sets those up itself.
+   */
+  addInitializer(init: WorkerInitializer): Disposable {
+    this.initializers.add(init);
+    return toDisposable(() => void this.initializers.delete(init));
+  }
+
+  /** Fires after a worker was replaced (crash, stall, cancel that did not stop). */
+  onWorkerReplaced(listener: (e: WorkerEvent) => void): Disposable {
+    return this.replaced.on(listener);
+  }
+
+  /** Terminates a worker (e.g. one a host judges stuck) and replaces it; its job fails or retries. */
+  terminateWorker(index: number, reason = 'terminated by the host'): void {
+    const slot = this.slots[index];
+    if (!slot) throw new RangeError(`No worker ${index}; the pool has ${this.size}.`);
+    this.replace(slot, reason);
+  }
+
+  stats(): { worker: number; busy: boolean; queued: number; completed: number; restarts: number }[] {
+    return this.slots.map((s) => ({ worker: s.index, busy: s.current !== null, queued: s.queue.length, completed: s.completed, restarts: s.restarts }));
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const slot of this.slots) {
+      const jobs = [...(slot.current ? [slot.current] : []), ...slot.queue];
+      slot.queue = [];
+      slot.current = null;
+      for (const job of jobs) this.settle(job, new JobCancelledError(job.name, 'the worker pool was disposed'));
+      slot.remote[releaseProxy]();
+      slot.worker.terminate();
+    }
+  }
+
+  private spawn(index: number, restarts: number): Slot {
+    const worker = this.options.createWorker();
+    const slot: Slot = { index, worker, remote: wrap<JobHostApi>(worker), queue: [], current: null, pendingInit: 0, generation: 0, completed: 0, restarts, alive: false, startFailures: 0 };
+    // The first answer proves the script loaded; errors before it are start failures, not crashes.
+    slot.remote.jobs().then(() => (slot.alive = true), () => {});
+    worker.addEventListener('error', (ev: ErrorEvent) => {
+      ev.preventDefault?.();
+      if (this.slots[index] !== slot || slot.worker !== worker) return;
+      this.replace(slot, `uncaught error in worker: ${ev.message || 'the worker script failed to load or crashed'}`);
+    });
+    worker.addEventListener('messageerror', () => {
+      if (slot.current) this.settle(slot.current, new WorkerCrashedError(slot.current.name, index, 'a message from the worker could not be read'));
+    });
+    return slot;
+  }
+
+  private enqueue<R>(name: string, args: unknown, options: RunOptions, init: boolean): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      if (this.disposed) return reject(new JobCancelledError(name, 'the worker pool was disposed'));
+      if (this.broken) return reject(new Error(this.broken));
+      if (options.signal?.aborted) return reject(new JobCancelledError(name, options.signal.reason));
+      if (options.worker !== undefined && !this.slots[options.worker]) {
+        return reject(new RangeError(`Job "${name}" targets worker ${options.worker}, but the pool has workers 0..${this.size - 1}.`));
+      }
+      const job: Job = { name, args, options, resolve: resolve as (v: unknown) => void, reject, init, attempts: 0, settled: false };
+      const slot = options.worker !== undefined ? this.slots[options.worker] : this.leastBusy();
+      if (options.signal) {
+        const onAbort = () => this.abort(job, new JobCancelledError(name, options.signal!.reason));
+        options.signal.addEventListener('abort', onAbort, { once: true });
+        job.cleanup = () => options.signal!.removeEventListener('abort', onAbort);
+      }
+      if (init) slot.queue.unshift(job);
+      else slot.queue.push(job);
+      this.pump(slot);
+    });
+  }
+
+  private leastBusy(): Slot {
+    let best = this.slots[0];
+    let load = Infinity;
+    for (const s of this.slots) {
+      const l = s.queue.length + (s.current ? 1 : 0) + s.pendingInit;
+      if (l < load) {
+        best = s;
+        load = l;
+      }
+    }
+    return best;
+  }
+
+  private pump(slot: Slot): void {
+    if (this.disposed || slot.current) return;
+    const i = slot.pendingInit > 0 ? slot.queue.findIndex((j) => j.init) : 0;
+    if (i < 0 || slot.queue.length === 0) return;
+    const [job] = slot.queue.splice(i, 1);
+    if (job.settled) return this.pump(slot);
+    void this.start(slot, job);
+  }
+
+  private async start(slot: Slot, job: Job): Promise<void> {
+    slot.current = job;
+    job.attempts++;
+    const generation = slot.generation;
+    const jobId = this.nextJobId++;
+    let stall: ReturnType<typeof setTimeout> | undefined;
+    let budget: ReturnType<typeof setTimeout> | undefined;
+    const armStall = () => {
+      clearTimeout(stall);
+      stall = setTimeout(() => {
+        if (slot.current === job && slot.generation === generation) this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`);
+      }, this.stallTimeoutMs);
+    };
+    armStall();
+    if (job.options.timeoutMs !== undefined) {
+      budget = setTimeout(() => {
+        if (slot.current !== job || slot.generation !== generation) return;
+        this.settle(job, new JobTimeoutError(job.name, job.options.timeoutMs!));
+        this.stopRunning(slot, generation, jobId, 'ran past its time budget');
+      }, job.options.timeoutMs);
+    }
+    job.stop = () => this.stopRunning(slot, generation, jobId, 'did not stop when cancelled');
+    const onProgress = proxy((p: JobProgress) => {
+      if (slot.generation !== generation || job.settled) return;
+      armStall();
+      if (p.fraction !== undefined) job.options.onProgress?.(p.fraction, p.note);
+    });
+    let outcome: JobOutcome | undefined;
+    let failure: unknown;
+    try {
+      const args = job.options.transfer?.length ? comlinkTransfer(job.args, job.options.transfer) : job.args;
+      outcome = await slot.remote.run(jobId, job.name, args, onProgress);
+    } catch (err) {
+      failure = err;
+    } finally {
+      clearTimeout(stall);
+      clearTimeout(budget);
+      onProgress[releaseProxy]?.();
+    }
+    // A replaced worker's late answer (or the rejection of its released proxy) means nothing now.
+    if (slot.generation !== generation) return;
+    slot.current = null;
+    if (outcome?.ok) {
+      slot.completed++;
+      this.settle(job, undefined, outcome.value);
+    } else if (outcome) {
+      this.settle(job, new RemoteJobError(job.name, outcome.error));
+    } else {
+      this.settle(job, new WorkerCrashedError(job.name, slot.index, failure instanceof Error ? failure.message : String(failure)));
+    }
+    this.pump(slot);
+  }
+
+  /** Asks the worker to stop a job whose promise has already been settled; replaces it if it won't. */
+  private stopRunning(slot: Slot, generation: number, jobId: number, reason: string): void {
+    void slot.remote.cancel(jobId).catch(() => {});
+    setTimeout(() => {
+      if (slot.generation === generation && slot.current && slot.current.settled) this.replace(slot, `a job ${reason}`);
+    }, this.cancelGraceMs);
+  }
+
+  private abort(job: Job, error: Error): void {
+    if (job.settled) return;
+    this.settle(job, error);
+    const slot = this.slots.find((s) => s.current === job);
+    if (slot) job.stop?.();
+  }
+
+  private settle(job: Job, error: unknown, value?: unknown): void {
+    if (job.settled) return;
+    job.settled = true;
+    job.cleanup?.();
+    if (error !== undefined) job.reject(error);
+    else job.resolve(value);
+  }
+
+  private replace(old: Slot, reason: string): void {
+    if (this.disposed || this.slots[old.index] !== old) return;
+    old.generation++;
+    const lost = old.current;
+    old.current = null;
+    old.remote[releaseProxy]();
+    old.worker.terminate();
+
+    const fresh = this.spawn(old.index, old.restarts + 1);
+    fresh.queue = old.queue;
+    fresh.startFailures = old.alive ? 0 : old.startFailures + 1;
+    this.slots[old.index] = fresh;
+
+    if (fresh.startFailures >= MAX_START_FAILURES) {
+      this.broken = `The ${this.name} worker pool stopped: worker ${old.index} failed to start ${fresh.startFailures} times in a row (last: ${reason}). Check that the worker script loads (network, Content-Security-Policy worker-src).`;
+      const doomed = [...(lost ? [lost] : []), ...fresh.queue];
+      fresh.queue = [];
+      for (const job of doomed) this.settle(job, new Error(this.broken));
+      return;
+    }
+
+    if (lost && !lost.settled) {
+      // A job sent to a worker that never started did not run: that attempt does not count.
+      if (!old.alive) lost.attempts--;
+      const canRetry = (lost.options.retry ?? !lost.options.transfer?.length) && lost.attempts < 2;
+      if (canRetry) fresh.queue.unshift(lost);
+      else this.settle(lost, new WorkerCrashedError(lost.name, old.index, reason));
+    }
+    this.replaced.emit({ worker: old.index, reason });
+
+    for (const init of this.initializers) {
+      fresh.pendingInit++;
+      const run = <R>(name: string, args: unknown, options: Omit<RunOptions, 'worker'> = {}) => this.enqueue<R>(name, args, { ...options, worker: old.index }, true);
+      Promise.resolve()
+        .then(() => init(old.index, run))
+        .catch((err) => console.warn(`clientlens: re-initialising worker ${old.index} failed:`, err))
+        .finally(() => {
+          if (this.slots[old.index] !== fresh) return;
+          fresh.pendingInit--;
+          this.pump(fresh);
+        });
+    }
+    this.pump(fresh);
+  }
+}
+
+function positive(value: number | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  if (!(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new RangeError(`WorkerPool ${name} must be a positive number of milliseconds; got ${value}.`);
+  return value;
+}

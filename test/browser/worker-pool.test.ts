@@ -1,0 +1,163 @@
+import { expect } from 'chai';
+import { createTestPool } from './fixtures/test-pool.js';
+import { JobCancelledError, JobTimeoutError, WorkerCrashedError } from '../../src/pool/job-errors.js';
+import type { WorkerPool } from '../../src/pool/worker-pool.js';
+
+async function rejection(p: Promise<unknown>): Promise<Error> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error;
+  }
+  throw new Error('expected the promise to reject');
+}
+
+describe('WorkerPool (real module workers in Chromium)', () => {
+  let pool: WorkerPool;
+  afterEach(() => pool?.dispose());
+
+  it('runs jobs round trip on the worker asked for, and spreads untargeted jobs', async () => {
+    pool = createTestPool({ size: 2 });
+    const a = await pool.run<{ args: unknown; bornAt: string }>('echo', { x: [1, 2, 3], s: '客户' }, { worker: 0 });
+    const b = await pool.run<{ args: unknown; bornAt: string }>('echo', null, { worker: 1 });
+    expect(a.args).to.deep.equal({ x: [1, 2, 3], s: '客户' });
+    expect(a.bornAt).to.not.equal(b.bornAt);
+    const spread = await Promise.all([pool.run<string>('whoami'), pool.run<string>('whoami')]);
+    expect(new Set(spread).size).to.equal(2);
+  });
+
+  it('moves buffers into and out of workers instead of copying them', async () => {
+    pool = createTestPool({ size: 1 });
+    const buffer = new ArrayBuffer(1024);
+    const result = await pool.run<{ seen: number; out: ArrayBuffer }>('bytes', { buffer }, { transfer: [buffer] });
+    expect(result.seen).to.equal(1024);
+    expect(buffer.byteLength, 'the sent buffer is detached').to.equal(0);
+    expect(new Uint8Array(result.out)[1023]).to.equal(7);
+  });
+
+  it('reports progress while a job runs', async () => {
+    pool = createTestPool({ size: 1 });
+    const seen: number[] = [];
+    await pool.run('sleep', { ms: 600, steps: 6 }, { onProgress: (f) => seen.push(f) });
+    expect(seen.length).to.be.greaterThan(1);
+    expect(seen.at(-1)).to.equal(1);
+    expect([...seen].sort((x, y) => x - y)).to.deep.equal(seen);
+  });
+
+  it('cancels a cooperative job at once and keeps the same worker', async () => {
+    pool = createTestPool({ size: 1 });
+    const before = await pool.run<string>('whoami');
+    const controller = new AbortController();
+    const job = pool.run('sleep', { ms: 5000, steps: 100 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    const t0 = performance.now();
+    const err = await rejection(job);
+    expect(err).to.be.instanceOf(JobCancelledError);
+    expect(err.name).to.equal('AbortError');
+    expect(performance.now() - t0).to.be.lessThan(1000);
+    expect(await pool.run<string>('whoami')).to.equal(before);
+    expect(pool.stats()[0].restarts).to.equal(0);
+  });
+
+  it('rejects a job whose signal is already aborted without running it', async () => {
+    pool = createTestPool({ size: 1 });
+    const controller = new AbortController();
+    controller.abort();
+    expect(await rejection(pool.run('echo', 1, { signal: controller.signal }))).to.be.instanceOf(JobCancelledError);
+    expect(pool.stats()[0].completed).to.equal(0);
+  });
+
+  it('replaces a worker that ignores cancellation, and later jobs succeed', async () => {
+    pool = createTestPool({ size: 1, cancelGraceMs: 200 });
+    const before = await pool.run<string>('whoami');
+    const controller = new AbortController();
+    const job = pool.run('spin', { ms: 60_000 }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 100);
+    expect(await rejection(job)).to.be.instanceOf(JobCancelledError);
+    const after = await pool.run<string>('whoami');
+    expect(after).to.not.equal(before);
+    expect(pool.stats()[0].restarts).to.equal(1);
+  });
+
+  it('stops a job that runs past its time budget with a clear error', async () => {
+    pool = createTestPool({ size: 1, cancelGraceMs: 200 });
+    const err = await rejection(pool.run('spin', { ms: 60_000 }, { timeoutMs: 300 }));
+    expect(err).to.be.instanceOf(JobTimeoutError);
+    expect(err.message).to.contain('"spin"').and.contain('300 ms');
+    expect((await pool.run<{ args: number }>('echo', 5)).args).to.equal(5);
+  });
+
+  it('passes a job error through with its name and fields, and the worker stays', async () => {
+    pool = createTestPool({ size: 1 });
+    const before = await pool.run<string>('whoami');
+    const err = (await rejection(pool.run('fail'))) as Error & { column?: string };
+    expect(err.name).to.equal('SpecError');
+    expect(err.message).to.contain('balanceX');
+    expect(err.column).to.equal('balanceX');
+    expect(await pool.run<string>('whoami')).to.equal(before);
+  });
+
+  it('retries once on a new worker when its worker is terminated mid-job', async () => {
+    pool = createTestPool({ size: 1 });
+    const job = pool.run<{ slept: number; bornAt: string }>('sleep', { ms: 400, steps: 4 });
+    const before = await new Promise<string>((resolve) => setTimeout(() => resolve('terminated'), 100));
+    pool.terminateWorker(0, 'test kill');
+    const result = await job;
+    expect(before).to.equal('terminated');
+    expect(result.slept).to.equal(400);
+    expect(pool.stats()[0].restarts).to.equal(1);
+  });
+
+  it('fails a job whose worker crashes twice with a clear error, then keeps working', async () => {
+    pool = createTestPool({ size: 1 });
+    const replaced: string[] = [];
+    pool.onWorkerReplaced((e) => replaced.push(e.reason));
+    const err = await rejection(pool.run('crash'));
+    expect(err).to.be.instanceOf(WorkerCrashedError);
+    expect(err.message).to.contain('"crash"').and.contain('boom from a timer');
+    expect(replaced.length).to.equal(2);
+    expect((await pool.run<{ args: string }>('echo', 'still here')).args).to.equal('still here');
+  });
+
+  it('detects a worker that died silently by its missing heartbeat', async () => {
+    pool = createTestPool({ size: 1, stallTimeoutMs: 400 });
+    const err = await rejection(pool.run('close'));
+    expect(err).to.be.instanceOf(WorkerCrashedError);
+    expect(err.message).to.contain('no heartbeat');
+    expect((await pool.run<{ args: number }>('echo', 1)).args).to.equal(1);
+  });
+
+  it('does not mistake a long job that checkpoints for a dead worker', async () => {
+    pool = createTestPool({ size: 1, stallTimeoutMs: 300 });
+    const r = await pool.run<{ slept: number }>('sleep', { ms: 1500, steps: 30 });
+    expect(r.slept).to.equal(1500);
+    expect(pool.stats()[0].restarts).to.equal(0);
+  });
+
+  it('keeps the main thread responsive while a worker is busy', async () => {
+    pool = createTestPool({ size: 1 });
+    const gaps: number[] = [];
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      gaps.push(now - last);
+      last = now;
+    }, 20);
+    await pool.run('spin', { ms: 800 });
+    clearInterval(timer);
+    expect(gaps.length).to.be.greaterThan(10);
+  });
+
+  it('gives up with a message naming the cause when the worker script cannot load', async () => {
+    pool = createTestPool({ size: 1, createWorker: () => new Worker(new URL('./does-not-exist.js', import.meta.url), { type: 'module' }) });
+    const err = await rejection(pool.run('echo', 1));
+    expect(err.message).to.contain('failed to start 3 times in a row').and.contain('worker script loads');
+    const again = await rejection(pool.run('echo', 1));
+    expect(again.message).to.contain('worker pool stopped');
+  });
+
+  it('refuses bad options with errors naming them', () => {
+    expect(() => createTestPool({ size: 0 })).to.throw(/size/);
+    expect(() => createTestPool({ stallTimeoutMs: -1 })).to.throw(/stallTimeoutMs/);
+  });
+});
