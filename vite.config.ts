@@ -4,8 +4,8 @@ import { resolve } from 'node:path';
 const here = import.meta.dirname;
 
 // `npm start` serves demo/; `npm run build` emits the ES-module library (types come from tsc).
-export default defineConfig(({ command }) => ({
-  root: command === 'serve' ? resolve(here, 'demo') : here,
+export default defineConfig(({ command, mode }) => ({
+  root: command === 'serve' && mode !== 'test' ? resolve(here, 'demo') : here,
   server: { port: 5173, strictPort: false, fs: { allow: [here] } },
   worker: { format: 'es' },
   build: {

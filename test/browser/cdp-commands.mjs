@@ -1,18 +1,28 @@
 // Test-only server commands that reach the real browser through the DevTools protocol, so storage
 // faults (a small quota) are produced by Chromium itself rather than by a mock.
+// Chromium facts this relies on: the override lasts only while its DevTools session stays attached
+// (so the session is kept until the quota is reset), navigator.storage.estimate() keeps reporting
+// the old quota (writes are what it limits), and it applies to origins that have not used storage.
 export function cdpCommandsPlugin() {
+  const sessions = new Map();
   return {
     name: 'clientlens-cdp-commands',
     async executeCommand({ command, payload, session }) {
       if (command !== 'set-storage-quota') return undefined;
       const page = session.browser.getPage(session.id);
-      const cdp = await page.createCDPSession();
-      try {
-        const origin = new URL(page.url()).origin;
-        await cdp.send('Storage.overrideQuotaForOrigin', payload?.bytes == null ? { origin } : { origin, quotaSize: payload.bytes });
-      } finally {
-        await cdp.detach();
+      const origin = payload?.origin ?? new URL(page.url()).origin;
+      if (payload?.bytes == null) {
+        const cdp = sessions.get(origin);
+        sessions.delete(origin);
+        if (cdp) {
+          await cdp.send('Storage.overrideQuotaForOrigin', { origin });
+          await cdp.detach();
+        }
+        return true;
       }
+      const cdp = sessions.get(origin) ?? (await page.createCDPSession());
+      sessions.set(origin, cdp);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize: payload.bytes });
       return true;
     },
   };
