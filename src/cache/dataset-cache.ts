@@ -14,6 +14,7 @@ import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { chooseEvictions, manifestKey, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
 import { combineDigests, sha256Hex } from './checksum.js';
 import { Emitter, type Disposable } from '../lifecycle/disposable.js';
+import { formatBytes } from '../i18n/format-bytes.js';
 
 export type CacheBackend = 'indexeddb' | 'memory';
 
@@ -322,16 +323,4 @@ function isQuotaError(err: unknown): boolean {
 function describe(err: unknown): string {
   if (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) return `${(err as Error).name}: ${(err as Error).message}`;
   return String(err);
-}
-
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = -1;
-  do {
-    v /= 1024;
-    u++;
-  } while (v >= 1024 && u < units.length - 1);
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
 }

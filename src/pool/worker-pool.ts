@@ -254,7 +254,6 @@ export class WorkerPool implements Disposable {
     } finally {
       clearTimeout(stall);
       clearTimeout(budget);
-      onProgress[releaseProxy]?.();
     }
     // A replaced worker's late answer (or the rejection of its released proxy) means nothing now.
     if (slot.generation !== generation) return;

@@ -144,7 +144,7 @@ describe('chooseEvictions', () => {
 
   it('picks least recently used entries until the newcomer fits', () => {
     const existing = [m('a', 100, 3), m('b', 100, 1), m('c', 100, 2)];
-    expect(chooseEvictions(existing, 150, 300).map((v) => v.key)).toEqual(['b', 'c']);
+    expect(chooseEvictions(existing, 150, 300)!.map((v) => v.key)).toEqual(['b', 'c']);
     expect(chooseEvictions(existing, 0, 300)).toEqual([]);
     expect(chooseEvictions(existing, 301, 300)).toBeNull();
   });

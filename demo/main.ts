@@ -1,0 +1,62 @@
+// The demo page: the URL holds the state (?rows, ?data, ?locale, ?theme) so any view can be linked.
+import '../src/index.js';
+import { getLocale, matchLocale, setLocale } from '../src/core.js';
+
+const params = new URLSearchParams(location.search);
+const loader = document.querySelector('cl-dataset-loader')!;
+const localeSelect = document.querySelector<HTMLSelectElement>('#locale')!;
+const themeSelect = document.querySelector<HTMLSelectElement>('#theme')!;
+
+const pageText: Record<string, Record<string, string>> = {
+  'zh-CN': { title: 'clientlens · 客户分析', language: '语言', theme: '主题' },
+};
+
+function applyPageText(): void {
+  const locale = getLocale();
+  document.documentElement.lang = locale;
+  for (const el of document.querySelectorAll<HTMLElement>('[data-i18n]')) {
+    el.dataset.en ??= el.textContent ?? '';
+    el.textContent = pageText[locale]?.[el.dataset.i18n!] ?? el.dataset.en;
+  }
+  localeSelect.value = locale;
+}
+
+function updateUrl(change: Record<string, string | null>): void {
+  for (const [k, v] of Object.entries(change)) {
+    if (v === null || v === '') params.delete(k);
+    else params.set(k, v);
+  }
+  const q = params.toString();
+  history.replaceState(null, '', q ? `?${q}` : location.pathname);
+}
+
+const rows = Number(params.get('rows'));
+if (params.get('data')) loader.src = params.get('data')!;
+else if (Number.isInteger(rows) && rows > 0) loader.rows = rows;
+const theme = params.get('theme') ?? '';
+themeSelect.value = theme;
+if (theme) loader.setAttribute('theme', theme);
+
+await setLocale(matchLocale(params.get('locale') ?? navigator.language));
+applyPageText();
+
+localeSelect.addEventListener('change', async () => {
+  await setLocale(localeSelect.value);
+  updateUrl({ locale: localeSelect.value === 'en' ? null : localeSelect.value });
+  applyPageText();
+});
+themeSelect.addEventListener('change', () => {
+  if (themeSelect.value) loader.setAttribute('theme', themeSelect.value);
+  else loader.removeAttribute('theme');
+  document.body.style.background = themeSelect.value === 'dark' ? '#0d1117' : '';
+  updateUrl({ theme: themeSelect.value || null });
+});
+loader.addEventListener('cl-dataset-request', (e) => {
+  const { source } = (e as CustomEvent).detail;
+  if (source.kind === 'generate') updateUrl({ rows: String(source.options.rows), data: null });
+  if (source.kind === 'file') updateUrl({ rows: null, data: null });
+});
+loader.addEventListener('cl-dataset-load', (e) => {
+  const d = e.detail.dataset;
+  console.info(`clientlens: ${d.rows} clients (${d.origin})`, d.steps);
+});

@@ -1,0 +1,31 @@
+/**
+ * `clientlens/core`: datasets, cache, worker pool, schema and ingest, without any element.
+ */
+export { DataHub, Dataset, DataLoadError, createDataPool } from './dataset/data-hub.js';
+export type { DataHubOptions, LoadOptions, LoadProgress, LoadStep, LoadStepDetail, LoadStepName, DatasetOrigin } from './dataset/data-hub.js';
+export type { DataSource, IngestSettings } from './dataset/data-source.js';
+export type { Partition } from './dataset/partition-plan.js';
+export { DatasetCache } from './cache/dataset-cache.js';
+export type { CacheBackend, CacheEntry, CachePutInput, CacheWarning, CacheWarningCode, DatasetCacheOptions, PutResult } from './cache/dataset-cache.js';
+export type { ChunkInfo, ColumnInfo, DatasetManifest } from './cache/cache-manifest.js';
+export { WorkerPool } from './pool/worker-pool.js';
+export type { RunOptions, WorkerPoolOptions, WorkerEvent, WorkerInitializer } from './pool/worker-pool.js';
+export { JobCancelledError, JobTimeoutError, RemoteJobError, WorkerCrashedError } from './pool/job-errors.js';
+export {
+  CLIENT_FIELDS, CLIENT_SCHEMA, REQUIRED_FIELDS, WEALTH_TIERS, LIFECYCLE_STAGES, MissingFieldsError, fieldDef, requireFields,
+} from './schema/client-schema.js';
+export type { ClientField, FieldDef, FieldType, FieldUnit } from './schema/client-schema.js';
+export { resolveMapping } from './schema/field-mapping.js';
+export type { FieldMapping, ResolvedMapping } from './schema/field-mapping.js';
+export { IngestError } from './ingest/ingest-report.js';
+export type { IngestIssue, IngestReport, IssueCode, DirtyRowPolicy, IngestFormat } from './ingest/ingest-report.js';
+export { ingest } from './ingest/ingest.js';
+export type { IngestOptions, IngestResult } from './ingest/ingest.js';
+export { generatePortfolio, generatePortfolioChunk } from './generate/portfolio.js';
+export type { PortfolioOptions } from './generate/portfolio.js';
+export { DisposableStore, toDisposable } from './lifecycle/disposable.js';
+export type { Disposable } from './lifecycle/disposable.js';
+export { getLocale, setLocale, matchLocale } from './i18n/locale.js';
+export type { Locale } from './i18n/locale.js';
+export { formatBytes, formatCurrency, formatDay, formatDuration, formatNumber, formatPercent } from './i18n/format.js';
+export { getDefaultHub, configureDefaultHub } from './dataset/default-hub.js';

@@ -1,0 +1,480 @@
+/**
+ * DataHub: the one-way data spine of a page.
+ *
+ *   source -> (cache hit? IndexedDB chunks) | (generate in workers | fetch -> ingest in a worker)
+ *          -> cache write -> chunks moved to their owner workers -> Dataset handle (metadata only)
+ *
+ * The main thread never loops over rows: it moves ArrayBuffers between IndexedDB and workers.
+ * Every step is timed and reported, and every load can be cancelled.
+ */
+import { DatasetCache, type CacheWarning, type DatasetCacheOptions } from '../cache/dataset-cache.js';
+import type { ChunkInfo, ColumnInfo } from '../cache/cache-manifest.js';
+import { WorkerPool, type RunOptions } from '../pool/worker-pool.js';
+import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { planPartitions, type Partition } from './partition-plan.js';
+import { generatedIdentity, stableJson, validateSource, type DataSource, type IngestSettings } from './data-source.js';
+import { chunkCount } from '../generate/portfolio.js';
+import { sha256Hex } from '../cache/checksum.js';
+import type { IngestReport } from '../ingest/ingest-report.js';
+import type { ChunkOutput } from '../../workers/jobs/chunk-output.js';
+import type { IngestJobResult } from '../../workers/jobs/ingest-job.js';
+import type { PartitionSummary } from '../../workers/jobs/partition-jobs.js';
+
+export type LoadStepName = 'fetch' | 'cache-read' | 'generate' | 'ingest' | 'cache-write' | 'distribute';
+
+export interface LoadStep {
+  readonly step: LoadStepName;
+  readonly ms: number;
+  /** Facts about the step for display (elements localise them). */
+  readonly detail?: LoadStepDetail;
+}
+
+export interface LoadStepDetail {
+  readonly bytes?: number;
+  readonly rows?: number;
+  readonly rowsRead?: number;
+  readonly workers?: number;
+  readonly chunks?: number;
+  /** cache-read: whether the cache had the dataset. */
+  readonly hit?: boolean;
+  /** cache-write: where the entry went. */
+  readonly stored?: 'indexeddb' | 'memory' | 'none';
+}
+
+export interface LoadProgress {
+  readonly step: LoadStepName;
+  /** 0..1 within the step. */
+  readonly fraction: number;
+}
+
+export interface LoadOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: LoadProgress) => void;
+  /** Read from and write to the cache. Default true. */
+  readonly useCache?: boolean;
+}
+
+export type DatasetOrigin = 'cache' | 'generated' | 'ingested';
+
+export class DataLoadError extends Error {
+  override readonly name = 'DataLoadError';
+  constructor(message: string, readonly report?: IngestReport, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** A loaded dataset: metadata on the main thread, rows in the workers. */
+export class Dataset implements Disposable {
+  readonly rows: number;
+  readonly bytes: number;
+  private disposed = false;
+
+  constructor(
+    private readonly hub: DataHub,
+    readonly id: string,
+    readonly version: string,
+    readonly schema: readonly ColumnInfo[],
+    readonly chunks: readonly Pick<ChunkInfo, 'rows' | 'bytes'>[],
+    readonly partitions: readonly Partition[],
+    readonly origin: DatasetOrigin,
+    readonly steps: readonly LoadStep[],
+    /** Where the cache keeps it now: a browser store, this page's memory, or nowhere. */
+    readonly cached: 'indexeddb' | 'memory' | 'none',
+    readonly report: IngestReport | undefined,
+    private readonly teardown: Disposable,
+  ) {
+    this.rows = chunks.reduce((s, c) => s + c.rows, 0);
+    this.bytes = chunks.reduce((s, c) => s + c.bytes, 0);
+  }
+
+  /** The pool key under which workers hold this dataset's partitions. */
+  get key(): string {
+    return `${this.id}@${this.version}`;
+  }
+
+  get columns(): string[] {
+    return this.schema.map((c) => c.name);
+  }
+
+  /** Runs a job on every worker that owns rows of this dataset; results in row order. */
+  runOnPartitions<R>(name: string, args: (p: Partition) => unknown, options: Omit<RunOptions, 'worker' | 'transfer'> = {}): Promise<R[]> {
+    if (this.disposed) return Promise.reject(new Error(`Dataset "${this.id}" was disposed.`));
+    const owners = this.partitions.filter((p) => p.chunkCount > 0);
+    return Promise.all(owners.map((p) => this.hub.pool.run<R>(name, args(p), { ...options, worker: p.worker })));
+  }
+
+  /** Row count and per-column sums, computed in the workers: a cheap check that data arrived whole. */
+  async summarise(columns: string[], options: { signal?: AbortSignal } = {}): Promise<{ rows: number; sums: Record<string, { sum: number; count: number }> }> {
+    const parts = await this.runOnPartitions<PartitionSummary>('summarise', () => ({ datasetId: this.key, columns }), options);
+    const sums: Record<string, { sum: number; count: number }> = {};
+    for (const c of columns) sums[c] = { sum: 0, count: 0 };
+    let rows = 0;
+    for (const p of parts) {
+      rows += p.rows;
+      for (const c of columns) {
+        sums[c].sum += p.sums[c].sum;
+        sums[c].count += p.sums[c].count;
+      }
+    }
+    return { rows, sums };
+  }
+
+  private readonly disposeListeners = new Set<() => void>();
+  private refs = 0;
+
+  /** Counts a user of a shared dataset; DataHub.load does this for every caller. */
+  retain(): this {
+    this.refs++;
+    return this;
+  }
+
+  /** A user is done with it; the last one out frees the workers' memory. */
+  release(): Promise<void> {
+    this.refs = Math.max(0, this.refs - 1);
+    return this.refs === 0 ? this.dispose() : Promise.resolve();
+  }
+
+  /** Called once when the dataset is disposed. */
+  onDispose(listener: () => void): Disposable {
+    this.disposeListeners.add(listener);
+    return toDisposable(() => void this.disposeListeners.delete(listener));
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const l of this.disposeListeners) l();
+    this.disposeListeners.clear();
+    await this.teardown.dispose();
+  }
+}
+
+export interface DataHubOptions {
+  /** A pool to use; by default the hub creates one of the standard data workers and owns it. */
+  readonly pool?: WorkerPool;
+  readonly workers?: number;
+  /** Cache settings, or false for no persistent cache (memory only). */
+  readonly cache?: DatasetCacheOptions | false;
+}
+
+export class DataHub implements Disposable {
+  private readonly cacheWarnings = new Emitter<CacheWarning>();
+  private readonly loaded = new Set<Dataset>();
+
+  private constructor(
+    readonly pool: WorkerPool,
+    readonly cache: DatasetCache,
+    private readonly ownsPool: boolean,
+  ) {
+    cache.onWarning((w) => this.cacheWarnings.emit(w));
+  }
+
+  static async create(options: DataHubOptions = {}): Promise<DataHub> {
+    const pool = options.pool ?? createDataPool(options.workers);
+    const cacheWarnings: CacheWarning[] = [];
+    const cache = await DatasetCache.open(options.cache === false ? { storage: 'memory' } : (options.cache ?? {}), (w) => cacheWarnings.push(w));
+    const hub = new DataHub(pool, cache, !options.pool);
+    hub.startupWarnings = cacheWarnings;
+    return hub;
+  }
+
+  /** Warnings raised while opening the cache (e.g. IndexedDB unavailable). */
+  startupWarnings: readonly CacheWarning[] = [];
+
+  /** Cache trouble (quota, corruption, fallback to memory) as it happens. */
+  onCacheWarning(listener: (w: CacheWarning) => void): Disposable {
+    return this.cacheWarnings.on(listener);
+  }
+
+  /**
+   * Loads a dataset. Elements asking for the same generated portfolio or URL share one load and one
+   * Dataset; the shared load is cancelled only when every caller waiting on it has cancelled.
+   */
+  load(sourceInput: DataSource, options: LoadOptions = {}): Promise<Dataset> {
+    const source = validateSource(sourceInput);
+    const key = shareKey(source, options);
+    if (!key) return this.loadOnce(source, options).then((d) => d.retain());
+    let entry = this.shared.get(key);
+    if (!entry) {
+      const controller = new AbortController();
+      const listeners = new Set<(p: LoadProgress) => void>();
+      const created: SharedLoad = { controller, listeners, waiters: 0, promise: undefined as unknown as Promise<Dataset> };
+      created.promise = this.loadOnce(source, { ...options, signal: controller.signal, onProgress: (p) => listeners.forEach((l) => l(p)) });
+      created.promise.then(
+        (d) => d.onDispose(() => this.shared.get(key) === created && this.shared.delete(key)),
+        () => this.shared.get(key) === created && this.shared.delete(key),
+      );
+      this.shared.set(key, (entry = created));
+    }
+    return joinShared(entry, options);
+  }
+
+  private readonly shared = new Map<string, SharedLoad>();
+
+  private async loadOnce(source: DataSource, options: LoadOptions): Promise<Dataset> {
+    const steps: LoadStep[] = [];
+    const useCache = options.useCache !== false;
+    const timed = async <T>(step: LoadStepName, fn: () => Promise<T>, detail?: (v: T) => LoadStepDetail): Promise<T> => {
+      options.signal?.throwIfAborted();
+      const t0 = performance.now();
+      options.onProgress?.({ step, fraction: 0 });
+      const v = await fn();
+      steps.push({ step, ms: performance.now() - t0, detail: detail?.(v) });
+      options.onProgress?.({ step, fraction: 1 });
+      return v;
+    };
+    const progress = (step: LoadStepName) => (fraction: number) => options.onProgress?.({ step, fraction });
+
+    let bytes: ArrayBuffer | undefined;
+    let identity: { id: string; version: string };
+    if (source.kind === 'generate') {
+      identity = generatedIdentity(source.options);
+    } else {
+      const fetched = await timed('fetch', () => readSource(source, options.signal, progress('fetch')), (r) => ({ bytes: r.bytes.byteLength }));
+      bytes = fetched.bytes;
+      identity = { id: fetched.id, version: `${fetched.version}|${stableJson(source.ingest ?? {})}` };
+    }
+
+    if (useCache) {
+      const entry = await timed('cache-read', () => this.cache.get(identity.id, identity.version), (e) => (e ? { hit: true, chunks: e.manifest.chunks.length, bytes: e.manifest.bytes } : { hit: false }));
+      if (entry) {
+        const partitions = planPartitions(entry.manifest.chunks.map((c) => c.rows), this.pool.size);
+        const key = `${identity.id}@${identity.version}`;
+        await timed('distribute', () => this.distribute(key, partitions, entry.chunks, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
+        const report = entry.manifest.meta?.report as IngestReport | undefined;
+        return this.register(identity, entry.manifest.schema, entry.manifest.chunks, partitions, 'cache', steps, this.cache.backend, report);
+      }
+    }
+
+    const key = `${identity.id}@${identity.version}`;
+    let out: ChunkOutput;
+    let report: IngestReport | undefined;
+    let partitions: Partition[];
+    let inWorkers = false;
+    if (source.kind === 'generate') {
+      const chunks = chunkCount(source.options.rows);
+      partitions = planPartitions(Array.from({ length: chunks }, () => 1), this.pool.size);
+      // Each worker generates the chunks it will own and keeps them: nothing to distribute after.
+      const done = new Array(partitions.length).fill(0);
+      const parts = await timed('generate', () =>
+        Promise.all(
+          partitions.filter((p) => p.chunkCount > 0).map((p) =>
+            this.pool.run<ChunkOutput>('generate-chunks', { datasetId: key, options: source.options, chunkIndices: range(p.firstChunk, p.chunkCount), keep: true }, {
+              worker: p.worker,
+              signal: options.signal,
+              onProgress: (f) => {
+                done[p.worker] = f * p.chunkCount;
+                progress('generate')(done.reduce((a, b) => a + b, 0) / chunks);
+              },
+            }),
+          ),
+        ),
+        (parts) => ({ rows: source.options.rows, workers: parts.length }),
+      );
+      out = { chunks: parts.flatMap((p) => p.chunks), chunkRows: parts.flatMap((p) => p.chunkRows), digests: parts.flatMap((p) => p.digests), schema: parts[0].schema };
+      partitions = planPartitions(out.chunkRows, this.pool.size);
+      inWorkers = true;
+    } else {
+      const settings: IngestSettings = source.ingest ?? {};
+      let result: IngestJobResult;
+      try {
+        result = await timed('ingest', () =>
+          this.pool.run<IngestJobResult>('ingest', { bytes, options: settings }, { transfer: [bytes!], signal: options.signal, onProgress: progress('ingest') }),
+          (r) => ({ rows: r.report.rowsKept, rowsRead: r.report.rowsRead }),
+        );
+      } catch (err) {
+        const e = err as Error & { report?: IngestReport };
+        if (e.name === 'IngestError') throw new DataLoadError(e.message, e.report, { cause: err });
+        throw err;
+      }
+      out = result;
+      report = result.report;
+      partitions = planPartitions(out.chunkRows, this.pool.size);
+    }
+
+    let cached: 'indexeddb' | 'memory' | 'none' = 'none';
+    if (useCache) {
+      const put = await timed('cache-write', () =>
+        this.cache.put({ id: identity.id, version: identity.version, schema: out.schema, chunkRows: out.chunkRows, chunks: out.chunks, digests: out.digests, meta: report ? { report } : undefined }),
+        (r) => ({ stored: r.stored, bytes: r.manifest.bytes }),
+      );
+      cached = put.stored;
+    }
+    if (!inWorkers) await timed('distribute', () => this.distribute(key, partitions, out.chunks, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
+    const chunkInfo = out.chunks.map((c, i) => ({ rows: out.chunkRows[i], bytes: c.byteLength }));
+    return this.register(identity, out.schema, chunkInfo, partitions, source.kind === 'generate' ? 'generated' : 'ingested', steps, cached, report);
+  }
+
+  /** Datasets loaded through this hub and not yet disposed. */
+  datasets(): Dataset[] {
+    return [...this.loaded];
+  }
+
+  async dispose(): Promise<void> {
+    for (const d of [...this.loaded]) await d.dispose().catch(() => {});
+    this.cache.close();
+    if (this.ownsPool) this.pool.dispose();
+  }
+
+  private async distribute(key: string, partitions: readonly Partition[], chunks: ArrayBuffer[], signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<void> {
+    let done = 0;
+    await Promise.all(
+      partitions.filter((p) => p.chunkCount > 0).map(async (p) => {
+        const mine = chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount);
+        await this.pool.run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine }, { worker: p.worker, transfer: mine, signal });
+        onProgress(++done / partitions.length);
+      }),
+    );
+  }
+
+  private register(
+    identity: { id: string; version: string },
+    schema: readonly ColumnInfo[],
+    chunks: readonly Pick<ChunkInfo, 'rows' | 'bytes'>[],
+    partitions: Partition[],
+    origin: DatasetOrigin,
+    steps: LoadStep[],
+    cached: 'indexeddb' | 'memory' | 'none',
+    report: IngestReport | undefined,
+  ): Dataset {
+    const key = `${identity.id}@${identity.version}`;
+    // A replaced worker lost its partition: reload it from the cache before it takes jobs.
+    const init = this.pool.addInitializer(async (worker, run) => {
+      const p = partitions[worker];
+      if (!p || p.chunkCount === 0) return;
+      const entry = await this.cache.get(identity.id, identity.version);
+      if (!entry) {
+        console.warn(`clientlens: worker ${worker} lost its part of dataset "${identity.id}" and the cache no longer has it; load the dataset again.`);
+        return;
+      }
+      const mine = entry.chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount);
+      await run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine }, { transfer: mine });
+    });
+    const dataset: Dataset = new Dataset(this, identity.id, identity.version, schema, chunks, partitions, origin, steps, cached, report,
+      toDisposable(async () => {
+        init.dispose();
+        this.loaded.delete(dataset);
+        await this.pool.runOnEach('drop-dataset', () => ({ datasetId: key })).catch(() => {});
+      }),
+    );
+    this.loaded.add(dataset);
+    return dataset;
+  }
+}
+
+/** The standard pool of data workers (same-origin module scripts: strict-CSP safe). */
+export function createDataPool(size?: number): WorkerPool {
+  return new WorkerPool({
+    name: 'clientlens data',
+    size,
+    createWorker: () => new Worker(new URL('../../workers/data-worker.ts', import.meta.url), { type: 'module', name: 'clientlens-data' }),
+  });
+}
+
+interface SharedLoad {
+  promise: Promise<Dataset>;
+  readonly controller: AbortController;
+  readonly listeners: Set<(p: LoadProgress) => void>;
+  waiters: number;
+}
+
+/** Sources that can be shared: same generator options, or same URL with the same ingest settings. */
+function shareKey(source: DataSource, options: LoadOptions): string | null {
+  if (options.useCache === false) return null;
+  if (source.kind === 'generate') return `generate|${stableJson(source.options)}`;
+  if (source.kind === 'url') return `url|${source.url}|${stableJson(source.ingest ?? {})}`;
+  return null;
+}
+
+function joinShared(entry: SharedLoad, options: LoadOptions): Promise<Dataset> {
+  entry.waiters++;
+  if (options.onProgress) entry.listeners.add(options.onProgress);
+  return new Promise<Dataset>((resolve, reject) => {
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      if (options.onProgress) entry.listeners.delete(options.onProgress);
+      options.signal?.removeEventListener('abort', onAbort);
+      entry.waiters--;
+    };
+    const onAbort = () => {
+      leave();
+      if (entry.waiters === 0) entry.controller.abort(options.signal?.reason);
+      reject(options.signal?.reason ?? new DOMException('Load cancelled', 'AbortError'));
+    };
+    if (options.signal?.aborted) return onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    entry.promise.then(
+      (d) => {
+        if (left) return;
+        leave();
+        resolve(d.retain());
+      },
+      (e) => {
+        if (left) return;
+        leave();
+        reject(e);
+      },
+    );
+  });
+}
+
+function range(start: number, count: number): number[] {
+  return Array.from({ length: count }, (_, i) => start + i);
+}
+
+interface ReadResult {
+  readonly bytes: ArrayBuffer;
+  readonly id: string;
+  readonly version: string;
+}
+
+async function readSource(source: Exclude<DataSource, { kind: 'generate' }>, signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<ReadResult> {
+  if (source.kind === 'bytes') {
+    return { bytes: source.bytes, id: `bytes:${source.name}`, version: await sha256Hex(source.bytes) };
+  }
+  if (source.kind === 'file') {
+    const bytes = await source.file.arrayBuffer();
+    const name = source.file.name ?? 'file';
+    return { bytes, id: `file:${name}`, version: `${source.file.size}:${source.file.lastModified ?? 0}:${await sha256Hex(bytes)}` };
+  }
+  let response: Response;
+  try {
+    response = await fetch(source.url, { signal });
+  } catch (err) {
+    if ((err as Error).name === 'AbortError') throw err;
+    throw new DataLoadError(`Could not fetch ${source.url}: ${(err as Error).message} (network error, or the server does not allow this page to read it: CORS).`, undefined, { cause: err });
+  }
+  if (!response.ok) throw new DataLoadError(`Fetching ${source.url} failed: HTTP ${response.status} ${response.statusText}.`);
+  const bytes = await readBody(response, onProgress);
+  const tag = response.headers.get('etag') ?? response.headers.get('last-modified');
+  return { bytes, id: `url:${new URL(source.url, globalThis.location?.href).href}`, version: tag ? `etag:${tag}:${bytes.byteLength}` : await sha256Hex(bytes) };
+}
+
+async function readBody(response: Response, onProgress: (f: number) => void): Promise<ArrayBuffer> {
+  // Content-Length is the encoded size when the server compresses: a progress hint, not a size.
+  const total = Number(response.headers.get('content-length')) || 0;
+  if (!response.body || !total) return response.arrayBuffer();
+  const reader = response.body.getReader();
+  const parts: Uint8Array[] = [];
+  let pos = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    parts.push(value);
+    pos += value.length;
+    onProgress(Math.min(1, pos / total));
+  }
+  const joined = new Uint8Array(pos);
+  let at = 0;
+  for (const p of parts) {
+    joined.set(p, at);
+    at += p.length;
+  }
+  return joined.buffer;
+}

@@ -1,0 +1,6 @@
+/**
+ * `clientlens`: one module script registers every built-in element; the core API comes along.
+ */
+export * from './core.js';
+import '../components/cl-dataset-loader/cl-dataset-loader.js';
+export { ClDatasetLoader } from '../components/cl-dataset-loader/cl-dataset-loader.js';

@@ -1,0 +1,32 @@
+/**
+ * Parses a user's file (CSV, JSON rows, Arrow IPC) into client-schema chunks. Parsing is
+ * sequential, so one worker does it; the chunks then go to their owners through the main thread.
+ */
+import { ingest, type IngestOptions } from '../../src/ingest/ingest.js';
+import type { IngestReport } from '../../src/ingest/ingest-report.js';
+import { DEFAULT_CHUNK_ROWS } from '../../src/dataset/ipc-chunks.js';
+import type { JobContext } from '../job-host.js';
+import { encodeChunks, type ChunkOutput } from './chunk-output.js';
+
+export interface IngestArgs {
+  readonly bytes: ArrayBuffer;
+  readonly options: Omit<IngestOptions, 'onProgress'>;
+  readonly chunkRows?: number;
+}
+
+export interface IngestJobResult extends ChunkOutput {
+  readonly report: IngestReport;
+}
+
+export async function ingestJob(args: IngestArgs, ctx: JobContext): Promise<IngestJobResult> {
+  const { table, report } = ingest(new Uint8Array(args.bytes), { ...args.options, onProgress: (f: number) => ctx.progress(f * 0.9) });
+  await ctx.checkpoint();
+  const chunkRows = args.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const tables = [];
+  for (let start = 0; start < table.numRows || (start === 0 && tables.length === 0); start += chunkRows) {
+    tables.push(table.slice(start, Math.min(table.numRows, start + chunkRows)));
+    if (table.numRows === 0) break;
+  }
+  const out = await encodeChunks(tables);
+  return ctx.transfer({ ...out, report }, out.chunks);
+}
