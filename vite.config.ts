@@ -5,7 +5,8 @@ const here = import.meta.dirname;
 
 // `npm start` serves demo/; `npm run build` emits the ES-module library (types come from tsc).
 export default defineConfig(({ command, mode }) => ({
-  root: command === 'serve' && mode !== 'test' ? resolve(here, 'demo') : here,
+  // The demo is the dev server's root; tests and benchmarks serve from the project root.
+  root: command === 'serve' && mode === 'development' ? resolve(here, 'demo') : here,
   server: { port: 5173, strictPort: false, fs: { allow: [here] } },
   worker: { format: 'es' },
   build: {

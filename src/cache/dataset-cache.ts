@@ -3,8 +3,12 @@
  *
  * Contracts:
  * - An entry is written in ONE readwrite transaction (chunks, then manifest): it lands whole or not
- *   at all. On read, an entry with a missing chunk, a wrong size or a digest mismatch is deleted and
- *   reported as a warning, never returned.
+ *   at all. `get` reads and verifies every chunk: an entry with a missing chunk, a wrong size or a
+ *   digest mismatch is deleted and reported as a warning, never returned.
+ * - Chunks are stored as Blobs. `open` hands out the Blobs unread (checking presence and sizes
+ *   only), so that workers can read and hash them in parallel off the main thread; a caller using
+ *   `open` must verify each chunk against `manifest.chunks[i].sha256` before use and `discard` the
+ *   entry on a mismatch (DataHub does both).
  * - The cache never throws for storage trouble. IndexedDB missing or refusing to open (private mode,
  *   sandboxed frames), quota exceeded, a database deleted or upgraded by another tab: it keeps the
  *   data in memory for this page, emits a warning saying what happened, and carries on.
@@ -58,9 +62,16 @@ export interface DatasetCacheOptions {
   readonly storage?: CacheBackend;
 }
 
+/** An entry whose chunk bytes have not been read yet (see `open`). */
+export interface CacheEntryHandle {
+  readonly manifest: DatasetManifest;
+  readonly blobs: Blob[];
+}
+
 interface CacheDB extends DBSchema {
   manifests: { key: string; value: DatasetManifest; indexes: { byId: string } };
-  chunks: { key: [string, number]; value: ArrayBuffer };
+  // Blobs since v0.1; plain ArrayBuffers are still read.
+  chunks: { key: [string, number]; value: Blob | ArrayBuffer };
 }
 
 const DB_VERSION = 1;
@@ -178,7 +189,8 @@ export class DatasetCache {
         const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
         const chunks = tx.objectStore('chunks');
         await chunks.delete(IDBKeyRange.bound([manifest.key, 0], [manifest.key, Infinity]));
-        for (let i = 0; i < input.chunks.length; i++) void chunks.put(input.chunks[i], [manifest.key, i]);
+        // Blobs let readers take the bytes lazily, in the worker that needs them.
+        for (let i = 0; i < input.chunks.length; i++) void chunks.put(new Blob([input.chunks[i]]), [manifest.key, i]);
         void tx.objectStore('manifests').put(manifest);
         await tx.done;
         this.memory.delete(manifest.key);
@@ -194,12 +206,34 @@ export class DatasetCache {
 
   /** The newest complete, verified entry of `id` (of `version` if given), or undefined. */
   async get(id: string, version?: string): Promise<CacheEntry | undefined> {
+    const handle = await this.open(id, version);
+    if (!handle) return undefined;
+    let chunks: ArrayBuffer[];
+    try {
+      chunks = await Promise.all(handle.blobs.map((b) => b.arrayBuffer()));
+    } catch (err) {
+      await this.discard(handle.manifest.key, `a chunk could not be read: ${describe(err)}`);
+      return undefined;
+    }
+    const problem = await verify(handle.manifest, chunks);
+    if (problem) {
+      await this.discard(handle.manifest.key, problem);
+      return undefined;
+    }
+    return { manifest: handle.manifest, chunks };
+  }
+
+  /**
+   * The newest entry of `id` with every chunk present at its recorded size, bytes unread.
+   * The caller must check digests before using the bytes, and call `discard` on a mismatch.
+   */
+  async open(id: string, version?: string): Promise<CacheEntryHandle | undefined> {
     const mem = this.findInMemory(id, version);
-    if (mem) return { manifest: mem.manifest, chunks: mem.chunks.map((c) => c.slice(0)) };
+    if (mem) return { manifest: mem.manifest, blobs: mem.chunks.map((c) => new Blob([c])) };
     const db = await this.connect();
     if (!db) return undefined;
     let manifest: DatasetManifest | undefined;
-    let chunks: (ArrayBuffer | undefined)[];
+    let values: (Blob | ArrayBuffer | undefined)[];
     try {
       const tx = db.transaction(['manifests', 'chunks'], 'readonly');
       if (version !== undefined) manifest = await tx.objectStore('manifests').get(manifestKey(id, version));
@@ -207,16 +241,15 @@ export class DatasetCache {
       if (!manifest) return undefined;
       const store = tx.objectStore('chunks');
       const m = manifest;
-      chunks = await Promise.all(m.chunks.map((_, i) => store.get([m.key, i])));
+      values = await Promise.all(m.chunks.map((_, i) => store.get([m.key, i])));
       await tx.done;
     } catch (err) {
       this.warn('read-failed', `Reading "${id}" from the cache failed (${describe(err)}); it will be loaded again.`);
       return undefined;
     }
-    const problem = await verify(manifest, chunks);
+    const problem = checkPresence(manifest, values);
     if (problem) {
-      this.warn('corrupt', `Cached dataset "${id}" was damaged (${problem}); it was discarded and will be loaded again.`, manifest.key);
-      await this.deleteKey(manifest.key);
+      await this.discard(manifest.key, problem);
       return undefined;
     }
     manifest.lastAccess = Date.now();
@@ -225,7 +258,14 @@ export class DatasetCache {
     } catch {
       // Recency is a hint for eviction; failing to record it must not fail the read.
     }
-    return { manifest, chunks: chunks as ArrayBuffer[] };
+    return { manifest, blobs: values.map((v) => (v instanceof Blob ? v : new Blob([v!]))) };
+  }
+
+  /** Deletes a damaged entry and says why (a digest mismatch found by a reader). */
+  async discard(key: string, reason: string): Promise<void> {
+    const id = key.slice(0, key.lastIndexOf('@'));
+    this.warn('corrupt', `Cached dataset "${id}" was damaged (${reason}); it was discarded and will be loaded again.`, key);
+    await this.deleteKey(key);
   }
 
   /** Manifests of every entry, memory fallback included. */
@@ -292,13 +332,18 @@ function newest(manifests: DatasetManifest[]): DatasetManifest | undefined {
   return manifests.sort((a, b) => b.created - a.created)[0];
 }
 
-async function verify(m: DatasetManifest, chunks: (ArrayBuffer | undefined)[]): Promise<string | null> {
+function checkPresence(m: DatasetManifest, values: (Blob | ArrayBuffer | undefined)[]): string | null {
   for (let i = 0; i < m.chunks.length; i++) {
-    const c = chunks[i];
-    if (!(c instanceof ArrayBuffer)) return `chunk ${i + 1} of ${m.chunks.length} is missing`;
-    if (c.byteLength !== m.chunks[i].bytes) return `chunk ${i + 1} has ${c.byteLength} bytes, ${m.chunks[i].bytes} expected`;
+    const v = values[i];
+    const size = v instanceof Blob ? v.size : v instanceof ArrayBuffer ? v.byteLength : -1;
+    if (size < 0) return `chunk ${i + 1} of ${m.chunks.length} is missing`;
+    if (size !== m.chunks[i].bytes) return `chunk ${i + 1} has ${size} bytes, ${m.chunks[i].bytes} expected`;
   }
-  const digests = await Promise.all((chunks as ArrayBuffer[]).map((c) => sha256Hex(c)));
+  return null;
+}
+
+async function verify(m: DatasetManifest, chunks: ArrayBuffer[]): Promise<string | null> {
+  const digests = await Promise.all(chunks.map((c) => sha256Hex(c)));
   const bad = digests.findIndex((d, i) => d !== m.chunks[i].sha256);
   if (bad >= 0) return `chunk ${bad + 1} fails its checksum`;
   if ((await combineDigests(digests)) !== m.checksum) return 'the manifest checksum does not match';

@@ -239,18 +239,26 @@ export class DataHub implements Disposable {
       identity = { id: fetched.id, version: `${fetched.version}|${stableJson(source.ingest ?? {})}` };
     }
 
+    const key = `${identity.id}@${identity.version}`;
     if (useCache) {
-      const entry = await timed('cache-read', () => this.cache.get(identity.id, identity.version), (e) => (e ? { hit: true, chunks: e.manifest.chunks.length, bytes: e.manifest.bytes } : { hit: false }));
+      const entry = await timed('cache-read', () => this.cache.open(identity.id, identity.version), (e) => (e ? { hit: true, chunks: e.manifest.chunks.length, bytes: e.manifest.bytes } : { hit: false }));
       if (entry) {
         const partitions = planPartitions(entry.manifest.chunks.map((c) => c.rows), this.pool.size);
-        const key = `${identity.id}@${identity.version}`;
-        await timed('distribute', () => this.distribute(key, partitions, entry.chunks, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
-        const report = entry.manifest.meta?.report as IngestReport | undefined;
-        return this.register(identity, entry.manifest.schema, entry.manifest.chunks, partitions, 'cache', steps, this.cache.backend, report);
+        const digests = entry.manifest.chunks.map((c) => c.sha256);
+        try {
+          // Workers read the Blobs and check every digest themselves, in parallel.
+          await timed('distribute', () => this.distribute(key, partitions, entry.blobs, digests, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
+          const report = entry.manifest.meta?.report as IngestReport | undefined;
+          return this.register(identity, entry.manifest.schema, entry.manifest.chunks, partitions, 'cache', steps, this.cache.backend, report);
+        } catch (err) {
+          if ((err as Error).name !== 'ChecksumError') throw err;
+          // A damaged entry is never used: drop what was loaded, discard it, rebuild from the source.
+          await this.pool.runOnEach('drop-dataset', () => ({ datasetId: key })).catch(() => {});
+          await this.cache.discard(entry.manifest.key, (err as Error).message);
+        }
       }
     }
 
-    const key = `${identity.id}@${identity.version}`;
     let out: ChunkOutput;
     let report: IngestReport | undefined;
     let partitions: Partition[];
@@ -304,7 +312,7 @@ export class DataHub implements Disposable {
       );
       cached = put.stored;
     }
-    if (!inWorkers) await timed('distribute', () => this.distribute(key, partitions, out.chunks, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
+    if (!inWorkers) await timed('distribute', () => this.distribute(key, partitions, out.chunks, undefined, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
     const chunkInfo = out.chunks.map((c, i) => ({ rows: out.chunkRows[i], bytes: c.byteLength }));
     return this.register(identity, out.schema, chunkInfo, partitions, source.kind === 'generate' ? 'generated' : 'ingested', steps, cached, report);
   }
@@ -320,12 +328,13 @@ export class DataHub implements Disposable {
     if (this.ownsPool) this.pool.dispose();
   }
 
-  private async distribute(key: string, partitions: readonly Partition[], chunks: ArrayBuffer[], signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<void> {
+  private async distribute(key: string, partitions: readonly Partition[], chunks: (ArrayBuffer | Blob)[], digests: string[] | undefined, signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<void> {
     let done = 0;
     await Promise.all(
       partitions.filter((p) => p.chunkCount > 0).map(async (p) => {
         const mine = chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount);
-        await this.pool.run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine }, { worker: p.worker, transfer: mine, signal });
+        const args = { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests: digests?.slice(p.firstChunk, p.firstChunk + p.chunkCount) };
+        await this.pool.run('load-chunks', args, { worker: p.worker, transfer: mine.filter((c): c is ArrayBuffer => c instanceof ArrayBuffer), signal });
         onProgress(++done / partitions.length);
       }),
     );
@@ -346,13 +355,14 @@ export class DataHub implements Disposable {
     const init = this.pool.addInitializer(async (worker, run) => {
       const p = partitions[worker];
       if (!p || p.chunkCount === 0) return;
-      const entry = await this.cache.get(identity.id, identity.version);
+      const entry = await this.cache.open(identity.id, identity.version);
       if (!entry) {
         console.warn(`clientlens: worker ${worker} lost its part of dataset "${identity.id}" and the cache no longer has it; load the dataset again.`);
         return;
       }
-      const mine = entry.chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount);
-      await run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine }, { transfer: mine });
+      const mine = entry.blobs.slice(p.firstChunk, p.firstChunk + p.chunkCount);
+      const digests = entry.manifest.chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount).map((c) => c.sha256);
+      await run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests });
     });
     const dataset: Dataset = new Dataset(this, identity.id, identity.version, schema, chunks, partitions, origin, steps, cached, report,
       toDisposable(async () => {

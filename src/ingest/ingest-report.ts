@@ -127,6 +127,7 @@ function describe(code: IssueCode): string {
     case 'duplicate-id': return 'Duplicate client id';
     case 'ragged-row': return 'Wrong number of fields';
     case 'unknown-category': return 'Unknown category value';
+    case 'malformed-input': return 'Malformed row';
     default: return code;
   }
 }

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { openDB } from 'idb';
 import { DataHub, DataLoadError } from '../../src/dataset/data-hub.js';
 import { chunkCount, generatePortfolioChunk } from '../../src/generate/portfolio.js';
 
@@ -62,6 +63,31 @@ describe('DataHub: generate -> IndexedDB -> workers, in real Chromium', () => {
     second.pool.terminateWorker(0, 'test');
     const again = await d2.summarise(['productsHeld']);
     expect(again.sums.productsHeld.sum).to.equal(expected.products);
+    await second.dispose();
+  });
+
+  it('never uses a damaged cache entry: workers catch the bad checksum, the data is rebuilt', async () => {
+    const name = cacheName();
+    const rows = 150_000;
+    const first = await DataHub.create({ cache: { name }, workers: 2 });
+    await first.load({ kind: 'generate', options: { rows } });
+    await first.dispose();
+
+    const raw = await openDB(name);
+    const key = (await raw.getAllKeys('chunks'))[2];
+    const bytes = new Uint8Array(await ((await raw.get('chunks', key)) as Blob).arrayBuffer());
+    bytes[Math.floor(bytes.length / 2)] ^= 0x40;
+    await raw.put('chunks', new Blob([bytes]), key);
+    raw.close();
+
+    const second = await DataHub.create({ cache: { name }, workers: 2 });
+    const warnings: string[] = [];
+    second.onCacheWarning((w) => warnings.push(`${w.code}: ${w.message}`));
+    const d = await second.load({ kind: 'generate', options: { rows } });
+    expect(d.origin).to.equal('generated');
+    expect(warnings.join('\n')).to.contain('corrupt').and.contain('chunk 3 fails its checksum');
+    const expected = expectedSums(rows);
+    expect((await d.summarise(['productsHeld'])).sums.productsHeld.sum).to.equal(expected.products);
     await second.dispose();
   });
 

@@ -49,9 +49,9 @@ describe('DatasetCache in real Chromium IndexedDB', () => {
     const { cache, warnings } = await open();
     await cache.put({ id: 'c', version: '1', schema, chunkRows: [1], chunks: [pattern(4096, 9)] });
     const raw = await openDB(cache.name);
-    const stored = new Uint8Array((await raw.get('chunks', ['c@1', 0])) as ArrayBuffer);
+    const stored = new Uint8Array(await ((await raw.get('chunks', ['c@1', 0])) as Blob).arrayBuffer());
     stored[100] ^= 1;
-    await raw.put('chunks', stored.buffer, ['c@1', 0]);
+    await raw.put('chunks', new Blob([stored]), ['c@1', 0]);
     raw.close();
     expect(await cache.get('c', '1')).to.equal(undefined);
     expect(warnings.some((w) => w.code === 'corrupt')).to.equal(true);

@@ -59,11 +59,12 @@ describe('DatasetCache', () => {
     const { cache, warnings } = await openCache();
     await cache.put({ id: 'd', version: 'v', schema, chunkRows: [1, 1], chunks: [bytes(100, 1), bytes(100, 2)] });
     const raw = await openDB(cache.name);
-    const chunk = new Uint8Array((await raw.get('chunks', ['d@v', 1])) as ArrayBuffer);
+    const chunk = new Uint8Array(await ((await raw.get('chunks', ['d@v', 1])) as Blob).arrayBuffer());
     chunk[50] ^= 0xff;
-    await raw.put('chunks', chunk.buffer, ['d@v', 1]);
+    await raw.put('chunks', new Blob([chunk]), ['d@v', 1]);
     raw.close();
 
+    expect(await cache.open('d', 'v'), 'sizes still match: open cannot tell').toBeDefined();
     expect(await cache.get('d', 'v')).toBeUndefined();
     expect(warnings.map((w) => w.code)).toContain('corrupt');
     expect(warnings.find((w) => w.code === 'corrupt')!.message).toContain('chunk 2 fails its checksum');

@@ -5,6 +5,7 @@
  */
 import { Type, type Vector } from 'apache-arrow';
 import { chunkToTable } from '../../src/dataset/ipc-chunks.js';
+import { sha256Hex } from '../../src/cache/checksum.js';
 import type { JobContext } from '../job-host.js';
 import type { DatasetStore } from '../dataset-store.js';
 
@@ -14,14 +15,30 @@ export interface LoadChunksArgs {
   readonly firstChunk: number;
   /** Global row number of the first row of the first chunk. */
   readonly rowOffset: number;
-  readonly chunks: ArrayBuffer[];
+  /** Bytes moved in, or cache Blobs this worker reads itself (in parallel with the other workers). */
+  readonly chunks: (ArrayBuffer | Blob)[];
+  /** SHA-256 per chunk: when given, a chunk that does not match is refused (ChecksumError). */
+  readonly digests?: string[];
+}
+
+export class ChecksumError extends Error {
+  override readonly name = 'ChecksumError';
+  constructor(readonly chunk: number) {
+    super(`chunk ${chunk + 1} fails its checksum`);
+  }
 }
 
 export function loadChunksJob(store: DatasetStore) {
   return async (args: LoadChunksArgs, ctx: JobContext): Promise<{ rows: number }> => {
+    const buffers = await Promise.all(args.chunks.map((c) => (c instanceof Blob ? c.arrayBuffer() : c)));
+    if (args.digests) {
+      const digests = await Promise.all(buffers.map((b) => sha256Hex(b)));
+      const bad = digests.findIndex((d, i) => d !== args.digests![i]);
+      if (bad >= 0) throw new ChecksumError(args.firstChunk + bad);
+    }
     let rows = 0;
-    for (let i = 0; i < args.chunks.length; i++) {
-      const table = chunkToTable(args.chunks[i]);
+    for (let i = 0; i < buffers.length; i++) {
+      const table = chunkToTable(buffers[i]);
       store.put(args.datasetId, { index: args.firstChunk + i, rowOffset: args.rowOffset + rows, table });
       rows += table.numRows;
       if (i % 4 === 3) await ctx.checkpoint();
