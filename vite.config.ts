@@ -8,6 +8,8 @@ export default defineConfig(({ command, mode }) => ({
   // The demo is the dev server's root; tests and benchmarks serve from the project root.
   root: command === 'serve' && mode === 'development' ? resolve(here, 'demo') : here,
   server: { port: 5173, strictPort: false, fs: { allow: [here] } },
+  // Relative base: the worker file is found next to the library chunk wherever a host serves it.
+  base: command === 'build' ? './' : '/',
   worker: { format: 'es' },
   build: {
     outDir: resolve(here, 'dist'),
