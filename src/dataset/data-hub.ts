@@ -97,10 +97,26 @@ export class Dataset implements Disposable {
   }
 
   /** Runs a job on every worker that owns rows of this dataset; results in row order. */
-  runOnPartitions<R>(name: string, args: (p: Partition) => unknown, options: Omit<RunOptions, 'worker' | 'transfer'> = {}): Promise<R[]> {
+  runOnPartitions<R>(name: string, args: (p: Partition) => unknown, options: Omit<RunOptions, 'worker' | 'transfer' | 'onProgress'> & { onProgress?: (fraction: number) => void } = {}): Promise<R[]> {
     if (this.disposed) return Promise.reject(new Error(`Dataset "${this.id}" was disposed.`));
     const owners = this.partitions.filter((p) => p.chunkCount > 0);
-    return Promise.all(owners.map((p) => this.hub.pool.run<R>(name, args(p), { ...options, worker: p.worker })));
+    const done = new Array<number>(owners.length).fill(0);
+    const report = options.onProgress;
+    return Promise.all(
+      owners.map((p, i) =>
+        this.hub.pool.run<R>(name, args(p), {
+          ...options,
+          worker: p.worker,
+          // Progress over the whole dataset: each worker's fraction weighted by its rows.
+          onProgress: report
+            ? (f) => {
+                done[i] = f * p.rows;
+                report(done.reduce((a, b) => a + b, 0) / Math.max(1, this.rows));
+              }
+            : undefined,
+        }),
+      ),
+    );
   }
 
   /** Row count and per-column sums, computed in the workers: a cheap check that data arrived whole. */

@@ -1,0 +1,59 @@
+/**
+ * The shape every scoring kernel takes, so one runner can execute it on one thread (Node, tests,
+ * benchmarks) or split by row range across the worker pool, with the same answer.
+ *
+ *   validate(spec, schema)           main thread, before any work: a clear SpecError or a typed spec
+ *   prepare?.map(batches) -> P       every worker, on its rows      (optional first pass, e.g. RFM
+ *   prepare?.reduce([P]) -> params   main thread, small inputs       breakpoints need global ranks)
+ *   map(batches, params) -> partial  every worker, on its rows
+ *   reduce([partial]) -> result      main thread: small inputs only, never a loop over all rows
+ *
+ * Contract: reduce(map over any row-range split, in row order) equals reduce([map over all rows]).
+ * Partials are structured-cloneable. Kernels are pure: no DOM, no I/O, no globals.
+ */
+import type { RecordBatch } from 'apache-arrow';
+import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
+
+/** A worker's rows: record batches in global row order, each with its global first-row number. */
+export interface RowBatch {
+  readonly batch: RecordBatch;
+  readonly rowOffset: number;
+}
+
+export interface KernelContext {
+  readonly signal?: AbortSignal;
+  /** Yields, throws if cancelled; call every batch or so. */
+  checkpoint(): Promise<void>;
+  progress(fraction: number): void;
+}
+
+export interface KernelPhase<Spec, Params, Partial> {
+  map(rows: readonly RowBatch[], spec: Spec, params: Params, ctx: KernelContext): Partial | Promise<Partial>;
+}
+
+export interface KernelDef<Spec, Partial, Result, PrepPartial = never, Params = undefined> {
+  readonly name: string;
+  /** Checks an untrusted spec against the dataset's columns; throws SpecError naming the problem. */
+  validate(spec: unknown, schema: readonly ColumnInfo[]): Spec;
+  readonly prepare?: {
+    map(rows: readonly RowBatch[], spec: Spec, ctx: KernelContext): PrepPartial | Promise<PrepPartial>;
+    reduce(partials: PrepPartial[], spec: Spec): Params;
+  };
+  map(rows: readonly RowBatch[], spec: Spec, params: Params, ctx: KernelContext): Partial | Promise<Partial>;
+  reduce(partials: Partial[], spec: Spec, params: Params): Result;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyKernel = KernelDef<any, any, any, any, any>;
+
+/** A spec that cannot run: names the spec field (e.g. "measures[1].column") and what was expected. */
+export class SpecError extends Error {
+  override readonly name = 'SpecError';
+  constructor(
+    readonly kernel: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${kernel}: ${field} ${problem}`);
+  }
+}
