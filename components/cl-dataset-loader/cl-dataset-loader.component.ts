@@ -97,21 +97,30 @@ export class ClDatasetLoader extends LitElement {
         const dataset = await hub.load(source, { signal, onProgress: (p) => (this.progress = p) });
         const previous = this.current;
         this.current = dataset;
+        // Always release: loading the same shared dataset again retained it once more.
         void previous?.release();
-        this.emit<DatasetLoadDetail>('cl-dataset-load', { dataset });
         return dataset;
-      } catch (err) {
-        if ((err as Error)?.name !== 'AbortError') {
-          const e = err as Error & { report?: IngestReport };
-          this.emit<DatasetErrorDetail>('cl-dataset-error', { message: e.message, report: e.report });
-        }
-        throw err;
       } finally {
         sub.dispose();
         this.progress = undefined;
       }
     },
   });
+
+  private announced?: unknown;
+
+  protected override updated(): void {
+    // Events go out after the element shows the new state, so a host reading it sees it.
+    const status = this.load.status;
+    if (status === TaskStatus.COMPLETE && this.load.value && this.announced !== this.load.value) {
+      this.announced = this.load.value;
+      this.emit<DatasetLoadDetail>('cl-dataset-load', { dataset: this.load.value });
+    } else if (status === TaskStatus.ERROR && this.announced !== this.load.error) {
+      this.announced = this.load.error;
+      const e = this.load.error as Error & { report?: IngestReport };
+      if (e?.name !== 'AbortError') this.emit<DatasetErrorDetail>('cl-dataset-error', { message: e?.message ?? String(e), report: e?.report });
+    }
+  }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();

@@ -53,12 +53,14 @@ const ARROW_FOR: Record<FieldType, string> = {
   string: 'Utf8 or a number type',
 };
 
+const NO_OFFSET = () => 0;
+
 /**
  * Offset to add to a UTC instant to get the wall-clock time of `timezone`, for the calendar date of
  * a zoned timestamp. Offsets of named zones are looked up once per hour of the data.
  */
 function zoneOffset(timezone: string | null | undefined): ((ms: number) => number) | null {
-  if (!timezone || /^(?:UTC|Z|Etc\/UTC|GMT|[+-]00:?00)$/i.test(timezone)) return () => 0;
+  if (!timezone || /^(?:UTC|Z|Etc\/UTC|GMT|[+-]00:?00)$/i.test(timezone)) return NO_OFFSET;
   const fixed = /^([+-])(\d{2}):?(\d{2})$/.exec(timezone);
   if (fixed) {
     const off = (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
@@ -110,7 +112,7 @@ export function readArrowIpc(bytes: Uint8Array, options: IngestOptions = {}): In
 
   const problems: IngestIssue[] = [];
   const notes: IngestIssue[] = [];
-  const plans: { col: CellColumn; source: Source; vector: Vector; offset: ((ms: number) => number) | null }[] = [];
+  const plans: { col: CellColumn; source: Source; vector: Vector; offset: (ms: number) => number }[] = [];
   for (const col of makeColumns(mapping, header, options, n)) {
     const index = mapping.fields.get(col.field)!;
     const type = fields[index].type;
@@ -121,13 +123,12 @@ export function readArrowIpc(bytes: Uint8Array, options: IngestOptions = {}): In
       else notes.push(issue('warning', 'wrong-type', `${message} It was matched by its name only, so it was ignored.`, { field: col.field, column: col.column, expected: ARROW_FOR[col.def.type], examples: [String(type)] }));
       continue;
     }
-    let offset: ((ms: number) => number) | null = null;
+    // Dates and zone-less timestamps are wall-clock values already; zoned timestamps are instants.
+    let offset: (ms: number) => number = NO_OFFSET;
     if (source === 'time' && DataType.isTimestamp(type)) {
-      offset = zoneOffset(type.timezone);
-      if (!offset) {
-        notes.push(issue('warning', 'wrong-type', `Column "${col.column}" has time zone "${type.timezone}", which this environment does not know; its dates were taken in UTC.`, { field: col.field, column: col.column }));
-        offset = () => 0;
-      }
+      const zoned = zoneOffset(type.timezone);
+      if (zoned) offset = zoned;
+      else notes.push(issue('warning', 'wrong-type', `Column "${col.column}" has time zone "${type.timezone}", which this environment does not know; its dates were taken in UTC.`, { field: col.field, column: col.column }));
     }
     plans.push({ col, source, vector: table.getChildAt(index)!, offset });
   }
@@ -204,7 +205,7 @@ export function readArrowIpc(bytes: Uint8Array, options: IngestOptions = {}): In
         case 'time': {
           // Date and Timestamp getters return epoch milliseconds.
           const ms = v as number;
-          const days = Math.floor((ms + offset!(ms)) / 86_400_000);
+          const days = Math.floor((ms + offset(ms)) / 86_400_000);
           if (Number.isFinite(days) && Math.abs(days) <= 2147483647) {
             col.i32[r] = days;
             col.valid[r] = 1;

@@ -518,6 +518,8 @@ class CsvScanner {
         break;
       }
       if (col !== ncols) {
+        // Its cells are not where the header says, so their own issues would only mislead.
+        this.pending.length = 0;
         this.collector.add('error', 'ragged-row', row + 1, { value: `${col} field${col === 1 ? '' : 's'}`, expected: `${ncols} fields, as in the header` });
         (this.dropped ??= new Uint8Array(this.capacity))[row] = 1;
       }

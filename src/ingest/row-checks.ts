@@ -420,7 +420,10 @@ export function finishRows(parsed: ParsedRows, options: IngestOptions): IngestRe
   return { table, report };
 }
 
-/** Copies the kept rows (out[r] = 0) into exactly-sized arrays; unused dictionary entries are pruned. */
+/**
+ * The kept rows (out[r] = 0) as exactly-sized arrays: views of the buffers when every row is kept,
+ * copies otherwise. Dictionary entries no kept row uses are pruned.
+ */
 function compactColumn(col: CellColumn, out: Uint8Array, n: number, kept: number): ColumnValues {
   const all = kept === n;
   const pick = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => {

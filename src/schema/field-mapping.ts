@@ -96,7 +96,8 @@ export function resolveMapping(header: readonly string[], mapping: unknown = {},
   }
 
   for (const field of new Set([...REQUIRED_FIELDS, ...(options.required ?? [])])) {
-    if (!fields.has(field)) {
+    // A field whose explicit entry already failed (missing column, conflict) is not reported twice.
+    if (!fields.has(field) && !issues.some((i) => i.field === field)) {
       const def = CLIENT_SCHEMA.get(field)!;
       issues.push(issue('error', 'missing-required-column', `Required field "${field}" (${def.label}) has no column. Add a column named "${field}" or map one of yours to it.`, { field }));
     }

@@ -74,6 +74,11 @@ describe('resolveMapping', () => {
     expect(missing.message).toContain('"CustomerId", "Balance", "Deposit"');
   });
 
+  it('reports a required field mapped to a missing column once, as the missing column', () => {
+    const m = resolveMapping(['CustomerId'], { clientId: 'CIF' });
+    expect(m.issues.map((i) => [i.code, i.field, i.column])).toEqual([['missing-column', 'clientId', 'CIF']]);
+  });
+
   it('refuses a mapping that is not an object', () => {
     for (const bad of [['aum'], 'aum=Balance', null]) {
       const m = resolveMapping(['CustomerId'], bad);
