@@ -4,7 +4,7 @@
  * shape the output change, so a stale cache entry is never mistaken for fresh data.
  */
 import type { IngestOptions } from '../ingest/ingest.js';
-import type { PortfolioOptions } from '../generate/portfolio.js';
+import { PORTFOLIO_GENERATOR_VERSION, resolvePortfolioOptions, type PortfolioOptions } from '../generate/portfolio.js';
 
 export type IngestSettings = Omit<IngestOptions, 'onProgress'>;
 
@@ -14,18 +14,14 @@ export type DataSource =
   | { readonly kind: 'file'; readonly file: Blob & { readonly name?: string; readonly lastModified?: number }; readonly ingest?: IngestSettings }
   | { readonly kind: 'bytes'; readonly bytes: ArrayBuffer; readonly name: string; readonly ingest?: IngestSettings };
 
-/** Bumped whenever the generator's output for the same options changes. */
-export const GENERATOR_VERSION = 1;
-
-export const MAX_GENERATED_ROWS = 50_000_000;
-
 export function validateSource(source: unknown): DataSource {
   const s = source as DataSource | null;
   if (!s || typeof s !== 'object') throw new TypeError(`A data source must be an object with a "kind" of generate, url, file or bytes; got ${String(source)}.`);
   switch (s.kind) {
     case 'generate': {
-      const rows = s.options?.rows;
-      if (!Number.isInteger(rows) || rows < 1 || rows > MAX_GENERATED_ROWS) throw new RangeError(`source.options.rows must be a whole number from 1 to ${MAX_GENERATED_ROWS.toLocaleString('en')}; got ${String(rows)}.`);
+      if (!s.options || typeof s.options !== 'object') throw new TypeError('source.options must be the generator options, e.g. { rows: 200000 }.');
+      // Rows, seeds, dates and thresholds are checked here, before any worker is asked to do anything.
+      resolvePortfolioOptions(s.options);
       return s;
     }
     case 'url':
@@ -51,5 +47,5 @@ export function stableJson(value: unknown): string {
 }
 
 export function generatedIdentity(options: PortfolioOptions): { id: string; version: string } {
-  return { id: `generated:${options.rows}`, version: `gen${GENERATOR_VERSION}:${stableJson(options)}` };
+  return { id: `generated:${options.rows}`, version: `gen${PORTFOLIO_GENERATOR_VERSION}:${stableJson(options)}` };
 }

@@ -20,7 +20,7 @@
  *   zeros). They have an RM (who owns the lead), so their tier is 'mass' (tierOf(0)).
  * - Every opened client has a lastTxnDate (the account-opening deposit at least), with
  *   openDate <= lastTxnDate <= asOf. txnCount12m is 0 exactly when asOf - lastTxnDate >= 365.
- * - Activity: ~89% active (last transaction < 90 days ago); ~4% quiet 90-179 days; ~3.5% dormant
+ * - Activity: ~88% active (last transaction < 90 days ago); ~4% quiet 90-179 days; ~3.5% dormant
  *   180-364 days; ~2.5% lost (365 days or more, drained to about a quarter of their assets);
  *   ~2% win-back (back in the last month after a silence: their 12-month transactions all lie in
  *   the last 61 days and their earlier ones more than 364 days ago; see transactions.ts).
@@ -48,16 +48,21 @@ import {
 } from '../schema/client-schema.js';
 import { daysFromCivil, makeClientTable } from '../schema/arrow-columns.js';
 import { DEFAULT_TIER_THRESHOLDS, tierIndexOf, validateTierThresholds } from '../schema/wealth-tiers.js';
-import { Rng, cumulativeWeights } from './random.js';
+import { Rng, weightTable } from './random.js';
 import {
-  BRANCHES, BRANCH_CITY, BRANCH_CUM, BRANCH_REGION, INDUSTRIES, INDUSTRY_CUM, INDUSTRY_DEFS, REGIONS, RMS,
-  RMS_PER_BRANCH, RM_IN_BRANCH_CUM, SEGMENTS, SEG_CORPORATE, SEG_INSTITUTIONAL, SEG_PERSONAL, SEG_PREMIER,
+  BRANCHES, BRANCH_CITY, BRANCH_WEIGHTS, BRANCH_REGION, INDUSTRIES, INDUSTRY_WEIGHTS, INDUSTRY_DEFS, REGIONS, RMS,
+  RMS_PER_BRANCH, RM_IN_BRANCH_WEIGHTS, SEGMENTS, SEG_CORPORATE, SEG_INSTITUTIONAL, SEG_PERSONAL, SEG_PREMIER,
   SEG_PRIVATE, SEG_SME, appendCompanyName, appendPersonName,
 } from './vocabulary.js';
 import { withStableDictionaries } from './stable-dictionaries.js';
 import { Utf8ColumnBuilder } from './utf8-column.js';
 
 export const GENERATOR_CHUNK_ROWS = 65536;
+/**
+ * Bumped whenever the same options would produce different data (model, vocabularies, Rng), so
+ * caches of generated datasets can key on it. Also in the schema metadata.
+ */
+export const PORTFOLIO_GENERATOR_VERSION = 1;
 export const MAX_GENERATOR_ROWS = 50_000_000;
 export const DEFAULT_SEED = 20260630;
 export const DEFAULT_AS_OF = '2026-06-30';
@@ -165,15 +170,20 @@ const P_PROSPECT = 0.025;
 const P_LOST = 0.025, P_DORMANT = 0.035, P_QUIET = 0.04, P_WINBACK = 0.02;
 const A_ACTIVE = 0, A_QUIET = 1, A_DORMANT = 2, A_LOST = 3, A_WINBACK = 4;
 
-/** Retail log-AUM: median e^MU at age 46, AGE_SLOPE per year of age; wide spread (many near-empty accounts, a long tail). */
-const RETAIL_LOG_MU = Math.log(14_500);
+/**
+ * Retail log-AUM: median e^MU at age 46, AGE_SLOPE per year of age, a wide spread (many near-empty
+ * accounts, a long tail). Tuned so that, with the default thresholds and the corporates, tiers are
+ * about 65% mass, 24% mass-affluent, 9% affluent, 1.5% hnw, 0.1% uhnw. The retail median is then
+ * ~12k: a median near 60k cannot coexist with 60-70% of clients below a 50k mass-affluent bound.
+ */
+const RETAIL_LOG_MU = Math.log(13_000);
 const RETAIL_LOG_SIGMA = 2.45;
 const RETAIL_AGE_SLOPE = 0.025;
 /** Corporate AUM medians by size (micro, small, medium, large); balances held with this bank. */
 const CORP_AUM_MEDIAN = [90_000, 350_000, 2_200_000, 11_000_000];
 const CORP_LOG_SIGMA = 1.1;
-const SIZE_CUM = cumulativeWeights([0.45, 0.3, 0.18, 0.07]);
-const SIZE_CUM_INSTITUTIONAL = cumulativeWeights([0.05, 0.2, 0.4, 0.35]);
+const SIZE_WEIGHTS = weightTable([0.45, 0.3, 0.18, 0.07]);
+const SIZE_WEIGHTS_INSTITUTIONAL = weightTable([0.05, 0.2, 0.4, 0.35]);
 const CORP_LOAN_MEDIAN = [300_000, 2_000_000, 12_000_000, 90_000_000];
 
 /** Probability that an RM-covered retail client prefers the RM channel, by tier index. */
@@ -213,7 +223,7 @@ const dictionaryIdOf = (field: string): number => CLIENT_FIELDS.indexOf(field as
 
 export function portfolioMetadata(o: ResolvedPortfolioOptions): Map<string, string> {
   return new Map([
-    ['clientlens.generator', 'clientlens synthetic portfolio v1'],
+    ['clientlens.generator', `clientlens synthetic portfolio v${PORTFOLIO_GENERATOR_VERSION}`],
     ['clientlens.seed', String(o.seed)],
     ['clientlens.asOf', o.asOf],
     ['clientlens.currency', o.currency],
@@ -236,7 +246,10 @@ export function generatePortfolio(options: PortfolioOptions): Table[] {
   return out;
 }
 
-/** generatePortfolioChunk for options that went through resolvePortfolioOptions. */
+/**
+ * generatePortfolioChunk for options already checked by resolvePortfolioOptions (a worker can
+ * resolve once and generate many chunks). chunkIndex is not checked here: see checkChunkIndex.
+ */
 export function generateResolvedChunk(o: ResolvedPortfolioOptions, chunkIndex: number): Table {
   const start = chunkIndex * GENERATOR_CHUNK_ROWS;
   const n = Math.min(o.rows, start + GENERATOR_CHUNK_ROWS) - start;
@@ -283,15 +296,15 @@ export function generateResolvedChunk(o: ResolvedPortfolioOptions, chunkIndex: n
     // Who: type, home branch (and so region), corporate attributes or age.
     const corporate = rng.uniform() < P_CORPORATE;
     clientType[i] = corporate ? TYPE_CORPORATE : TYPE_RETAIL;
-    const br = rng.weighted(BRANCH_CUM);
+    const br = rng.weighted(BRANCH_WEIGHTS);
     branch[i] = br;
     region[i] = BRANCH_REGION[br];
     let years = 0; // age of a retail client
     let size = 0;
     let ind = 0;
     if (corporate) {
-      ind = rng.weighted(INDUSTRY_CUM);
-      size = rng.weighted(INDUSTRY_DEFS[ind].institutional ? SIZE_CUM_INSTITUTIONAL : SIZE_CUM);
+      ind = rng.weighted(INDUSTRY_WEIGHTS);
+      size = rng.weighted(INDUSTRY_DEFS[ind].institutional ? SIZE_WEIGHTS_INSTITUTIONAL : SIZE_WEIGHTS);
       industry[i] = ind; industryValid[i] = 1;
       companySize[i] = size; companySizeValid[i] = 1;
       appendCompanyName(rng, name, ind, BRANCH_CITY[br], size);
@@ -312,7 +325,7 @@ export function generateResolvedChunk(o: ResolvedPortfolioOptions, chunkIndex: n
     if (!prospect) {
       const maxTenure = corporate ? 25 * 365 : Math.max(30, Math.min(25 * 365, (years - 18) * 365 + 180));
       tenure = Math.floor(rng.exponential(7.5 * 365));
-      
+      if (tenure > maxTenure) tenure = Math.floor(rng.uniform() * maxTenure);
       openDate[i] = asOf - tenure; openValid[i] = 1;
       const r = rng.uniform();
       if (r < P_LOST && tenure >= 365) {
@@ -350,7 +363,7 @@ export function generateResolvedChunk(o: ResolvedPortfolioOptions, chunkIndex: n
       : t <= 1 ? SEG_PERSONAL : t === 2 ? SEG_PREMIER : SEG_PRIVATE;
     const hasRm = corporate || prospect || t >= 1;
     if (hasRm) {
-      rm[i] = br * RMS_PER_BRANCH + rng.weighted(RM_IN_BRANCH_CUM);
+      rm[i] = br * RMS_PER_BRANCH + rng.weighted(RM_IN_BRANCH_WEIGHTS);
       rmValid[i] = 1;
     }
 

@@ -17,9 +17,9 @@
  */
 import { Dictionary, Float64, Int32, DateDay, Table, Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
 import { CLIENT_TYPES, LIFECYCLE_STAGES } from '../schema/client-schema.js';
-import { Rng, cumulativeWeights } from './random.js';
+import { Rng, weightTable } from './random.js';
 import {
-  STREAM_TRANSACTIONS, checkChunkIndex, generateResolvedChunk, resolvePortfolioOptions, type PortfolioOptions,
+  PORTFOLIO_GENERATOR_VERSION, STREAM_TRANSACTIONS, checkChunkIndex, generateResolvedChunk, resolvePortfolioOptions, type PortfolioOptions,
 } from './portfolio.js';
 import { sharedDictionary, withStableDictionaries } from './stable-dictionaries.js';
 
@@ -43,9 +43,9 @@ export function windowDays(months: number): number {
 const K_TRANSFER = TRANSACTION_KINDS.indexOf('transfer'), K_CARD = TRANSACTION_KINDS.indexOf('card');
 const K_FEE = TRANSACTION_KINDS.indexOf('fee'), K_INVESTMENT = TRANSACTION_KINDS.indexOf('investment');
 /** Mix of kinds: retail, retail of tier affluent and above (more investing), corporate. */
-const KIND_RETAIL = cumulativeWeights([0.18, 0.16, 0.2, 0.36, 0.04, 0.06]);
-const KIND_WEALTHY = cumulativeWeights([0.16, 0.14, 0.22, 0.26, 0.04, 0.18]);
-const KIND_CORPORATE = cumulativeWeights([0.22, 0.12, 0.48, 0.03, 0.08, 0.07]);
+const KIND_RETAIL = weightTable([0.18, 0.16, 0.2, 0.36, 0.04, 0.06]);
+const KIND_WEALTHY = weightTable([0.16, 0.14, 0.22, 0.26, 0.04, 0.18]);
+const KIND_CORPORATE = weightTable([0.22, 0.12, 0.48, 0.03, 0.08, 0.07]);
 const ST_WINBACK = LIFECYCLE_STAGES.indexOf('win-back');
 const TYPE_CORPORATE = CLIENT_TYPES.indexOf('corporate');
 /** Dictionary id of the kind column (the only dictionary of the log). */
@@ -185,7 +185,7 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
     idOf: () => KIND_DICTIONARY_ID,
     vocabularyOf: () => TRANSACTION_KINDS,
     metadata: new Map([
-      ['clientlens.generator', 'clientlens synthetic transactions v1'],
+      ['clientlens.generator', `clientlens synthetic transactions v${PORTFOLIO_GENERATOR_VERSION}`],
       ['clientlens.seed', String(o.seed)],
       ['clientlens.asOf', o.asOf],
       ['clientlens.currency', o.currency],

@@ -10,7 +10,7 @@
  * Nesting contract: a branch belongs to exactly one city and region (BRANCH_REGION), and an RM to
  * exactly one branch (RM_BRANCH); clients draw a branch and inherit its region.
  */
-import { Rng, cumulativeWeights } from './random.js';
+import { Rng, weightTable, type WeightTable } from './random.js';
 import { Utf8ColumnBuilder, encodePieces } from './utf8-column.js';
 
 /** Regions (large economic areas of mainland China) with their cities and branch counts per city. */
@@ -108,32 +108,34 @@ const LEGAL_FORMS = ['有限公司', '股份有限公司', '集团有限公司']
 
 /** The bank's segment labels (category vocabulary). */
 export const SEGMENTS = ['Personal', 'Premier', 'Private Banking', 'SME', 'Corporate', 'Institutional'] as const;
-export const SEG_PERSONAL = 0, SEG_PREMIER = 1, SEG_PRIVATE = 2, SEG_SME = 3, SEG_CORPORATE = 4, SEG_INSTITUTIONAL = 5;
+const iSeg = (s: (typeof SEGMENTS)[number]) => SEGMENTS.indexOf(s);
+export const SEG_PERSONAL = iSeg('Personal'), SEG_PREMIER = iSeg('Premier'), SEG_PRIVATE = iSeg('Private Banking');
+export const SEG_SME = iSeg('SME'), SEG_CORPORATE = iSeg('Corporate'), SEG_INSTITUTIONAL = iSeg('Institutional');
 
 // ---------------------------------------------------------------------------------------------
-// Draw tables (cumulative weights) and names. A fixed, seed-independent RNG gives branch sizes and
+// Draw tables (alias tables of weights) and names. A fixed, seed-independent RNG gives branch sizes and
 // RM names, so they are part of the vocabulary, not of a dataset.
 
 const vocabRng = new Rng(0x636c6e73 /* "clns" */, 0x766f6361 /* "voca" */, 0);
 
 /** Branch popularity: main offices draw more clients; others vary +-40%. */
-export const BRANCH_CUM: Float64Array = cumulativeWeights(
+export const BRANCH_WEIGHTS: WeightTable = weightTable(
   BRANCHES.map((b) => (b.endsWith('营业部') ? 1.8 : 0.6 + 0.8 * vocabRng.uniform())),
 );
-export const SURNAME_CUM: Float64Array = cumulativeWeights(SURNAMES.map((_, i) => 1 / (i + 4)));
-export const INDUSTRY_CUM: Float64Array = cumulativeWeights(INDUSTRY_DEFS.map((d) => d.weight));
+export const SURNAME_WEIGHTS: WeightTable = weightTable(SURNAMES.map((_, i) => 1 / (i + 4)));
+export const INDUSTRY_WEIGHTS: WeightTable = weightTable(INDUSTRY_DEFS.map((d) => d.weight));
 
 /** RM index -> branch index; RM i works in branch floor(i / RMS_PER_BRANCH). */
 export const RM_BRANCH: Int32Array = Int32Array.from({ length: BRANCHES.length * RMS_PER_BRANCH }, (_, i) => Math.floor(i / RMS_PER_BRANCH));
 /** RM labels "RM0001 王芳": a staff number (unique) and a name. */
 export const RMS: readonly string[] = Array.from(RM_BRANCH, (_, i) => {
-  const s = SURNAMES[vocabRng.weighted(SURNAME_CUM)][0];
+  const s = SURNAMES[vocabRng.weighted(SURNAME_WEIGHTS)][0];
   const g = GIVEN_CHARS[vocabRng.int(GIVEN_CHARS.length)][0] + (vocabRng.chance(0.6) ? GIVEN_CHARS[vocabRng.int(GIVEN_CHARS.length)][0] : '');
   return `RM${String(i + 1).padStart(4, '0')} ${s}${g}`;
 });
 
 /** Within a branch, some RMs carry bigger books than others. */
-export const RM_IN_BRANCH_CUM: Float64Array = cumulativeWeights(Array.from({ length: RMS_PER_BRANCH }, (_, i) => 1.6 - 0.1 * i));
+export const RM_IN_BRANCH_WEIGHTS: WeightTable = weightTable(Array.from({ length: RMS_PER_BRANCH }, (_, i) => 1.6 - 0.1 * i));
 
 // Name parts, UTF-8 encoded once: rows copy bytes instead of building strings (see utf8-column.ts).
 const SURNAME_ZH = encodePieces(SURNAMES.map((s) => s[0]));
@@ -154,7 +156,7 @@ const SPACE = 0x20;
  * name ("Grace Chen").
  */
 export function appendPersonName(rng: Rng, out: Utf8ColumnBuilder): void {
-  const s = rng.weighted(SURNAME_CUM);
+  const s = rng.weighted(SURNAME_WEIGHTS);
   const r = rng.uniform();
   const g1 = rng.int(GIVEN_ZH.length);
   const two = rng.uniform() < 0.7;

@@ -56,7 +56,11 @@ export function utf8Data(strings: readonly (string | null)[]) {
   return makeData({ type: new Utf8(), length, nullCount, nullBitmap: bitmap, valueOffsets: offsets, data: bytes.subarray(0, pos) });
 }
 
-export function toVector(col: ColumnValues): Vector {
+/**
+ * `dictionaryId` pins the Arrow dictionary id: without one, apache-arrow takes the next number of a
+ * process-wide counter, so the same table would serialise to different bytes each time.
+ */
+export function toVector(col: ColumnValues, dictionaryId = 0): Vector {
   switch (col.type) {
     case 'float': {
       const { bitmap, nullCount } = packValidity(col.valid, col.values.length);
@@ -81,7 +85,7 @@ export function toVector(col: ColumnValues): Vector {
       const length = col.indices.length;
       const { bitmap, nullCount } = packValidity(col.valid, length);
       const dictionary = makeVector(utf8Data(col.dictionary));
-      const type = new Dictionary(new Utf8(), new Int32());
+      const type = new Dictionary(new Utf8(), new Int32(), dictionaryId);
       return makeVector(makeData({ type, length, nullCount, nullBitmap: bitmap, data: col.indices, dictionary }));
     }
     case 'string':
@@ -97,7 +101,7 @@ export function makeClientTable(columns: Partial<Record<ClientField, ColumnValue
     if (!col) continue;
     const expected: FieldType = fieldDef(key).type;
     if (col.type !== expected) throw new Error(`Column "${key}" must be ${expected}, got ${col.type}`);
-    vectors[key] = toVector(col);
+    vectors[key] = toVector(col, CLIENT_FIELDS.indexOf(key));
   }
   return new Table(vectors);
 }
