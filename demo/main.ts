@@ -35,7 +35,7 @@ if (params.get('data')) loader.src = params.get('data')!;
 else if (Number.isInteger(rows) && rows > 0) loader.rows = rows;
 const theme = params.get('theme') ?? '';
 themeSelect.value = theme;
-if (theme) loader.setAttribute('theme', theme);
+if (theme) for (const el of document.querySelectorAll('main > *')) el.setAttribute('theme', theme);
 
 await setLocale(matchLocale(params.get('locale') ?? navigator.language));
 applyPageText();
@@ -46,8 +46,10 @@ localeSelect.addEventListener('change', async () => {
   applyPageText();
 });
 themeSelect.addEventListener('change', () => {
-  if (themeSelect.value) loader.setAttribute('theme', themeSelect.value);
-  else loader.removeAttribute('theme');
+  for (const el of document.querySelectorAll('main > *')) {
+    if (themeSelect.value) el.setAttribute('theme', themeSelect.value);
+    else el.removeAttribute('theme');
+  }
   document.body.style.background = themeSelect.value === 'dark' ? '#0d1117' : '';
   updateUrl({ theme: themeSelect.value || null });
 });

@@ -4,3 +4,5 @@
 export * from './core.js';
 import '../components/cl-dataset-loader/cl-dataset-loader.js';
 export { ClDatasetLoader } from '../components/cl-dataset-loader/cl-dataset-loader.js';
+import '../components/cl-kpi/cl-kpi.js';
+export { ClKpi } from '../components/cl-kpi/cl-kpi.js';

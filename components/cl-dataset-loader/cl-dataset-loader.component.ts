@@ -97,6 +97,7 @@ export class ClDatasetLoader extends LitElement {
         const dataset = await hub.load(source, { signal, onProgress: (p) => (this.progress = p) });
         const previous = this.current;
         this.current = dataset;
+        hub.setCurrent(dataset);
         // Always release: loading the same shared dataset again retained it once more.
         void previous?.release();
         return dataset;

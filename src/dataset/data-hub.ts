@@ -11,6 +11,7 @@ import { DatasetCache, type CacheWarning, type DatasetCacheOptions } from '../ca
 import type { ChunkInfo, ColumnInfo } from '../cache/cache-manifest.js';
 import { WorkerPool, type RunOptions } from '../pool/worker-pool.js';
 import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
+import { FilterStore } from '../query/filter-store.js';
 import { planPartitions, type Partition } from './partition-plan.js';
 import { generatedIdentity, stableJson, validateSource, type DataSource, type IngestSettings } from './data-source.js';
 import { chunkCount } from '../generate/portfolio.js';
@@ -180,6 +181,26 @@ export interface DataHubOptions {
 export class DataHub implements Disposable {
   private readonly cacheWarnings = new Emitter<CacheWarning>();
   private readonly loaded = new Set<Dataset>();
+  private readonly currentChanges = new Emitter<Dataset | undefined>();
+  private currentDataset?: Dataset;
+  /** Page-level filters every element on this hub applies (cross-filtering). */
+  readonly filters = new FilterStore();
+
+  /** The dataset elements show when they are not told otherwise (set by cl-dataset-loader). */
+  get current(): Dataset | undefined {
+    return this.currentDataset?.isDisposed ? undefined : this.currentDataset;
+  }
+
+  setCurrent(dataset: Dataset | undefined): void {
+    if (dataset === this.currentDataset) return;
+    this.currentDataset = dataset;
+    this.filters.clear();
+    this.currentChanges.emit(dataset);
+  }
+
+  onCurrentChange(listener: (d: Dataset | undefined) => void): Disposable {
+    return this.currentChanges.on(listener);
+  }
 
   private constructor(
     readonly pool: WorkerPool,

@@ -3,8 +3,11 @@
  * validates specs and reduces partials with the same definitions.
  */
 import type { AnyKernel } from './kernel.js';
+import { kpisKernel } from './kpis.js';
 
-const kernels: AnyKernel[] = [];
+const kernels: AnyKernel[] = [
+  kpisKernel,
+];
 
 export const KERNELS: ReadonlyMap<string, AnyKernel> = new Map(kernels.map((k) => [k.name, k]));
 

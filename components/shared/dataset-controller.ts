@@ -1,0 +1,104 @@
+/**
+ * Which dataset an element shows, resolved in this order: a `data` property set by the host, the
+ * element's own `src` (+ `mapping`) attribute (loaded through the shared hub, so two elements with
+ * the same src load it once), or the hub's current dataset (the one cl-dataset-loader loaded).
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
+import { getDefaultHub } from '../../src/dataset/default-hub.js';
+import type { Disposable } from '../../src/lifecycle/disposable.js';
+
+export interface DatasetSourceHost extends ReactiveControllerHost {
+  data?: Dataset;
+  hub?: DataHub;
+  src?: string;
+  mapping?: Record<string, string>;
+}
+
+export class DatasetController implements ReactiveController {
+  hub?: DataHub;
+  /** The dataset to show, once known. */
+  value?: Dataset;
+  loading = false;
+  error?: Error;
+  progress?: number;
+
+  private subs: Disposable[] = [];
+  private owned?: Dataset;
+  private srcKey?: string;
+  private loadAbort?: AbortController;
+  private connected = false;
+
+  constructor(private readonly host: DatasetSourceHost) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    this.connected = true;
+    void this.attach();
+  }
+
+  hostDisconnected(): void {
+    this.connected = false;
+    this.subs.forEach((s) => s.dispose());
+    this.subs = [];
+    this.loadAbort?.abort();
+    void this.owned?.release();
+    this.owned = undefined;
+    this.srcKey = undefined;
+  }
+
+  hostUpdate(): void {
+    if (this.hub) this.resolve();
+  }
+
+  private async attach(): Promise<void> {
+    const hub = this.host.hub ?? (await getDefaultHub());
+    if (!this.connected) return;
+    this.hub = hub;
+    this.subs.push(hub.onCurrentChange(() => this.resolve(true)));
+    this.resolve(true);
+  }
+
+  private resolve(force = false): void {
+    const hub = this.hub!;
+    let next: Dataset | undefined;
+    if (this.host.data) next = this.host.data;
+    else if (this.host.src) {
+      const key = `${this.host.src}|${JSON.stringify(this.host.mapping ?? null)}`;
+      if (key !== this.srcKey) this.loadSrc(hub, key);
+      next = this.owned;
+    } else next = hub.current;
+    if (next !== this.value || force) {
+      const changed = next !== this.value;
+      this.value = next;
+      if (changed) this.host.requestUpdate();
+    }
+  }
+
+  private loadSrc(hub: DataHub, key: string): void {
+    this.srcKey = key;
+    this.loadAbort?.abort();
+    const abort = (this.loadAbort = new AbortController());
+    this.loading = true;
+    this.error = undefined;
+    this.host.requestUpdate();
+    const ingest = this.host.mapping ? { mapping: this.host.mapping } : undefined;
+    hub
+      .load({ kind: 'url', url: this.host.src!, ingest }, { signal: abort.signal, onProgress: (p) => ((this.progress = p.fraction), this.host.requestUpdate()) })
+      .then((d) => {
+        if (abort.signal.aborted) return void d.release();
+        void this.owned?.release();
+        this.owned = d;
+        this.loading = false;
+        this.resolve();
+        this.host.requestUpdate();
+      })
+      .catch((err: Error) => {
+        if (abort.signal.aborted) return;
+        this.loading = false;
+        this.error = err;
+        this.host.requestUpdate();
+      });
+  }
+}

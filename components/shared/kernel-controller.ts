@@ -1,0 +1,123 @@
+/**
+ * Runs an element's kernel query in the worker pool whenever its dataset, spec or the page's
+ * filters change. A newer query cancels the stale one; while it runs, the last good result stays
+ * on screen marked stale, so the element never goes blank or freezes.
+ */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { Dataset } from '../../src/dataset/data-hub.js';
+import type { FilterSpec } from '../../src/query/filter-store.js';
+import { LatestQuery } from '../../src/query/latest-query.js';
+import { runKernel } from '../../src/query/run-kernel.js';
+import type { Disposable } from '../../src/lifecycle/disposable.js';
+import type { DatasetController } from './dataset-controller.js';
+
+export interface KernelQuery {
+  readonly kernel: string;
+  readonly spec: Record<string, unknown>;
+}
+
+export interface KernelControllerOptions {
+  readonly data: DatasetController;
+  /** The query to run, or null when the element cannot ask yet (e.g. a missing field). */
+  readonly query: (dataset: Dataset) => KernelQuery | null;
+  /** The element's own filter slot, left out of its own query (cross-filtering). */
+  readonly filterSource?: () => string;
+  /** Filters set on the element itself (attribute/property), ANDed with the page's. */
+  readonly localFilter?: () => FilterSpec | undefined;
+}
+
+export class KernelController<R> implements ReactiveController {
+  value?: R;
+  error?: Error;
+  pending = false;
+  progress = 0;
+  /** The value shown belongs to an older query. */
+  stale = false;
+  /** Time of the last completed query, for the benchmark and the status line. */
+  lastMs?: number;
+
+  private key?: string;
+  private readonly latest = new LatestQuery();
+  private filterSub?: Disposable;
+
+  constructor(private readonly host: ReactiveControllerHost, private readonly options: KernelControllerOptions) {
+    host.addController(this);
+  }
+
+  hostDisconnected(): void {
+    this.latest.dispose();
+    this.filterSub?.dispose();
+    this.filterSub = undefined;
+    this.key = undefined;
+  }
+
+  // Before render, so the pending state shows in the same update (no extra render cycle).
+  hostUpdate(): void {
+    const dataset = this.options.data.value;
+    const hub = this.options.data.hub;
+    if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => this.host.requestUpdate());
+    if (!dataset) {
+      if (this.value !== undefined || this.key !== undefined) {
+        this.value = undefined;
+        this.key = undefined;
+        this.host.requestUpdate();
+      }
+      return;
+    }
+    let query: KernelQuery | null;
+    try {
+      query = this.options.query(dataset);
+      if (this.error && this.key === 'invalid') this.error = undefined;
+    } catch (err) {
+      if (this.key !== 'invalid') {
+        this.key = 'invalid';
+        this.error = err as Error;
+        this.value = undefined;
+        this.host.requestUpdate();
+      }
+      return;
+    }
+    if (!query) return;
+    const filter = mergeFilters(hub?.filters.combined(this.options.filterSource?.()), this.options.localFilter?.());
+    const spec = filter ? { ...query.spec, filter } : query.spec;
+    const key = `${dataset.key}|${query.kernel}|${JSON.stringify(spec)}`;
+    if (key === this.key) return;
+    this.key = key;
+    void this.run(dataset, query.kernel, spec, key);
+  }
+
+  /** Runs the current query again (e.g. after a model was retrained). */
+  refresh(): void {
+    this.key = undefined;
+    this.host.requestUpdate();
+  }
+
+  private async run(dataset: Dataset, kernel: string, spec: unknown, key: string): Promise<void> {
+    this.pending = true;
+    this.stale = this.value !== undefined;
+    this.progress = 0;
+    this.error = undefined;
+    this.host.requestUpdate();
+    const t0 = performance.now();
+    try {
+      const value = await this.latest.run((signal) =>
+        runKernel<R>(dataset, kernel, spec, { signal, onProgress: (f) => ((this.progress = f), this.host.requestUpdate()) }),
+      );
+      if (key !== this.key) return;
+      this.value = value;
+      this.stale = false;
+      this.lastMs = performance.now() - t0;
+    } catch (err) {
+      if ((err as Error)?.name === 'AbortError' || key !== this.key) return;
+      this.error = err as Error;
+    }
+    this.pending = false;
+    this.host.requestUpdate();
+  }
+}
+
+function mergeFilters(a: FilterSpec | undefined, b: FilterSpec | undefined): FilterSpec | undefined {
+  if (!a) return b;
+  if (!b) return a;
+  return { all: [...(a.all ?? []), ...(b.all ?? [])] };
+}

@@ -1,0 +1,171 @@
+import { css } from 'lit';
+import { themeTokens } from './theme.styles.js';
+
+export const panelStyles = [
+  themeTokens,
+  css`
+    :host {
+      display: block;
+      container-type: inline-size;
+      min-width: 0;
+    }
+    .panel {
+      background: var(--_surface);
+      border: 1px solid var(--_border);
+      border-radius: var(--_radius);
+      padding: 0.9rem 1rem 1rem;
+      display: grid;
+      gap: 0.6rem;
+      height: 100%;
+      box-sizing: border-box;
+    }
+    .panel-head {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.5rem 1rem;
+      align-items: flex-start;
+      justify-content: space-between;
+    }
+    h2 {
+      font-size: 1rem;
+      margin: 0;
+    }
+    .subtitle {
+      margin: 0.15rem 0 0;
+      color: var(--_muted);
+      font-size: 0.82rem;
+    }
+    .toolbar {
+      display: flex;
+      gap: 0.5rem;
+      flex-wrap: wrap;
+      align-items: center;
+    }
+    .seg {
+      display: inline-flex;
+    }
+    .seg button,
+    select {
+      font: inherit;
+      font-size: 0.8rem;
+      padding: 0.2rem 0.55rem;
+      border: 1px solid var(--_border);
+      background: var(--_subtle);
+      color: var(--_text);
+      cursor: pointer;
+    }
+    select {
+      border-radius: 6px;
+    }
+    .seg button:first-child {
+      border-radius: 6px 0 0 6px;
+    }
+    .seg button:last-child {
+      border-radius: 0 6px 6px 0;
+    }
+    .seg button + button {
+      border-left: 0;
+    }
+    .seg button[aria-pressed='true'] {
+      background: var(--_accent);
+      color: var(--_accent-text);
+      border-color: var(--_accent);
+    }
+    .seg button:disabled {
+      opacity: 0.5;
+      cursor: default;
+    }
+    .status {
+      font-size: 0.82rem;
+      color: var(--_muted);
+      display: flex;
+      gap: 0.5rem;
+      align-items: center;
+    }
+    progress {
+      accent-color: var(--_accent);
+      flex: 1;
+      max-width: 14rem;
+    }
+    .panel-body {
+      min-height: 8rem;
+      transition: opacity 0.15s;
+    }
+    .panel-body.stale {
+      opacity: 0.55;
+    }
+    .placeholder {
+      height: 12rem;
+      border-radius: 6px;
+      background: linear-gradient(90deg, var(--_subtle), var(--_surface), var(--_subtle));
+    }
+    .error {
+      color: var(--_danger);
+    }
+    .empty {
+      color: var(--_muted);
+    }
+    svg {
+      display: block;
+      width: 100%;
+      height: auto;
+      overflow: visible;
+      font-family: var(--_font);
+    }
+    svg text {
+      fill: var(--_text);
+      font-size: 11px;
+    }
+    svg .axis text {
+      fill: var(--_muted);
+    }
+    svg .axis line,
+    svg .axis path,
+    svg .grid line {
+      stroke: var(--_border);
+    }
+    .mark {
+      fill: var(--_accent);
+      cursor: pointer;
+    }
+    .mark.dim {
+      opacity: 0.35;
+    }
+    .mark:focus-visible {
+      outline: none;
+      stroke: var(--_focus);
+      stroke-width: 2px;
+    }
+    table.data {
+      border-collapse: collapse;
+      width: 100%;
+      font-size: 0.84rem;
+      font-variant-numeric: tabular-nums;
+    }
+    table.data th,
+    table.data td {
+      text-align: left;
+      padding: 0.25rem 0.6rem 0.25rem 0;
+      border-bottom: 1px solid var(--_border);
+    }
+    table.data td.num,
+    table.data th.num {
+      text-align: right;
+    }
+    .tooltip {
+      position: absolute;
+      pointer-events: none;
+      background: var(--_text);
+      color: var(--_surface);
+      font-size: 0.78rem;
+      padding: 0.3rem 0.5rem;
+      border-radius: 4px;
+      white-space: pre-line;
+      z-index: 2;
+      max-width: 18rem;
+    }
+    .chart-wrap {
+      position: relative;
+    }
+  `,
+];

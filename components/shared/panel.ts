@@ -1,0 +1,107 @@
+/**
+ * The frame every chart element shares: title, chart/table switch, export buttons, and the states
+ * (no data yet, loading with progress, error, empty, stale while recomputing). Elements supply the
+ * chart, the table and the rows to export; the frame keeps the behaviour the same everywhere.
+ */
+import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { msg, str } from '@lit/localize';
+import type { DatasetController } from './dataset-controller.js';
+import type { KernelController } from './kernel-controller.js';
+import { csvBlob, downloadBlob, pngBlob, svgBlob } from '../../src/export/download.js';
+import type { CsvCell } from '../../src/export/csv.js';
+
+export type PanelView = 'chart' | 'table';
+
+export interface PanelContent {
+  readonly title: string;
+  readonly subtitle?: string | TemplateResult;
+  /** Base name of exported files. */
+  readonly filename: string;
+  readonly isEmpty: boolean;
+  readonly chart: () => TemplateResult | typeof nothing;
+  readonly table: () => TemplateResult | typeof nothing;
+  readonly csv: () => { header: string[]; rows: CsvCell[][] };
+  /** Extra controls in the toolbar (e.g. a view picker). */
+  readonly controls?: TemplateResult | typeof nothing;
+}
+
+export class PanelController implements ReactiveController {
+  view: PanelView = 'chart';
+
+  constructor(private readonly host: ReactiveControllerHost & Element) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {}
+
+  setView(view: PanelView): void {
+    this.view = view;
+    this.host.requestUpdate();
+  }
+
+  private svg(): SVGSVGElement | null {
+    return (this.host as Element).shadowRoot?.querySelector('svg[data-chart]') ?? null;
+  }
+
+  exportCsv(content: PanelContent): void {
+    const { header, rows } = content.csv();
+    downloadBlob(csvBlob(header, rows), `${content.filename}.csv`);
+  }
+
+  exportSvg(content: PanelContent): void {
+    const svg = this.svg();
+    if (svg) downloadBlob(svgBlob(svg), `${content.filename}.svg`);
+  }
+
+  async exportPng(content: PanelContent): Promise<void> {
+    const svg = this.svg();
+    if (svg) downloadBlob(await pngBlob(svg), `${content.filename}.png`);
+  }
+
+  render(data: DatasetController, query: KernelController<unknown>, content: PanelContent): TemplateResult {
+    const busy = data.loading || query.pending;
+    return html`<section part="base" class="panel" aria-labelledby="panel-title" aria-busy=${busy ? 'true' : 'false'}>
+      <header class="panel-head">
+        <div>
+          <h2 id="panel-title" part="title">${content.title}</h2>
+          ${content.subtitle ? html`<p class="subtitle" part="subtitle">${content.subtitle}</p>` : nothing}
+        </div>
+        <div class="toolbar" part="toolbar">
+          ${content.controls ?? nothing}
+          <div class="seg" role="group" aria-label=${msg('View', { id: 'panel.view' })}>
+            <button type="button" aria-pressed=${this.view === 'chart' ? 'true' : 'false'} @click=${() => this.setView('chart')}>${msg('Chart', { id: 'panel.chart' })}</button>
+            <button type="button" aria-pressed=${this.view === 'table' ? 'true' : 'false'} @click=${() => this.setView('table')}>${msg('Table', { id: 'panel.table' })}</button>
+          </div>
+          <div class="seg" role="group" aria-label=${msg('Export', { id: 'panel.export' })}>
+            <button type="button" ?disabled=${!query.value} @click=${() => this.exportCsv(content)} title=${msg('Download the data as CSV', { id: 'panel.csv.title' })}>CSV</button>
+            <button type="button" ?disabled=${!query.value || this.view !== 'chart'} @click=${() => this.exportSvg(content)} title=${msg('Download the chart as SVG', { id: 'panel.svg.title' })}>SVG</button>
+            <button type="button" ?disabled=${!query.value || this.view !== 'chart'} @click=${() => void this.exportPng(content)} title=${msg('Download the chart as PNG', { id: 'panel.png.title' })}>PNG</button>
+          </div>
+        </div>
+      </header>
+      ${this.renderStatus(data, query)}
+      <div class="panel-body ${query.stale ? 'stale' : ''}" part="body">${this.renderBody(data, query, content)}</div>
+    </section>`;
+  }
+
+  private renderStatus(data: DatasetController, query: KernelController<unknown>): TemplateResult | typeof nothing {
+    if (data.loading) return html`<div class="status" role="status">${msg('Loading data…', { id: 'panel.loading-data' })} <progress max="1" .value=${data.progress ?? 0}></progress></div>`;
+    if (query.pending) {
+      const pct = Math.round(query.progress * 100);
+      return html`<div class="status" role="status" aria-live="polite">
+        ${query.stale ? msg('Updating…', { id: 'panel.updating' }) : msg('Computing…', { id: 'panel.computing' })}
+        <progress max="100" .value=${pct} aria-label=${msg('Progress', { id: 'panel.progress' })}></progress>
+      </div>`;
+    }
+    return nothing;
+  }
+
+  private renderBody(data: DatasetController, query: KernelController<unknown>, content: PanelContent): TemplateResult | typeof nothing {
+    if (data.error) return html`<p class="error" role="alert">${msg(str`Could not load the data: ${data.error.message}`, { id: 'panel.data-error' })}</p>`;
+    if (!data.value && !data.loading) return html`<p class="empty">${msg('Load client data to see this panel.', { id: 'panel.no-data' })}</p>`;
+    if (query.error) return html`<p class="error" role="alert">${query.error.message}</p>`;
+    if (query.value === undefined) return html`<div class="placeholder" aria-hidden="true"></div>`;
+    if (content.isEmpty) return html`<p class="empty">${msg('No clients match the current filters.', { id: 'panel.empty' })}</p>`;
+    return this.view === 'chart' ? content.chart() : content.table();
+  }
+}

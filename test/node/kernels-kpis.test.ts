@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableFromArrays, type Table } from 'apache-arrow';
+import { openDuckDB, type DuckDB } from './support/duckdb.js';
+import { generatePortfolio } from '../../src/generate/portfolio.js';
+import { kpisKernel, type KpiResult } from '../../workers/kernels/kpis.js';
+import { runKernelLocal, runKernelSplit } from '../../workers/kernels/run-local.js';
+
+const close = (a: number | null, b: number | null) => {
+  if (a === null || b === null) return a === b;
+  return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a), Math.abs(b));
+};
+
+describe('kpis kernel', () => {
+  let db: DuckDB;
+  let chunks: Table[];
+  beforeAll(async () => {
+    db = await openDuckDB();
+    chunks = generatePortfolio({ rows: 150_000 });
+    db.load('c', chunks);
+  });
+  afterAll(() => db.close());
+
+  it('equals the same KPIs computed by DuckDB on generated clients', async () => {
+    const got = await runKernelLocal<KpiResult>(kpisKernel, chunks, {});
+    const [r] = db.query(`SELECT count(*) AS n, sum(aum) AS aum, sum(revenue) AS rev, sum(costToServe) AS cost_,
+      sum(costToServe) / sum(revenue) cti,
+      avg(CASE WHEN churned THEN 1 ELSE 0 END) FILTER (WHERE churned IS NOT NULL) churn,
+      count(npsScore) resp,
+      100.0 * (count(*) FILTER (WHERE npsScore >= 9) - count(*) FILTER (WHERE npsScore <= 6)) / count(npsScore) nps,
+      avg(CASE WHEN productsHeld >= 2 THEN 1 ELSE 0 END) FILTER (WHERE productsHeld IS NOT NULL) xsell,
+      avg(CASE WHEN lastTxnDate > DATE '2026-06-30' - INTERVAL 90 DAY AND lastTxnDate <= DATE '2026-06-30' THEN 1 ELSE 0 END) FILTER (WHERE lastTxnDate IS NOT NULL) active
+      FROM c`);
+    expect(got.clients).toBe(r.n);
+    for (const [a, b] of [[got.aum, r.aum], [got.revenue, r.rev], [got.costToServe, r.cost_], [got.costToIncome, r.cti], [got.churnRate, r.churn], [got.nps, r.nps], [got.crossSellRate, r.xsell], [got.activeRate, r.active]] as const) {
+      expect(close(a, b as number), `${a} vs ${b}`).toBe(true);
+    }
+    expect(got.npsRespondents).toBe(r.resp);
+    expect(close(got.retentionRate, 1 - (r.churn as number))).toBe(true);
+  });
+
+  it('gives the same answer split across workers as on one thread', async () => {
+    expect(await runKernelSplit(kpisKernel, chunks, {}, 3)).toEqual(await runKernelLocal(kpisKernel, chunks, {}));
+  });
+
+  it('reports null, not zero, for KPIs whose columns are missing, and counts NaN it leaves out', async () => {
+    const t = tableFromArrays({ clientId: ['a', 'b', 'c'], aum: new Float64Array([1, Number.NaN, 2]) });
+    const got = await runKernelLocal<KpiResult>(kpisKernel, [t], {});
+    expect(got.aum).toBe(3);
+    expect(got.excluded.nan).toBe(1);
+    expect(got.nps).toBeNull();
+    expect(got.churnRate).toBeNull();
+    expect(got.costToIncome).toBeNull();
+  });
+
+  it('refuses bad settings with errors naming the field', async () => {
+    await expect(runKernelLocal(kpisKernel, chunks, { asOf: '2026-02-30' })).rejects.toThrow(/asOf/);
+    await expect(runKernelLocal(kpisKernel, chunks, { activeDays: -1 })).rejects.toThrow(/activeDays/);
+    await expect(runKernelLocal(kpisKernel, chunks, { promoterMin: 5, detractorMax: 6 })).rejects.toThrow(/detractorMax/);
+    const wrong = tableFromArrays({ clientId: ['a'], churned: ['yes'] });
+    await expect(runKernelLocal(kpisKernel, [wrong], {})).rejects.toThrow(/churned/);
+  });
+
+  it('handles an empty dataset', async () => {
+    const empty = chunks[0].slice(0, 0);
+    const got = await runKernelLocal<KpiResult>(kpisKernel, [empty], {});
+    expect(got.clients).toBe(0);
+    expect(got.churnRate).toBeNull();
+  });
+});
