@@ -5,6 +5,7 @@
 import type { Dataset } from '../dataset/data-hub.js';
 import type { AnyKernel } from '../../workers/kernels/kernel.js';
 import { getKernel } from '../../workers/kernels/index.js';
+import { splitFilter } from '../../workers/kernels/filtered-rows.js';
 import type { KernelJobArgs } from '../../workers/jobs/kernel-job.js';
 
 export interface RunKernelOptions {
@@ -16,8 +17,11 @@ export interface RunKernelOptions {
 
 export async function runKernel<R>(dataset: Dataset, kernel: AnyKernel | string, spec: unknown, options: RunKernelOptions = {}): Promise<R> {
   const k = typeof kernel === 'string' ? getKernel(kernel) : kernel;
-  const valid = k.validate(spec, dataset.schema);
-  const base = { datasetId: dataset.key, kernel: k.name, spec: valid };
+  // Validated here so a bad spec fails before any worker is busy; workers validate again.
+  const split = splitFilter(k, spec, dataset.schema);
+  const valid = k.validate(split.spec, dataset.schema);
+  // Workers get the caller's spec as given (validate need not accept its own output).
+  const base = { datasetId: dataset.key, kernel: k.name, spec };
   let params: unknown;
   if (k.prepare) {
     const prep = await dataset.runOnPartitions<unknown>('kernel', () => ({ ...base, stage: 'prepare' }) satisfies KernelJobArgs, { signal: options.signal, timeoutMs: options.timeoutMs });

@@ -67,3 +67,19 @@ describe('kpis kernel', () => {
     expect(got.churnRate).toBeNull();
   });
 });
+
+describe('page filters on a kernel that does not filter by itself', () => {
+  it('gives the KPIs of only the rows that pass, as DuckDB does with WHERE', async () => {
+    const db = await openDuckDB();
+    const chunks = generatePortfolio({ rows: 80_000 });
+    db.load('c', chunks);
+    const filter = { all: [{ column: 'tier', op: 'in', values: ['affluent', 'hnw'] }, { column: 'aum', op: 'gte', value: 1_000_000 }] };
+    const got = await runKernelSplit<KpiResult>(kpisKernel, chunks, { filter }, 3);
+    const [r] = db.query(`SELECT count(*) AS n, sum(aum) AS aum, count(npsScore) AS resp FROM c WHERE tier IN ('affluent','hnw') AND aum >= 1000000`);
+    expect(got.clients).toBe(r.n);
+    expect(close(got.aum, r.aum as number)).toBe(true);
+    expect(got.npsRespondents).toBe(r.resp);
+    await expect(runKernelLocal(kpisKernel, chunks, { filter: { all: [{ column: 'nope', op: 'eq', value: 1 }] } })).rejects.toThrow(/nope/);
+    await db.close();
+  });
+});

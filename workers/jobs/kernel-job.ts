@@ -7,6 +7,7 @@ import type { JobContext } from '../job-host.js';
 import type { RowBatch } from '../kernels/kernel.js';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { getKernel } from '../kernels/index.js';
+import { filterRows, splitFilter } from '../kernels/filtered-rows.js';
 
 export interface KernelJobArgs {
   readonly datasetId: string;
@@ -29,12 +30,14 @@ export function kernelJob(store: DatasetStore) {
       }
     }
     const schema: ColumnInfo[] = chunks.length ? chunks[0].table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })) : [];
-    const spec = kernel.validate(args.spec, schema);
+    const split = splitFilter(kernel, args.spec, schema);
+    const spec = kernel.validate(split.spec, schema);
+    const selected = filterRows(rows, split.filter);
     const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
     if (args.stage === 'prepare') {
       if (!kernel.prepare) throw new Error(`Kernel "${kernel.name}" has no prepare stage.`);
-      return kernel.prepare.map(rows, spec, kctx);
+      return kernel.prepare.map(selected, spec, kctx);
     }
-    return kernel.map(rows, spec, args.params, kctx);
+    return kernel.map(selected, spec, args.params, kctx);
   };
 }

@@ -33,6 +33,11 @@ export interface KernelPhase<Spec, Params, Partial> {
 
 export interface KernelDef<Spec, Partial, Result, PrepPartial = never, Params = undefined> {
   readonly name: string;
+  /**
+   * 'native': the kernel reads `spec.filter` itself. Otherwise the runner takes `filter` off the
+   * spec, validates it, and hands the kernel only the rows that pass (filtered-rows.ts).
+   */
+  readonly filters?: 'native';
   /** Checks an untrusted spec against the dataset's columns; throws SpecError naming the problem. */
   validate(spec: unknown, schema: readonly ColumnInfo[]): Spec;
   readonly prepare?: {

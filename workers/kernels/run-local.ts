@@ -6,6 +6,7 @@
 import type { Table } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import type { AnyKernel, KernelContext, RowBatch } from './kernel.js';
+import { filterRows, splitFilter } from './filtered-rows.js';
 
 export function tableRows(tables: readonly Table[]): RowBatch[] {
   const rows: RowBatch[] = [];
@@ -32,8 +33,10 @@ export async function runKernelLocal<R>(kernel: AnyKernel, tables: readonly Tabl
 /** Splits the batches into `parts` contiguous groups (as workers own row ranges) and merges. */
 export async function runKernelSplit<R>(kernel: AnyKernel, tables: readonly Table[], spec: unknown, parts: number): Promise<R> {
   if (tables.length === 0) throw new Error('runKernel needs at least one table (it may have zero rows).');
-  const valid = kernel.validate(spec, schemaOfTable(tables[0]));
-  const all = tableRows(tables);
+  const schema = schemaOfTable(tables[0]);
+  const split = splitFilter(kernel, spec, schema);
+  const valid = kernel.validate(split.spec, schema);
+  const all = filterRows(tableRows(tables), split.filter);
   const groups: RowBatch[][] = [];
   for (let p = 0; p < parts; p++) groups.push(all.slice(Math.floor((p * all.length) / parts), Math.floor(((p + 1) * all.length) / parts)));
   let params: unknown;

@@ -1,0 +1,110 @@
+/**
+ * Page filters for kernels that do not filter by themselves: a filtered view of a worker's rows in
+ * which each record batch only holds the rows that pass. Columns are gathered lazily, the first
+ * time a kernel asks for them, so a filter costs one pass over the filter's own columns plus one
+ * gather per column the kernel reads. Row order is kept, so tie-breaks by position still hold.
+ */
+import { Type, makeData, type Data, type RecordBatch } from 'apache-arrow';
+import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
+import type { AnyKernel, RowBatch } from './kernel.js';
+import { RowFilter, validateFilter, type FilterSpec } from './filter.js';
+
+/** Separates `filter` from a spec for kernels that leave filtering to the runner. */
+export function splitFilter(kernel: AnyKernel, spec: unknown, schema: readonly ColumnInfo[]): { spec: unknown; filter?: FilterSpec } {
+  if (kernel.filters === 'native' || spec === null || typeof spec !== 'object' || !('filter' in spec)) return { spec };
+  const { filter, ...rest } = spec as Record<string, unknown>;
+  return { spec: rest, filter: validateFilter(kernel.name, 'filter', filter, schema) };
+}
+
+export function filterRows(rows: readonly RowBatch[], filter: FilterSpec | undefined): RowBatch[] {
+  if (!filter) return [...rows];
+  const rf = new RowFilter(filter);
+  if (rf.empty) return [...rows];
+  return rows.map(({ batch, rowOffset }) => {
+    const mask = rf.mask(batch)!;
+    let n = 0;
+    for (let i = 0; i < mask.length; i++) n += mask[i];
+    if (n === batch.numRows) return { batch, rowOffset };
+    const picked = new Int32Array(n);
+    for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) picked[k++] = i;
+    return { batch: filteredBatch(batch, picked), rowOffset };
+  });
+}
+
+/** A stand-in for a RecordBatch exposing what kernels read: numRows, schema, getChild(name).data. */
+function filteredBatch(batch: RecordBatch, picked: Int32Array): RecordBatch {
+  const columns = new Map<string, { data: Data[] }>();
+  const view = {
+    numRows: picked.length,
+    schema: batch.schema,
+    getChild(name: string) {
+      let col = columns.get(name);
+      if (!col) {
+        const child = batch.getChild(name);
+        if (!child) return null;
+        col = { data: [gather(child.data[0], picked)] };
+        columns.set(name, col);
+      }
+      return col;
+    },
+  };
+  return view as unknown as RecordBatch;
+}
+
+function gatherValidity(data: Data, picked: Int32Array): { nullBitmap?: Uint8Array; nullCount: number } {
+  if (!data.nullCount) return { nullCount: 0 };
+  const bitmap = data.nullBitmap!;
+  const out = new Uint8Array((picked.length + 7) >> 3);
+  let nulls = 0;
+  for (let k = 0; k < picked.length; k++) {
+    const j = data.offset + picked[k];
+    if ((bitmap[j >> 3] >> (j & 7)) & 1) out[k >> 3] |= 1 << (k & 7);
+    else nulls++;
+  }
+  return nulls ? { nullBitmap: out, nullCount: nulls } : { nullCount: 0 };
+}
+
+function gather(data: Data, picked: Int32Array): Data {
+  const n = picked.length;
+  const validity = gatherValidity(data, picked);
+  switch (data.type.typeId) {
+    case Type.Float:
+    case Type.Int:
+    case Type.Date:
+    case Type.Dictionary: {
+      const src = data.values as Float64Array | Int32Array;
+      const Ctor = src.constructor as { new (n: number): typeof src };
+      const out = new Ctor(n);
+      for (let k = 0; k < n; k++) out[k] = src[picked[k]];
+      return makeData({ type: data.type, length: n, ...validity, data: out, dictionary: data.dictionary } as never);
+    }
+    case Type.Bool: {
+      const bits = data.values as Uint8Array;
+      const out = new Uint8Array((n + 7) >> 3);
+      for (let k = 0; k < n; k++) {
+        const j = data.offset + picked[k];
+        if ((bits[j >> 3] >> (j & 7)) & 1) out[k >> 3] |= 1 << (k & 7);
+      }
+      return makeData({ type: data.type, length: n, ...validity, data: out } as never);
+    }
+    case Type.Utf8: {
+      const offsets = data.valueOffsets as Int32Array;
+      const bytes = data.values as Uint8Array;
+      const outOffsets = new Int32Array(n + 1);
+      let size = 0;
+      for (let k = 0; k < n; k++) size += offsets[picked[k] + 1] - offsets[picked[k]];
+      const out = new Uint8Array(size);
+      let pos = 0;
+      for (let k = 0; k < n; k++) {
+        const a = offsets[picked[k]];
+        const b = offsets[picked[k] + 1];
+        out.set(bytes.subarray(a, b), pos);
+        pos += b - a;
+        outOffsets[k + 1] = pos;
+      }
+      return makeData({ type: data.type, length: n, ...validity, valueOffsets: outOffsets, data: out } as never);
+    }
+    default:
+      throw new Error(`Filtering a column of type ${String(data.type)} is not supported.`);
+  }
+}
