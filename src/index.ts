@@ -6,3 +6,5 @@ import '../components/cl-dataset-loader/cl-dataset-loader.js';
 export { ClDatasetLoader } from '../components/cl-dataset-loader/cl-dataset-loader.js';
 import '../components/cl-kpi/cl-kpi.js';
 export { ClKpi } from '../components/cl-kpi/cl-kpi.js';
+import '../components/cl-dashboard/cl-dashboard.js';
+export { ClDashboard } from '../components/cl-dashboard/cl-dashboard.js';

@@ -13,6 +13,7 @@
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { boolAt, boolView, isValid, kindOf, numericView, type BoolView, type NumericView } from './columns.js';
 import { SpecError, type KernelDef, type RowBatch } from './kernel.js';
+import { exactAdd, exactMerge, exactValue, newExactSum, type ExactSum } from './exact-sum.js';
 
 export interface KpiSpec {
   /** Reference date for activity, 'YYYY-MM-DD'. */
@@ -28,9 +29,10 @@ export const DEFAULT_KPI_SPEC: KpiSpec = { asOf: '2026-06-30', activeDays: 90, c
 /** Running sums per worker; every field adds across partitions. */
 export interface KpiPartial {
   clients: number;
-  aum: number; aumCount: number;
-  revenue: number; revenueCount: number;
-  cost: number; costCount: number;
+  /** Exact accumulators of per-batch sums, so any split of the rows gives the same figures. */
+  aum: ExactSum; aumCount: number;
+  revenue: ExactSum; revenueCount: number;
+  cost: ExactSum; costCount: number;
   churnKnown: number; churned: number;
   respondents: number; promoters: number; detractors: number;
   productsKnown: number; crossSold: number;
@@ -117,7 +119,7 @@ export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, 
   },
 
   async map(rows: readonly RowBatch[], spec, _params, ctx) {
-    const p: KpiPartial = { clients: 0, aum: 0, aumCount: 0, revenue: 0, revenueCount: 0, cost: 0, costCount: 0, churnKnown: 0, churned: 0, respondents: 0, promoters: 0, detractors: 0, productsKnown: 0, crossSold: 0, activityKnown: 0, active: 0, nan: 0, present: spec.present };
+    const p: KpiPartial = { clients: 0, aum: newExactSum(), aumCount: 0, revenue: newExactSum(), revenueCount: 0, cost: newExactSum(), costCount: 0, churnKnown: 0, churned: 0, respondents: 0, promoters: 0, detractors: 0, productsKnown: 0, crossSold: 0, activityKnown: 0, active: 0, nan: 0, present: spec.present };
     const has = new Set(spec.present);
     const asOf = parseDay('asOf', spec.asOf);
     const since = asOf - spec.activeDays;
@@ -127,7 +129,7 @@ export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, 
         if (!has.has(field)) continue;
         const acc = { sum: 0, count: 0, nan: 0 };
         sumFloat(numericView(batch, field), acc);
-        p[key] += acc.sum;
+        exactAdd(p[key], acc.sum);
         p[`${key}Count`] += acc.count;
         p.nan += acc.nan;
       }
@@ -175,22 +177,29 @@ export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, 
   },
 
   reduce(partials, spec) {
-    const t = partials.reduce<KpiPartial>(
+    const sums = { aum: newExactSum(), revenue: newExactSum(), cost: newExactSum() };
+    const t = partials.reduce<Omit<KpiPartial, 'aum' | 'revenue' | 'cost' | 'present'>>(
       (a, b) => {
-        for (const k of Object.keys(a) as (keyof KpiPartial)[]) if (k !== 'present') (a[k] as number) += b[k] as number;
+        for (const k of Object.keys(a) as (keyof typeof a)[]) a[k] += b[k];
+        exactMerge(sums.aum, b.aum);
+        exactMerge(sums.revenue, b.revenue);
+        exactMerge(sums.cost, b.cost);
         return a;
       },
-      { clients: 0, aum: 0, aumCount: 0, revenue: 0, revenueCount: 0, cost: 0, costCount: 0, churnKnown: 0, churned: 0, respondents: 0, promoters: 0, detractors: 0, productsKnown: 0, crossSold: 0, activityKnown: 0, active: 0, nan: 0, present: spec.present },
+      { clients: 0, aumCount: 0, revenueCount: 0, costCount: 0, churnKnown: 0, churned: 0, respondents: 0, promoters: 0, detractors: 0, productsKnown: 0, crossSold: 0, activityKnown: 0, active: 0, nan: 0 },
     );
+    const aum = exactValue(sums.aum);
+    const revenue = exactValue(sums.revenue);
+    const cost = exactValue(sums.cost);
     const has = new Set(spec.present);
     const rate = (n: number, d: number, field: string) => (has.has(field) && d > 0 ? n / d : null);
     const churnRate = rate(t.churned, t.churnKnown, 'churned');
     return {
       clients: t.clients,
-      aum: has.has('aum') ? t.aum : null,
-      revenue: has.has('revenue') ? t.revenue : null,
-      costToServe: has.has('costToServe') ? t.cost : null,
-      costToIncome: has.has('revenue') && has.has('costToServe') && t.revenue !== 0 ? t.cost / t.revenue : null,
+      aum: has.has('aum') ? aum : null,
+      revenue: has.has('revenue') ? revenue : null,
+      costToServe: has.has('costToServe') ? cost : null,
+      costToIncome: has.has('revenue') && has.has('costToServe') && revenue !== 0 ? cost / revenue : null,
       churnRate,
       retentionRate: churnRate === null ? null : 1 - churnRate,
       nps: has.has('npsScore') && t.respondents > 0 ? (100 * (t.promoters - t.detractors)) / t.respondents : null,
