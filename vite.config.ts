@@ -13,16 +13,19 @@ export default defineConfig(({ command, mode }) => ({
   worker: { format: 'es' },
   build: {
     outDir: resolve(here, 'dist'),
-    emptyOutDir: true,
+    // The standalone bundle is a second build into the same folder.
+    emptyOutDir: mode !== 'bundle',
     target: 'es2022',
+    minify: true,
     sourcemap: true,
-    lib: {
-      entry: { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts') },
-      formats: ['es'],
-    },
+    lib:
+      mode === 'bundle'
+        ? // One self-contained file for pages without a bundler: a single <script type="module"> tag.
+          { entry: { 'clientlens.bundle': resolve(here, 'src/index.ts') }, formats: ['es'] }
+        : { entry: { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), kernels: resolve(here, 'src/kernels.ts') }, formats: ['es'] },
     rollupOptions: {
-      // Consumers bring their own copies of these (one Lit and one Arrow per page).
-      external: [/^lit/, /^@lit\//, 'apache-arrow', 'idb', 'comlink'],
+      // For bundler users: they bring their own copies of these (one Lit, one Arrow, one d3 per page).
+      external: mode === 'bundle' ? [] : [/^lit/, /^@lit\//, 'apache-arrow', 'idb', 'comlink', /^d3-/],
     },
   },
   test: {
