@@ -10,6 +10,8 @@
 import { DatasetCache, type CacheWarning, type DatasetCacheOptions } from '../cache/dataset-cache.js';
 import type { ChunkInfo, ColumnInfo } from '../cache/cache-manifest.js';
 import { WorkerPool, type RunOptions } from '../pool/worker-pool.js';
+// Named Worker on purpose: bundlers recognise `new Worker(new URL(...))` and emit the worker file.
+import { TrustedWorker as Worker } from '../pool/trusted-worker.js';
 import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import { FilterStore } from '../query/filter-store.js';
 import { planPartitions, type Partition } from './partition-plan.js';
@@ -413,7 +415,7 @@ export class DataHub implements Disposable {
   }
 }
 
-/** The standard pool of data workers (same-origin module scripts: strict-CSP safe). */
+/** The standard pool of data workers (same-origin module scripts: strict-CSP and Trusted Types safe). */
 export function createDataPool(size?: number): WorkerPool {
   return new WorkerPool({
     name: 'clientlens data',

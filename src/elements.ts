@@ -1,0 +1,33 @@
+/**
+ * `clientlens/elements`: the element classes without registering any tag, and `defineElements` to
+ * register them under a prefix of the host's choosing. Two builds (two versions) can then share a
+ * page: one as `cl-*`, the other as, say, `bank-*`, each with its own classes.
+ */
+import { ClDatasetLoader } from '../components/cl-dataset-loader/cl-dataset-loader.component.js';
+import { ClKpi } from '../components/cl-kpi/cl-kpi.component.js';
+import { ClDashboard } from '../components/cl-dashboard/cl-dashboard.component.js';
+
+export { ClDatasetLoader, ClKpi, ClDashboard };
+
+export const ELEMENTS = {
+  'dataset-loader': ClDatasetLoader,
+  kpi: ClKpi,
+  dashboard: ClDashboard,
+} as const;
+
+/**
+ * Registers every element as `${prefix}-<name>` (e.g. prefix 'bank' gives bank-kpi). Each tag gets
+ * its own subclass, because one class cannot be registered twice. Tags already defined are left
+ * alone. Returns the tag names registered.
+ */
+export function defineElements(prefix = 'cl', registry: CustomElementRegistry = customElements): string[] {
+  if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(prefix)) throw new TypeError(`defineElements: prefix "${prefix}" must be lower-case letters, digits and dashes, starting with a letter.`);
+  const defined: string[] = [];
+  for (const [name, cls] of Object.entries(ELEMENTS)) {
+    const tag = `${prefix}-${name}`;
+    if (registry.get(tag)) continue;
+    registry.define(tag, prefix === 'cl' ? cls : class extends (cls as typeof ClKpi) {});
+    defined.push(tag);
+  }
+  return defined;
+}

@@ -1,0 +1,61 @@
+/**
+ * End-to-end support: the demo's Vite dev server and headless Chromium (the system one), so pages
+ * are exercised exactly as a portal team would serve them.
+ */
+import { createServer, type ViteDevServer } from 'vite';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+// @ts-expect-error plain ES module without types
+import { chromiumArgs, chromiumPath } from '../../../scripts/chromium-path.mjs';
+
+export interface PageSession {
+  readonly url: string;
+  readonly browser: Browser;
+  open(path: string): Promise<{ page: Page; errors: string[] }>;
+  close(): Promise<void>;
+}
+
+export async function startPages(): Promise<PageSession> {
+  const server: ViteDevServer = await createServer({
+    configFile: new URL('../../../vite.config.ts', import.meta.url).pathname,
+    mode: 'development',
+    logLevel: 'error',
+    server: { port: 0, hmr: false },
+  });
+  await server.listen();
+  const url = server.resolvedUrls!.local[0];
+  const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs });
+  return {
+    url,
+    browser,
+    async open(path) {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+      });
+      page.on('response', (r) => {
+        if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
+      });
+      await page.goto(new URL(path, url).href, { waitUntil: 'load' });
+      return { page, errors };
+    },
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** Waits until some element inside any shadow root shows `text`. */
+export function waitForText(page: Page, text: string, timeout = 60_000): Promise<unknown> {
+  return page.waitForFunction(
+    (t: string) => {
+      const walk = (root: Document | ShadowRoot): boolean =>
+        [...root.querySelectorAll('*')].some((el) => (el.shadowRoot && walk(el.shadowRoot)) || (el.children.length === 0 && (el.textContent ?? '').includes(t)));
+      return walk(document);
+    },
+    { timeout },
+    text,
+  );
+}
