@@ -11,7 +11,7 @@ export default defineConfig(({ command, mode }) => ({
   // Pre-bundled up front, so a first visit never triggers Vite's reload-on-discovery.
   optimizeDeps: {
     entries: ['**/*.html'],
-    include: ['lit', 'lit/directives/class-map.js', 'lit/directives/style-map.js', '@lit/localize', '@lit/task', 'apache-arrow', 'idb', 'comlink', 'd3-scale', 'd3-shape', 'd3-array', 'd3-hierarchy'],
+    include: ['lit', 'lit/directives/class-map.js', 'lit/directives/style-map.js', '@lit/localize', '@lit/task', 'apache-arrow', 'idb', 'comlink', 'd3-scale', 'd3-shape', 'd3-array', 'd3-hierarchy', 'react', 'react-dom/client', 'vue'],
   },
   // Relative base: the worker file is found next to the library chunk wherever a host serves it.
   base: command === 'build' ? './' : '/',

@@ -51,8 +51,9 @@ export async function startPages(): Promise<PageSession> {
 export function waitForText(page: Page, text: string, timeout = 60_000): Promise<unknown> {
   return page.waitForFunction(
     (t: string) => {
+      // Text of the light DOM and of every shadow root, however deeply nested.
       const walk = (root: Document | ShadowRoot): boolean =>
-        [...root.querySelectorAll('*')].some((el) => (el.shadowRoot && walk(el.shadowRoot)) || (el.children.length === 0 && (el.textContent ?? '').includes(t)));
+        ((root instanceof Document ? root.body : root).textContent ?? '').includes(t) || [...root.querySelectorAll('*')].some((el) => el.shadowRoot !== null && walk(el.shadowRoot));
       return walk(document);
     },
     { timeout },
