@@ -6,13 +6,15 @@
 import { ClDatasetLoader } from '../components/cl-dataset-loader/cl-dataset-loader.component.js';
 import { ClKpi } from '../components/cl-kpi/cl-kpi.component.js';
 import { ClDashboard } from '../components/cl-dashboard/cl-dashboard.component.js';
+import { ClSegments } from '../components/cl-segments/cl-segments.component.js';
 
-export { ClDatasetLoader, ClKpi, ClDashboard };
+export { ClDatasetLoader, ClKpi, ClDashboard, ClSegments };
 
 export const ELEMENTS = {
   'dataset-loader': ClDatasetLoader,
   kpi: ClKpi,
   dashboard: ClDashboard,
+  segments: ClSegments,
 } as const;
 
 /**

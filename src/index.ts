@@ -8,3 +8,5 @@ import '../components/cl-kpi/cl-kpi.js';
 export { ClKpi } from '../components/cl-kpi/cl-kpi.js';
 import '../components/cl-dashboard/cl-dashboard.js';
 export { ClDashboard } from '../components/cl-dashboard/cl-dashboard.js';
+import '../components/cl-segments/cl-segments.js';
+export { ClSegments } from '../components/cl-segments/cl-segments.js';

@@ -1,0 +1,404 @@
+import { LitElement, html, svg, nothing, css, type PropertyValues } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
+import { scaleBand, scaleLinear, scaleSequential } from 'd3-scale';
+import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
+import { panelStyles } from '../shared/panel.styles.js';
+import { PanelController } from '../shared/panel.js';
+import { DatasetController } from '../shared/dataset-controller.js';
+import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
+import { handleRovingKeys } from '../shared/roving-focus.js';
+import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
+import type { FilterCondition } from '../../src/query/filter-store.js';
+import { requireFields, fieldDef, isClientField, type ClientField } from '../../src/schema/client-schema.js';
+import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
+import type { RollupResult, SegmentRollupSpec } from '../../workers/kernels/segment-rollup.js';
+import type { AssetLoyaltyResult } from '../../workers/kernels/asset-loyalty.js';
+import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER, type Dimension } from '../../workers/kernels/dimension.js';
+
+export type SegmentsView = 'bar' | 'treemap' | 'matrix';
+
+export interface SegmentSelectDetail {
+  /** The dimension's name (a column, or tier / asset-scale / risk-preference). */
+  readonly dimension: string;
+  /** The selected segment's label, or null when the selection was cleared. */
+  readonly segment: string | null;
+  /** The filter this selection puts on the other panels. */
+  readonly conditions: readonly FilterCondition[];
+}
+
+type Row = { label: string; value: number; count: number; share: number | null };
+
+/** Named groupings a tag attribute can ask for; anything else is a category column. */
+const NAMED: Record<string, Dimension> = {
+  tier: { tier: DEFAULT_TIER },
+  'asset-scale': { bins: DEFAULT_ASSET_SCALE },
+  'risk-preference': { bins: DEFAULT_RISK_PREFERENCE },
+};
+
+/**
+ * @summary Client segments: counts or a measure by segment, tier, asset scale, risk preference or
+ * any category column, as bars or a treemap; or the asset size x loyalty matrix with its
+ * "high assets, low stickiness" corner called out. Click (or Enter) a segment to filter the page.
+ *
+ * @attr by - Column or grouping: tier (default), asset-scale, risk-preference, segment, region, ...
+ * @attr measure - Column to aggregate (default: none, counts clients), e.g. aum, revenue.
+ * @attr agg - sum (default) | mean | median | count.
+ * @attr view - bar (default) | treemap | matrix.
+ * @attr currency - ISO currency for money measures (default CNY).
+ * @attr src - Load this CSV/JSON/Arrow URL instead of the page's current dataset.
+ * @attr mapping - JSON field mapping for src.
+ * @attr theme - light | dark | high-contrast.
+ * @prop spec - A full segment-rollup spec (overrides by/measure/agg).
+ * @prop data - A Dataset to show.
+ * @prop selected - The selected segment label (set it to sync two elements).
+ *
+ * @event cl-segment-select - A segment was selected or cleared. detail: { dimension, segment, conditions }.
+ * @csspart base - The card. @csspart title - The heading. @csspart body - The chart area.
+ * @cssproperty --cl-color-accent - Bar colour.
+ */
+export class ClSegments extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .bars .mark.selected,
+      .cells .mark.selected,
+      .tiles .mark.selected {
+        stroke: var(--_text);
+        stroke-width: 2px;
+      }
+      .callout {
+        fill: none;
+        stroke: var(--_danger);
+        stroke-width: 2.5px;
+        stroke-dasharray: 5 3;
+        pointer-events: none;
+      }
+      .callout-text {
+        fill: var(--_danger);
+        font-weight: 600;
+      }
+      .tile-label {
+        fill: #fff;
+        font-size: 11px;
+        pointer-events: none;
+      }
+      .cell-label {
+        font-size: 11px;
+        pointer-events: none;
+      }
+      .corner {
+        border-left: 3px solid var(--_danger);
+        padding-left: 0.6rem;
+        font-size: 0.84rem;
+        margin-top: 0.5rem;
+      }
+    `,
+  ];
+
+  static override properties = {
+    by: { type: String },
+    measure: { type: String },
+    agg: { type: String },
+    view: { type: String, reflect: true },
+    currency: { type: String },
+    src: { type: String },
+    mapping: { type: Object },
+    theme: { type: String, reflect: true },
+    selected: { type: String },
+    spec: { attribute: false },
+    data: { attribute: false },
+    hub: { attribute: false },
+    hover: { state: true },
+    width: { state: true },
+  };
+
+  by = 'tier';
+  measure?: string;
+  agg: 'sum' | 'mean' | 'median' | 'count' = 'sum';
+  view: SegmentsView = 'bar';
+  currency = 'CNY';
+  src?: string;
+  mapping?: Record<string, string>;
+  theme?: string;
+  selected?: string | null;
+  spec?: SegmentRollupSpec;
+  data?: Dataset;
+  hub?: DataHub;
+  private hover?: { x: number; y: number; text: string };
+  private width = 640;
+
+  private readonly source = new DatasetController(this);
+  private readonly panel = new PanelController(this);
+  private readonly filterSlot = `cl-segments#${Math.random().toString(36).slice(2, 8)}`;
+  private readonly rollup = new KernelController<RollupResult | AssetLoyaltyResult>(this, {
+    data: this.source,
+    filterSource: () => this.filterSlot,
+    query: (d) => this.query(d),
+  });
+  private resize?: ResizeObserver;
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resize = new ResizeObserver(([e]) => {
+      const w = Math.round(e.contentRect.width);
+      if (w > 0 && Math.abs(w - this.width) > 4) this.width = w;
+    });
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+    this.source.hub?.filters.set(this.filterSlot, []);
+  }
+
+  /** The last result (rollup or matrix). */
+  get value(): RollupResult | AssetLoyaltyResult | undefined {
+    return this.rollup.value;
+  }
+
+  private dimension(): Dimension {
+    return NAMED[this.by] ?? { column: this.by };
+  }
+
+  private query(dataset: Dataset): KernelQuery {
+    if (this.view === 'matrix') {
+      requireFields('cl-segments (matrix)', dataset.columns, ['aum', 'productsHeld', 'txnCount12m']);
+      return { kernel: 'asset-loyalty', spec: {} };
+    }
+    if (this.spec) return { kernel: 'segment-rollup', spec: this.spec as unknown as Record<string, unknown> };
+    const dim = this.dimension();
+    const needed = ['column' in dim ? dim.column : 'tier' in dim ? (dim.tier.column ?? 'aum') : 'bins' in dim ? dim.bins.column : ''].filter((c) => c && isClientField(c)) as ClientField[];
+    if (this.measure && isClientField(this.measure)) needed.push(this.measure);
+    requireFields('cl-segments', dataset.columns, needed);
+    const measures = this.measure && this.agg !== 'count' ? [{ column: this.measure, agg: this.agg, as: 'value' }] : [{ agg: 'count' as const, as: 'value' }];
+    return { kernel: 'segment-rollup', spec: { by: dim, measures, share: true } };
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // The selection belongs to the grouping it was made in.
+    if ((changed.has('by') && changed.get('by') !== undefined) || (changed.has('view') && changed.get('view') !== undefined)) this.select(null, false);
+  }
+
+  private dimensionLabel(): string {
+    switch (this.by) {
+      case 'tier': return msg('wealth tier', { id: 'seg.by.tier' });
+      case 'asset-scale': return msg('asset scale', { id: 'seg.by.asset-scale' });
+      case 'risk-preference': return msg('risk preference', { id: 'seg.by.risk-preference' });
+      default: return isClientField(this.by) ? fieldDef(this.by).label.toLowerCase() : this.by;
+    }
+  }
+
+  private isMoney(): boolean {
+    if (!this.measure || this.agg === 'count' || !isClientField(this.measure)) return false;
+    return fieldDef(this.measure).unit === 'currency';
+  }
+
+  private fmt(v: number): string {
+    if (this.isMoney()) return formatCurrency(v, this.currency, undefined, { notation: 'compact', maximumFractionDigits: 1 });
+    return formatNumber(v, { maximumFractionDigits: 1, notation: Math.abs(v) >= 1e6 ? 'compact' : 'standard' });
+  }
+
+  private rows(r: RollupResult): Row[] {
+    return r.groups.map((g) => ({ label: g.keys.join(' · '), value: g.values.value ?? 0, count: g.count, share: g.share?.value ?? g.countShare ?? null }));
+  }
+
+  private conditionsFor(label: string): FilterCondition[] {
+    // A matrix row is an asset band of the asset-loyalty kernel's default asset scale.
+    const dim: Dimension = this.view === 'matrix' ? { bins: DEFAULT_ASSET_SCALE } : this.dimension();
+    if ('column' in dim) return [{ column: dim.column, op: 'eq', value: label }];
+    const bins = 'tier' in dim ? { column: dim.tier.column ?? 'aum', edges: dim.tier.thresholds ?? DEFAULT_TIER.thresholds!, labels: dim.tier.labels ?? DEFAULT_TIER.labels! } : 'bins' in dim ? dim.bins : null;
+    if (!bins) return [];
+    const i = bins.labels.indexOf(label);
+    if (i < 0) return [{ column: bins.column, op: 'isNull' }];
+    const out: FilterCondition[] = [];
+    if (i > 0) out.push({ column: bins.column, op: 'gte', value: bins.edges[i - 1] });
+    if (i < bins.edges.length) out.push({ column: bins.column, op: 'lt', value: bins.edges[i] });
+    return out;
+  }
+
+  /** Selects a segment (or clears with null): filters every other panel and tells the host. */
+  select(label: string | null, announce = true): void {
+    const same = label !== null && label === this.selected;
+    const next = same ? null : label;
+    this.selected = next;
+    const conditions = next === null ? [] : this.conditionsFor(next);
+    this.source.hub?.filters.set(this.filterSlot, conditions);
+    if (announce) {
+      this.dispatchEvent(new CustomEvent<SegmentSelectDetail>('cl-segment-select', { detail: { dimension: this.view === 'matrix' ? 'asset-scale' : this.by, segment: next, conditions }, bubbles: true, composed: true }));
+    }
+  }
+
+  private showTip(e: MouseEvent | FocusEvent, text: string): void {
+    const host = this.getBoundingClientRect();
+    const target = (e.target as Element).getBoundingClientRect();
+    this.hover = { x: target.left - host.left + target.width / 2, y: target.top - host.top - 6, text };
+  }
+
+  private tipText(r: Row): string {
+    const share = r.share === null ? '' : `\n${msg(str`${formatPercent(r.share)} of the total`, { id: 'seg.share' })}`;
+    return `${r.label}\n${msg(str`${formatNumber(r.count)} clients`, { id: 'seg.clients' })}${this.measure && this.agg !== 'count' ? `\n${this.measure} (${this.agg}): ${this.fmt(r.value)}` : ''}${share}`;
+  }
+
+  private marks(): SVGElement[] {
+    return [...this.renderRoot.querySelectorAll<SVGElement>('[data-chart] .mark')];
+  }
+
+  private renderBars(rows: Row[]) {
+    const barH = 26;
+    const left = Math.min(180, Math.max(80, this.width * 0.28));
+    const w = Math.max(240, this.width - 40);
+    const h = rows.length * barH + 8;
+    const x = scaleLinear().domain([0, Math.max(1e-9, ...rows.map((r) => r.value))]).nice().range([0, w - left - 70]);
+    const y = scaleBand<string>().domain(rows.map((r) => r.label)).range([4, h - 4]).padding(0.18);
+    const sel = this.selected;
+    return html`<div class="chart-wrap">
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments chart', { id: 'seg.chart' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, this.marks(), { onActivate: (i) => this.select(rows[i].label), onEscape: () => this.select(null) })}>
+        <g class="bars">
+          ${rows.map(
+            (r, i) => svg`<g transform="translate(0, ${y(r.label)})">
+              <text x=${left - 8} y=${y.bandwidth() / 2} text-anchor="end" dominant-baseline="middle">${r.label}</text>
+              <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" x=${left} width=${Math.max(1, x(r.value))} height=${y.bandwidth()} rx="3"
+                tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'}
+                aria-label=${this.tipText(r).replace(/\n/g, ', ')}
+                @click=${() => this.select(r.label)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(r))} @mouseleave=${() => (this.hover = undefined)}
+                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(r))} @blur=${() => (this.hover = undefined)}></rect>
+              <text x=${left + Math.max(1, x(r.value)) + 6} y=${y.bandwidth() / 2} dominant-baseline="middle">${this.fmt(r.value)}</text>
+            </g>`,
+          )}
+        </g>
+      </svg>
+      ${this.renderTip()}
+    </div>`;
+  }
+
+  private renderTreemap(rows: Row[]) {
+    const w = Math.max(240, this.width - 40);
+    const h = Math.round(Math.min(420, Math.max(220, w * 0.5)));
+    const root = treemap<{ children?: Row[] } | Row>().tile(treemapSquarify).size([w, h]).paddingInner(2)(
+      hierarchy<{ children?: Row[] } | Row>({ children: rows.filter((r) => r.value > 0) }).sum((d) => ('value' in d ? d.value : 0)),
+    );
+    const color = scaleSequential((t: number) => `hsl(212, 70%, ${62 - t * 32}%)`).domain([0, rows.length ? Math.max(...rows.map((r) => r.value)) : 1]);
+    const sel = this.selected;
+    const leaves = root.leaves();
+    return html`<div class="chart-wrap">
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments treemap', { id: 'seg.treemap' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, this.marks(), { onActivate: (i) => this.select((leaves[i].data as Row).label), onEscape: () => this.select(null) })}>
+        <g class="tiles">
+          ${leaves.map((leaf, i) => {
+            const r = leaf.data as Row;
+            const tw = leaf.x1 - leaf.x0;
+            const th = leaf.y1 - leaf.y0;
+            return svg`<g transform="translate(${leaf.x0},${leaf.y0})">
+              <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" width=${tw} height=${th} style=${styleMap({ fill: color(r.value) })} rx="2"
+                tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'} aria-label=${this.tipText(r).replace(/\n/g, ', ')}
+                @click=${() => this.select(r.label)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(r))} @mouseleave=${() => (this.hover = undefined)}
+                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(r))} @blur=${() => (this.hover = undefined)}></rect>
+              ${tw > 60 && th > 28 ? svg`<text class="tile-label" x="6" y="16">${r.label}</text><text class="tile-label" x="6" y="30">${this.fmt(r.value)}</text>` : nothing}
+            </g>`;
+          })}
+        </g>
+      </svg>
+      ${this.renderTip()}
+    </div>`;
+  }
+
+  private renderMatrix(m: AssetLoyaltyResult) {
+    const w = Math.max(260, Math.min(this.width - 40, 640));
+    const left = 90;
+    const top = 24;
+    const cellW = (w - left) / m.loyaltyBands.length;
+    const cellH = 58;
+    const h = top + cellH * m.assetBands.length + 24;
+    const assets = [...m.assetBands].reverse(); // high assets on top
+    const max = Math.max(1, ...m.cells.map((c) => c.count));
+    const color = scaleSequential((t: number) => `hsl(212, 65%, ${94 - t * 50}%)`).domain([0, max]);
+    const corner = m.highAssetsLowStickiness;
+    const cellOf = (a: string, l: string) => m.cells.find((c) => c.asset === a && c.loyalty === l);
+    const ordered = assets.flatMap((a) => m.loyaltyBands.map((l) => ({ a, l, c: cellOf(a, l) })));
+    const tip = (a: string, l: string, count: number, aum: number | null) =>
+      `${msg(str`Assets ${a}, loyalty ${l}`, { id: 'seg.cell' })}\n${msg(str`${formatNumber(count)} clients`, { id: 'seg.clients' })}${aum === null ? '' : `\nAUM ${formatCurrency(aum, this.currency, undefined, { notation: 'compact' })}`}`;
+    return html`<div class="chart-wrap">
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="grid" aria-label=${msg('Asset size by loyalty', { id: 'seg.matrix' })}
+        @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, this.marks(), { columns: m.loyaltyBands.length, onActivate: (i) => this.select(ordered[i].a), onEscape: () => this.select(null) })}>
+        <g class="axis">
+          ${m.loyaltyBands.map((l, j) => svg`<text x=${left + cellW * j + cellW / 2} y=${top - 8} text-anchor="middle">${msg(str`loyalty ${l}`, { id: 'seg.loyalty' })}</text>`)}
+          ${assets.map((a, i) => svg`<text x=${left - 8} y=${top + cellH * i + cellH / 2} text-anchor="end" dominant-baseline="middle">${msg(str`assets ${a}`, { id: 'seg.assets' })}</text>`)}
+        </g>
+        <g class="cells">
+          ${ordered.map(({ a, l, c }, k) => {
+            const i = Math.floor(k / m.loyaltyBands.length);
+            const j = k % m.loyaltyBands.length;
+            const count = c?.count ?? 0;
+            const x = left + cellW * j;
+            const y = top + cellH * i;
+            const dark = count / max > 0.55;
+            return svg`<rect class="mark ${this.selected && this.selected !== a ? 'dim' : ''}" x=${x + 1} y=${y + 1} width=${cellW - 2} height=${cellH - 2} style=${styleMap({ fill: color(count) })} rx="3"
+                tabindex=${k === 0 ? 0 : -1} role="gridcell" aria-label=${tip(a, l, count, c?.aum ?? null).replace(/\n/g, ', ')}
+                @click=${() => this.select(a)} @mouseenter=${(e: MouseEvent) => this.showTip(e, tip(a, l, count, c?.aum ?? null))} @mouseleave=${() => (this.hover = undefined)}
+                @focus=${(e: FocusEvent) => this.showTip(e, tip(a, l, count, c?.aum ?? null))} @blur=${() => (this.hover = undefined)}></rect>
+              <text class="cell-label" x=${x + cellW / 2} y=${y + cellH / 2} text-anchor="middle" dominant-baseline="middle" style=${styleMap({ fill: dark ? '#fff' : 'var(--_text)' })}>${formatNumber(count)}</text>
+              ${a === corner.asset && l === corner.loyalty
+                ? svg`<rect class="callout" x=${x - 1} y=${y - 1} width=${cellW + 2} height=${cellH + 2} rx="4"></rect>`
+                : nothing}`;
+          })}
+        </g>
+      </svg>
+      ${this.renderTip()}
+      <div class="corner" role="note">
+        <strong>${msg('High assets, low stickiness', { id: 'seg.corner' })}</strong>:
+        ${msg(str`${formatNumber(corner.count)} clients holding ${corner.aum === null ? '—' : formatCurrency(corner.aum, this.currency, undefined, { notation: 'compact' })}; call them first.`, { id: 'seg.corner-text' })}
+      </div>
+    </div>`;
+  }
+
+  private renderTip() {
+    if (!this.hover) return nothing;
+    // styleMap writes through CSSOM, which a strict style-src allows (a style attribute it would not).
+    return html`<div class="tooltip" role="tooltip" style=${styleMap({ left: `${this.hover.x}px`, top: `${this.hover.y}px`, transform: 'translate(-50%, -100%)' })}>${this.hover.text}</div>`;
+  }
+
+  private renderTable(value: RollupResult | AssetLoyaltyResult) {
+    if ('cells' in value) {
+      return html`<table class="data">
+        <thead><tr><th scope="col">${msg('Assets', { id: 'seg.col.assets' })}</th><th scope="col">${msg('Loyalty', { id: 'seg.col.loyalty' })}</th><th scope="col" class="num">${msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">AUM</th><th scope="col" class="num">${msg('Revenue', { id: 'seg.col.revenue' })}</th></tr></thead>
+        <tbody>${value.cells.map((c) => html`<tr><td>${c.asset}</td><td>${c.loyalty}</td><td class="num">${formatNumber(c.count)}</td><td class="num">${c.aum === null ? '—' : formatCurrency(c.aum, this.currency)}</td><td class="num">${c.revenue === null ? '—' : formatCurrency(c.revenue, this.currency)}</td></tr>`)}</tbody>
+      </table>`;
+    }
+    const rows = this.rows(value);
+    return html`<table class="data">
+      <thead><tr><th scope="col">${msg('Segment', { id: 'seg.col.segment' })}</th><th scope="col" class="num">${msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">${this.measure && this.agg !== 'count' ? `${this.measure} (${this.agg})` : msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">${msg('Share', { id: 'seg.col.share' })}</th></tr></thead>
+      <tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td class="num">${formatNumber(r.count)}</td><td class="num">${this.fmt(r.value)}</td><td class="num">${r.share === null ? '—' : formatPercent(r.share)}</td></tr>`)}</tbody>
+    </table>`;
+  }
+
+  private csv(value: RollupResult | AssetLoyaltyResult) {
+    if ('cells' in value) return { header: ['assets', 'loyalty', 'clients', 'aum', 'revenue'], rows: value.cells.map((c) => [c.asset, c.loyalty, c.count, c.aum, c.revenue]) };
+    return { header: [this.by, 'clients', this.measure ? `${this.measure}_${this.agg}` : 'clients', 'share'], rows: this.rows(value).map((r) => [r.label, r.count, r.value, r.share]) };
+  }
+
+  override render() {
+    const v = this.rollup.value;
+    const title = this.view === 'matrix' ? msg('Asset size × loyalty', { id: 'seg.title.matrix' }) : msg(str`Clients by ${this.dimensionLabel()}`, { id: 'seg.title' });
+    const controls = html`<label class="sr-only" for="view" hidden>${msg('Chart type', { id: 'seg.view' })}</label>
+      <select id="view" aria-label=${msg('Chart type', { id: 'seg.view' })} .value=${this.view} @change=${(e: Event) => (this.view = (e.target as HTMLSelectElement).value as SegmentsView)}>
+        <option value="bar" ?selected=${this.view === 'bar'}>${msg('Bars', { id: 'seg.view.bar' })}</option>
+        <option value="treemap" ?selected=${this.view === 'treemap'}>${msg('Treemap', { id: 'seg.view.treemap' })}</option>
+        <option value="matrix" ?selected=${this.view === 'matrix'}>${msg('Asset × loyalty', { id: 'seg.view.matrix' })}</option>
+      </select>`;
+    return this.panel.render(this.source, this.rollup, {
+      title,
+      filename: `clientlens-segments-${this.view === 'matrix' ? 'asset-loyalty' : this.by}`,
+      controls,
+      isEmpty: !v ? false : 'cells' in v ? v.total.count === 0 : v.groups.length === 0,
+      chart: () => (!v ? nothing : 'cells' in v ? this.renderMatrix(v) : this.view === 'treemap' ? this.renderTreemap(this.rows(v)) : this.renderBars(this.rows(v))),
+      table: () => (v ? this.renderTable(v) : nothing),
+      csv: () => this.csv(v!),
+    });
+  }
+}
