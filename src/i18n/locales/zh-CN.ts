@@ -1,39 +1,12 @@
-// Simplified Chinese UI text. Keys are the explicit msg() ids used in the elements.
-import { str } from '@lit/localize';
+// Simplified Chinese UI text, one file per element under zh-CN/, keyed by the explicit msg() ids.
+import { loader } from './zh-CN/loader.js';
+import { shared } from './zh-CN/shared.js';
+import { kpi } from './zh-CN/kpi.js';
+import { segments } from './zh-CN/segments.js';
 
 export const templates = {
-  'loader.title': '客户数据',
-  'loader.sizes': '生成客户组合',
-  'loader.file': '加载 CSV、JSON 或 Arrow 文件',
-  'loader.drop': '或拖放到此处',
-  'loader.idle': '请选择客户规模或文件。',
-  'loader.loading': '正在加载…',
-  'loader.progress': '加载进度',
-  'loader.step.fetch': '下载',
-  'loader.step.cache-read': '读取浏览器缓存',
-  'loader.step.generate': '生成客户',
-  'loader.step.ingest': '解析与校验',
-  'loader.step.cache-write': '写入浏览器缓存',
-  'loader.step.distribute': '分发到工作线程',
-  'loader.loaded': str`位客户，加载用时 ${0}`,
-  'loader.origin.cache': '来自浏览器缓存',
-  'loader.origin.generated': '新生成',
-  'loader.origin.ingested': '读取自文件',
-  'loader.cached.none': '未缓存',
-  'loader.cached.memory': '仅保存在内存中',
-  'loader.cached.indexeddb': '已缓存在本浏览器',
-  'loader.workers': str`工作线程：${0}`,
-  'loader.steps': '加载步骤',
-  'loader.detail.hit': '命中',
-  'loader.detail.miss': '未命中',
-  'loader.detail.kept': str`保留 ${0} 行（共 ${1} 行）`,
-  'loader.detail.rows': str`${0} 位客户`,
-  'loader.col.step': '步骤',
-  'loader.col.time': '用时',
-  'loader.col.detail': '说明',
-  'loader.policy.keep': '保留（错误单元格为空）',
-  'loader.policy.exclude': '排除',
-  'loader.dirty': str`${1} 行中有 ${0} 行存在错误，已${2}。`,
-  'loader.notes': '数据说明：',
-  'loader.error': '无法加载数据。',
+  ...loader,
+  ...shared,
+  ...kpi,
+  ...segments,
 };

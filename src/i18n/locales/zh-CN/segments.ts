@@ -1,0 +1,30 @@
+// Simplified Chinese for cl-segments.
+import { str } from '@lit/localize';
+
+export const segments = {
+  'seg.share': str`占总量 ${0}`,
+  'seg.clients': str`${0} 位客户`,
+  'seg.chart': '客群图表',
+  'seg.treemap': '客群矩形树图',
+  'seg.cell': str`资产${0}、忠诚度${1}`,
+  'seg.matrix': '资产规模 × 忠诚度',
+  'seg.loyalty': str`忠诚度 ${0}`,
+  'seg.assets': str`资产 ${0}`,
+  'seg.corner': '高资产、低黏性',
+  'seg.corner-text': str`${0} 位客户，资产 ${1}；建议优先联系。`,
+  'seg.col.assets': '资产',
+  'seg.col.loyalty': '忠诚度',
+  'seg.col.clients': '客户数',
+  'seg.col.revenue': '收入',
+  'seg.col.segment': '客群',
+  'seg.col.share': '占比',
+  'seg.title.matrix': '资产规模 × 忠诚度',
+  'seg.title': str`按${0}划分的客户`,
+  'seg.view': '图表类型',
+  'seg.view.bar': '柱状图',
+  'seg.view.treemap': '矩形树图',
+  'seg.view.matrix': '资产 × 忠诚度',
+  'seg.by.tier': '财富等级',
+  'seg.by.asset-scale': '资产规模',
+  'seg.by.risk-preference': '风险偏好',
+};
