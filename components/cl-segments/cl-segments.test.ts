@@ -1,0 +1,127 @@
+import { expect } from 'chai';
+import { seriousViolations } from '../../test/browser/support/axe.js';
+import '../../src/index.js';
+import { configureDefaultHub, setLocale, type ClSegments, type ClKpi, type DataHub } from '../../src/index.js';
+import { generatePortfolio } from '../../src/generate/portfolio.js';
+import { DEFAULT_TIER_THRESHOLDS } from '../../src/schema/wealth-tiers.js';
+
+const ROWS = 60_000;
+const hub: DataHub = await configureDefaultHub({ cache: { name: `segments-test-${Date.now()}` }, workers: 2 });
+const dataset = await hub.load({ kind: 'generate', options: { rows: ROWS } });
+hub.setCurrent(dataset);
+
+/** Independent reference: tiers and sums straight from the generator's tables, on this thread. */
+function reference() {
+  const byTier = new Map<string, { count: number; aum: number }>();
+  const labels = ['mass', 'mass-affluent', 'affluent', 'hnw', 'uhnw'];
+  let corporate = 0;
+  for (const t of generatePortfolio({ rows: ROWS })) {
+    const aum = t.getChild('aum')!;
+    const type = t.getChild('clientType')!;
+    for (let i = 0; i < t.numRows; i++) {
+      const a = aum.get(i) as number;
+      let k = 0;
+      while (k < DEFAULT_TIER_THRESHOLDS.length && a >= DEFAULT_TIER_THRESHOLDS[k]) k++;
+      const e = byTier.get(labels[k]) ?? { count: 0, aum: 0 };
+      e.count++;
+      e.aum += a;
+      byTier.set(labels[k], e);
+      if (type.get(i) === 'corporate') corporate++;
+    }
+  }
+  return { byTier, corporate };
+}
+const ref = reference();
+
+async function settled(el: ClSegments | ClKpi): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    await el.updateComplete;
+    const busy = el.shadowRoot?.querySelector('[aria-busy="true"]');
+    if (el.value && !busy) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${el.localName} did not settle`);
+}
+
+function mount<T extends HTMLElement>(html: string): T {
+  const wrap = document.createElement('div');
+  wrap.innerHTML = html;
+  document.body.append(wrap);
+  return wrap.firstElementChild as T;
+}
+
+describe('<cl-segments>', () => {
+  afterEach(() => {
+    document.body.replaceChildren();
+    hub.filters.clear();
+  });
+
+  it('shows client counts per wealth tier equal to an independent count', async () => {
+    const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
+    await settled(el);
+    const bars = [...el.shadowRoot!.querySelectorAll('[data-chart] .mark')];
+    expect(bars.length).to.equal(5);
+    el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.seg button')[1].click(); // Table view
+    await el.updateComplete;
+    const rows = [...el.shadowRoot!.querySelectorAll('table.data tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent!.trim()));
+    for (const [label, count] of rows.map((r) => [r[0], Number(r[1].replace(/,/g, ''))] as const)) {
+      expect(count, label).to.equal(ref.byTier.get(label)!.count);
+    }
+  });
+
+  it('filters every other panel when a segment is chosen with the keyboard, and says so', async () => {
+    const seg = mount<ClSegments>('<cl-segments by="clientType"></cl-segments>');
+    const kpi = mount<ClKpi>('<cl-kpi></cl-kpi>');
+    await settled(seg);
+    await settled(kpi);
+    expect(kpi.value!.clients).to.equal(ROWS);
+    const marks = [...seg.shadowRoot!.querySelectorAll<SVGElement>('[data-chart] .mark')];
+    const corporateIndex = marks.findIndex((m) => m.getAttribute('aria-label')!.startsWith('corporate'));
+    const picked = new Promise<CustomEvent>((resolve) => seg.addEventListener('cl-segment-select', (e) => resolve(e as CustomEvent), { once: true }));
+    marks[0].focus();
+    for (let i = 0; i < corporateIndex; i++) seg.shadowRoot!.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true, composed: true }));
+    seg.shadowRoot!.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true, composed: true }));
+    const event = await picked;
+    expect(event.detail.segment).to.equal('corporate');
+    expect(event.detail.conditions).to.deep.equal([{ column: 'clientType', op: 'eq', value: 'corporate' }]);
+    await new Promise((r) => setTimeout(r, 50));
+    await settled(kpi);
+    expect(kpi.value!.clients).to.equal(ref.corporate);
+    // The chart that made the selection keeps showing every segment.
+    expect(seg.shadowRoot!.querySelectorAll('[data-chart] .mark').length).to.equal(marks.length);
+  });
+
+  it('calls out the high-assets, low-stickiness corner of the asset x loyalty matrix', async () => {
+    const el = mount<ClSegments>('<cl-segments view="matrix"></cl-segments>');
+    await settled(el);
+    expect(el.shadowRoot!.querySelectorAll('[data-chart] [role="gridcell"]').length).to.equal(9);
+    expect(el.shadowRoot!.querySelector('.callout')).to.not.equal(null);
+    expect(el.shadowRoot!.querySelector('[role="note"]')!.textContent).to.contain('High assets, low stickiness');
+  });
+
+  it('says which field is missing instead of drawing nothing', async () => {
+    const el = mount<ClSegments>('<cl-segments by="tier" measure="walletShare"></cl-segments>');
+    el.measure = 'walletShare';
+    await el.updateComplete;
+    el.by = 'notAColumn';
+    for (let i = 0; i < 100 && !el.shadowRoot!.querySelector('[role="alert"]'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain('notAColumn');
+  });
+
+  it('has no serious or critical accessibility violations (axe)', async () => {
+    const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
+    await settled(el);
+    expect(await seriousViolations(el)).to.deep.equal([]);
+  });
+
+  it('speaks Simplified Chinese', async () => {
+    await setLocale('zh-CN');
+    try {
+      const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
+      await settled(el);
+      expect(el.shadowRoot!.querySelector('h2')!.textContent).to.contain('财富等级');
+    } finally {
+      await setLocale('en');
+    }
+  });
+});
