@@ -27,3 +27,6 @@ export { getLocale, setLocale, matchLocale } from './i18n/locale.js';
 export type { Locale } from './i18n/locale.js';
 export { formatBytes, formatCurrency, formatDay, formatDuration, formatNumber, formatPercent } from './i18n/format.js';
 export { getDefaultHub, configureDefaultHub } from './dataset/default-hub.js';
+export { clearAllData } from './privacy/clear-all.js';
+export { setMasking, maskValue, maskedFields, onMaskingChange } from './privacy/masking.js';
+export type { MaskableField } from './privacy/masking.js';

@@ -31,6 +31,9 @@ export interface DatasetManifest {
   lastAccess: number;
   /** Free-form, JSON-safe facts the writer wants back (source, ingest summary...). */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /** Chunks (and meta, as sealedMeta) are AES-GCM sealed; sizes and digests are of the plain bytes. */
+  readonly encrypted?: boolean;
+  readonly sealedMeta?: ArrayBuffer;
 }
 
 export function manifestKey(id: string, version: string): string {

@@ -14,7 +14,8 @@
  *   data in memory for this page, emits a warning saying what happened, and carries on.
  * - Entries are evicted least-recently-used first when the total would exceed `budgetBytes`.
  */
-import { openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
+import { createChunkKey, openChunk, sealChunk, sealedSize } from './chunk-crypto.js';
 import { chooseEvictions, manifestKey, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
 import { combineDigests, sha256Hex } from './checksum.js';
 import { Emitter, type Disposable } from '../lifecycle/disposable.js';
@@ -22,7 +23,7 @@ import { formatBytes } from '../i18n/format-bytes.js';
 
 export type CacheBackend = 'indexeddb' | 'memory';
 
-export type CacheWarningCode = 'unavailable' | 'quota' | 'corrupt' | 'too-large' | 'evicted' | 'write-failed' | 'read-failed' | 'connection-lost';
+export type CacheWarningCode = 'unavailable' | 'quota' | 'corrupt' | 'too-large' | 'evicted' | 'expired' | 'write-failed' | 'read-failed' | 'connection-lost';
 
 export interface CacheWarning {
   readonly code: CacheWarningCode;
@@ -60,21 +61,29 @@ export interface DatasetCacheOptions {
   readonly budgetBytes?: number;
   /** 'memory' keeps entries for this page only (for hosts that must not persist client data). Default 'indexeddb'. */
   readonly storage?: CacheBackend;
+  /** Encrypt chunks and metadata at rest with a non-extractable AES-GCM key (chunk-crypto.ts). */
+  readonly encrypt?: boolean;
+  /** Entries older than this (ms since written) are dropped instead of served. */
+  readonly ttlMs?: number;
 }
 
 /** An entry whose chunk bytes have not been read yet (see `open`). */
 export interface CacheEntryHandle {
   readonly manifest: DatasetManifest;
   readonly blobs: Blob[];
+  /** Set when the blobs are sealed: decrypt each with openChunk before checking its digest. */
+  readonly key?: CryptoKey;
 }
 
 interface CacheDB extends DBSchema {
   manifests: { key: string; value: DatasetManifest; indexes: { byId: string } };
   // Blobs since v0.1; plain ArrayBuffers are still read.
   chunks: { key: [string, number]; value: Blob | ArrayBuffer };
+  keys: { key: string; value: { name: string; key: CryptoKey } };
 }
 
-const DB_VERSION = 1;
+const DB_VERSION = 2;
+const KEY_NAME = 'chunks-aes-gcm';
 const DEFAULT_BUDGET = 2 * 1024 ** 3;
 
 export class DatasetCache {
@@ -85,6 +94,9 @@ export class DatasetCache {
   readonly name: string;
   readonly budgetBytes: number;
   private readonly wantsIndexedDB: boolean;
+  readonly encrypt: boolean;
+  readonly ttlMs: number | undefined;
+  private cryptoKey?: Promise<CryptoKey>;
 
   private constructor(options: DatasetCacheOptions) {
     this.name = options.name ?? 'clientlens-cache';
@@ -94,6 +106,9 @@ export class DatasetCache {
       throw new TypeError(`DatasetCache storage must be 'indexeddb' or 'memory'; got ${JSON.stringify(options.storage)}`);
     }
     this.wantsIndexedDB = options.storage !== 'memory';
+    this.encrypt = options.encrypt === true;
+    if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError(`DatasetCache ttlMs must be a positive number of milliseconds; got ${options.ttlMs}`);
+    this.ttlMs = options.ttlMs;
   }
 
   /** Opens the cache. Never rejects for storage trouble: it falls back to memory and warns. */
@@ -133,6 +148,7 @@ export class DatasetCache {
         upgrade(db) {
           if (!db.objectStoreNames.contains('manifests')) db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('byId', 'id');
           if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
+          if (!db.objectStoreNames.contains('keys')) db.createObjectStore('keys', { keyPath: 'name' });
         },
         blocked: () => this.warn('connection-lost', 'Another tab holds an older version of the cache open; waiting for it to close.'),
         blocking: () => {
@@ -151,6 +167,21 @@ export class DatasetCache {
       this.warn('unavailable', `IndexedDB could not be opened (${describe(err)}); data is kept in memory for this page.`);
       return null;
     }
+  }
+
+  /** The page's chunk key: read from IndexedDB, or made (non-extractable) and stored on first use. */
+  private chunkKey(db: IDBPDatabase<CacheDB>): Promise<CryptoKey> {
+    return (this.cryptoKey ??= (async () => {
+      const stored = await db.get('keys', KEY_NAME);
+      if (stored) return stored.key;
+      const key = await createChunkKey();
+      await db.put('keys', { name: KEY_NAME, key });
+      return key;
+    })());
+  }
+
+  private expired(m: DatasetManifest): boolean {
+    return this.ttlMs !== undefined && Date.now() - m.created > this.ttlMs;
   }
 
   async put(input: CachePutInput): Promise<PutResult> {
@@ -186,13 +217,21 @@ export class DatasetCache {
     const db = await this.connect();
     if (db) {
       try {
-        const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
-        const chunks = tx.objectStore('chunks');
-        await chunks.delete(IDBKeyRange.bound([manifest.key, 0], [manifest.key, Infinity]));
-        // Blobs let readers take the bytes lazily, in the worker that needs them.
-        for (let i = 0; i < input.chunks.length; i++) void chunks.put(new Blob([input.chunks[i]]), [manifest.key, i]);
-        void tx.objectStore('manifests').put(manifest);
-        await tx.done;
+        // Sealing happens before the transaction opens: a transaction cannot wait on other promises.
+        const key = this.encrypt ? await this.chunkKey(db) : undefined;
+        const payloads = key ? await Promise.all(input.chunks.map((c) => sealChunk(key, c))) : input.chunks;
+        const stored: DatasetManifest = key
+          ? { ...manifest, meta: undefined, encrypted: true, sealedMeta: manifest.meta ? await sealChunk(key, new TextEncoder().encode(JSON.stringify(manifest.meta))) : undefined }
+          : manifest;
+        await withLock(`clientlens-cache:${this.name}:${manifest.key}`, async () => {
+          const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
+          const chunks = tx.objectStore('chunks');
+          void chunks.delete(IDBKeyRange.bound([manifest.key, 0], [manifest.key, Infinity]));
+          // Blobs let readers take the bytes lazily, in the worker that needs them.
+          for (let i = 0; i < payloads.length; i++) void chunks.put(new Blob([payloads[i]]), [manifest.key, i]);
+          void tx.objectStore('manifests').put(stored);
+          await tx.done;
+        });
         this.memory.delete(manifest.key);
         return { manifest, stored: 'indexeddb' };
       } catch (err) {
@@ -210,7 +249,7 @@ export class DatasetCache {
     if (!handle) return undefined;
     let chunks: ArrayBuffer[];
     try {
-      chunks = await Promise.all(handle.blobs.map((b) => b.arrayBuffer()));
+      chunks = await Promise.all(handle.blobs.map(async (b) => (handle.key ? openChunk(handle.key, await b.arrayBuffer()) : b.arrayBuffer())));
     } catch (err) {
       await this.discard(handle.manifest.key, `a chunk could not be read: ${describe(err)}`);
       return undefined;
@@ -247,18 +286,33 @@ export class DatasetCache {
       this.warn('read-failed', `Reading "${id}" from the cache failed (${describe(err)}); it will be loaded again.`);
       return undefined;
     }
+    if (this.expired(manifest)) {
+      this.warn('expired', `Cached dataset "${id}" is older than the cache's time-to-live; it was dropped and will be loaded again.`, manifest.key);
+      await this.deleteKey(manifest.key);
+      return undefined;
+    }
     const problem = checkPresence(manifest, values);
     if (problem) {
       await this.discard(manifest.key, problem);
       return undefined;
     }
-    manifest.lastAccess = Date.now();
+    let key: CryptoKey | undefined;
+    if (manifest.encrypted) {
+      try {
+        key = await this.chunkKey(db);
+        if (manifest.sealedMeta) manifest = { ...manifest, meta: JSON.parse(new TextDecoder().decode(await openChunk(key, manifest.sealedMeta))) };
+      } catch (err) {
+        await this.discard(manifest.key, `it could not be decrypted (${describe(err)})`);
+        return undefined;
+      }
+    }
     try {
-      await db.put('manifests', manifest);
+      const record = await db.get('manifests', manifest.key);
+      if (record) await db.put('manifests', { ...record, lastAccess: Date.now() });
     } catch {
       // Recency is a hint for eviction; failing to record it must not fail the read.
     }
-    return { manifest, blobs: values.map((v) => (v instanceof Blob ? v : new Blob([v!]))) };
+    return { manifest, blobs: values.map((v) => (v instanceof Blob ? v : new Blob([v!]))), key };
   }
 
   /** Deletes a damaged entry and says why (a digest mismatch found by a reader). */
@@ -306,6 +360,14 @@ export class DatasetCache {
     this.db = null;
   }
 
+  /** Removes every trace: entries, the encryption key and the database itself. */
+  async destroy(): Promise<void> {
+    this.memory.clear();
+    this.close();
+    this.cryptoKey = undefined;
+    if (this.wantsIndexedDB && typeof indexedDB !== 'undefined') await deleteDB(this.name);
+  }
+
   private findInMemory(id: string, version?: string): CacheEntry | undefined {
     if (version !== undefined) return this.memory.get(manifestKey(id, version));
     const entries = [...this.memory.values()].filter((e) => e.manifest.id === id);
@@ -336,8 +398,9 @@ function checkPresence(m: DatasetManifest, values: (Blob | ArrayBuffer | undefin
   for (let i = 0; i < m.chunks.length; i++) {
     const v = values[i];
     const size = v instanceof Blob ? v.size : v instanceof ArrayBuffer ? v.byteLength : -1;
+    const expected = m.encrypted ? sealedSize(m.chunks[i].bytes) : m.chunks[i].bytes;
     if (size < 0) return `chunk ${i + 1} of ${m.chunks.length} is missing`;
-    if (size !== m.chunks[i].bytes) return `chunk ${i + 1} has ${size} bytes, ${m.chunks[i].bytes} expected`;
+    if (size !== expected) return `chunk ${i + 1} has ${size} bytes, ${expected} expected`;
   }
   return null;
 }
@@ -368,4 +431,14 @@ function isQuotaError(err: unknown): boolean {
 function describe(err: unknown): string {
   if (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) return `${(err as Error).name}: ${(err as Error).message}`;
   return String(err);
+}
+
+/**
+ * Runs `fn` holding a Web Lock when the browser has them, so two tabs writing the same entry take
+ * turns (IndexedDB keeps each write whole either way; the lock avoids doing the work twice).
+ */
+export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
+  if (!locks) return fn();
+  return locks.request(name, fn) as Promise<T>;
 }

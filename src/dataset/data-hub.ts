@@ -286,7 +286,7 @@ export class DataHub implements Disposable {
         const digests = entry.manifest.chunks.map((c) => c.sha256);
         try {
           // Workers read the Blobs and check every digest themselves, in parallel.
-          await timed('distribute', () => this.distribute(key, partitions, entry.blobs, digests, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
+          await timed('distribute', () => this.distribute(key, partitions, entry.blobs, digests, options.signal, progress('distribute'), entry.key), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
           const report = entry.manifest.meta?.report as IngestReport | undefined;
           return this.register(identity, entry.manifest.schema, entry.manifest.chunks, partitions, 'cache', steps, this.cache.backend, report);
         } catch (err) {
@@ -367,12 +367,12 @@ export class DataHub implements Disposable {
     if (this.ownsPool) this.pool.dispose();
   }
 
-  private async distribute(key: string, partitions: readonly Partition[], chunks: (ArrayBuffer | Blob)[], digests: string[] | undefined, signal: AbortSignal | undefined, onProgress: (f: number) => void): Promise<void> {
+  private async distribute(key: string, partitions: readonly Partition[], chunks: (ArrayBuffer | Blob)[], digests: string[] | undefined, signal: AbortSignal | undefined, onProgress: (f: number) => void, cryptoKey?: CryptoKey): Promise<void> {
     let done = 0;
     await Promise.all(
       partitions.filter((p) => p.chunkCount > 0).map(async (p) => {
         const mine = chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount);
-        const args = { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests: digests?.slice(p.firstChunk, p.firstChunk + p.chunkCount) };
+        const args = { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests: digests?.slice(p.firstChunk, p.firstChunk + p.chunkCount), key: cryptoKey };
         await this.pool.run('load-chunks', args, { worker: p.worker, transfer: mine.filter((c): c is ArrayBuffer => c instanceof ArrayBuffer), signal });
         onProgress(++done / partitions.length);
       }),
@@ -401,7 +401,7 @@ export class DataHub implements Disposable {
       }
       const mine = entry.blobs.slice(p.firstChunk, p.firstChunk + p.chunkCount);
       const digests = entry.manifest.chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount).map((c) => c.sha256);
-      await run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests });
+      await run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests, key: entry.key });
     });
     const dataset: Dataset = new Dataset(this, identity.id, identity.version, schema, chunks, partitions, origin, steps, cached, report,
       toDisposable(async () => {

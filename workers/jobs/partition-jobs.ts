@@ -6,6 +6,7 @@
 import { Type, type Vector } from 'apache-arrow';
 import { chunkToTable } from '../../src/dataset/ipc-chunks.js';
 import { sha256Hex } from '../../src/cache/checksum.js';
+import { openChunk } from '../../src/cache/chunk-crypto.js';
 import type { JobContext } from '../job-host.js';
 import type { DatasetStore } from '../dataset-store.js';
 
@@ -19,6 +20,8 @@ export interface LoadChunksArgs {
   readonly chunks: (ArrayBuffer | Blob)[];
   /** SHA-256 per chunk: when given, a chunk that does not match is refused (ChecksumError). */
   readonly digests?: string[];
+  /** The cache's AES-GCM key when the chunks are sealed (encrypted at rest). */
+  readonly key?: CryptoKey;
 }
 
 export class ChecksumError extends Error {
@@ -30,7 +33,18 @@ export class ChecksumError extends Error {
 
 export function loadChunksJob(store: DatasetStore) {
   return async (args: LoadChunksArgs, ctx: JobContext): Promise<{ rows: number }> => {
-    const buffers = await Promise.all(args.chunks.map((c) => (c instanceof Blob ? c.arrayBuffer() : c)));
+    const buffers = await Promise.all(
+      args.chunks.map(async (c, i) => {
+        const raw = c instanceof Blob ? await c.arrayBuffer() : c;
+        if (!args.key) return raw;
+        try {
+          return await openChunk(args.key, raw);
+        } catch {
+          // Authentication failed: the sealed bytes were altered. Same outcome as a bad digest.
+          throw new ChecksumError(args.firstChunk + i);
+        }
+      }),
+    );
     if (args.digests) {
       const digests = await Promise.all(buffers.map((b) => sha256Hex(b)));
       const bad = digests.findIndex((d, i) => d !== args.digests![i]);
