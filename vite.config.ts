@@ -23,11 +23,13 @@ export default defineConfig(({ command, mode }) => ({
     target: 'es2022',
     minify: true,
     sourcemap: true,
-    lib:
-      mode === 'bundle'
-        ? // One self-contained file for pages without a bundler: a single <script type="module"> tag.
-          { entry: { 'clientlens.bundle': resolve(here, 'src/index.ts') }, formats: ['es'] }
-        : { entry: { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), kernels: resolve(here, 'src/kernels.ts') }, formats: ['es'] },
+    lib: {
+      // 'bundle': one self-contained file for pages without a bundler (a single script tag).
+      entry: (mode === 'bundle'
+        ? { 'clientlens.bundle': resolve(here, 'src/index.ts') }
+        : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), kernels: resolve(here, 'src/kernels.ts') }) as Record<string, string>,
+      formats: ['es'],
+    },
     rollupOptions: {
       // For bundler users: they bring their own copies of these (one Lit, one Arrow, one d3 per page).
       external: mode === 'bundle' ? [] : [/^lit/, /^@lit\//, 'apache-arrow', 'idb', 'comlink', /^d3-/],

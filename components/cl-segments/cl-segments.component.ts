@@ -147,7 +147,8 @@ export class ClSegments extends LitElement {
     super.connectedCallback();
     this.resize = new ResizeObserver(([e]) => {
       const w = Math.round(e.contentRect.width);
-      if (w > 0 && Math.abs(w - this.width) > 4) this.width = w;
+      // Next frame: changing layout inside the observer's callback would loop ("ResizeObserver loop").
+      if (w > 0 && Math.abs(w - this.width) > 4) requestAnimationFrame(() => (this.width = w));
     });
     this.resize.observe(this);
   }

@@ -57,11 +57,8 @@ export class KernelController<R> implements ReactiveController {
     const hub = this.options.data.hub;
     if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => this.host.requestUpdate());
     if (!dataset) {
-      if (this.value !== undefined || this.key !== undefined) {
-        this.value = undefined;
-        this.key = undefined;
-        this.host.requestUpdate();
-      }
+      this.value = undefined;
+      this.key = undefined;
       return;
     }
     let query: KernelQuery | null;
@@ -70,10 +67,10 @@ export class KernelController<R> implements ReactiveController {
       if (this.error && this.key === 'invalid') this.error = undefined;
     } catch (err) {
       if (this.key !== 'invalid') {
+        // Set before this update renders: no extra update needed.
         this.key = 'invalid';
         this.error = err as Error;
         this.value = undefined;
-        this.host.requestUpdate();
       }
       return;
     }
@@ -93,11 +90,11 @@ export class KernelController<R> implements ReactiveController {
   }
 
   private async run(dataset: Dataset, kernel: string, spec: unknown, key: string): Promise<void> {
+    // Called from hostUpdate: these fields are read by the render that follows, so no requestUpdate.
     this.pending = true;
     this.stale = this.value !== undefined;
     this.progress = 0;
     this.error = undefined;
-    this.host.requestUpdate();
     const t0 = performance.now();
     try {
       const value = await this.latest.run((signal) =>

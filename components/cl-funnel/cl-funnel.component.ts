@@ -1,0 +1,604 @@
+import { LitElement, html, svg, nothing, css, type PropertyValues } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
+import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
+import { scaleBand, scaleLinear } from 'd3-scale';
+import { panelStyles } from '../shared/panel.styles.js';
+import { PanelController } from '../shared/panel.js';
+import { DatasetController } from '../shared/dataset-controller.js';
+import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
+import { handleRovingKeys } from '../shared/roving-focus.js';
+import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
+import type { FilterCondition } from '../../src/query/filter-store.js';
+import { COMPANY_SIZES, WEALTH_TIERS, fieldDef, isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
+import { formatNumber, formatPercent } from '../../src/i18n/format.js';
+import { DEFAULT_STAGE_MAPPING, type FunnelResult, type FunnelStep } from '../../workers/kernels/funnel.js';
+
+export type FunnelOrientation = 'horizontal' | 'vertical';
+
+/** A timestamp step: a client reaches it on the date in `column` (a date column). */
+export interface FunnelDateStep {
+  readonly label: string;
+  readonly column: string;
+}
+
+/**
+ * The funnel kernel's spec as a host writes it: stage mode (`stageColumn` + stage labels) or
+ * timestamp mode (`steps` of `{ label, column }`). `by` is filled from `split-by` when absent.
+ */
+export interface FunnelSpecInput {
+  readonly stageColumn?: string;
+  readonly steps: readonly string[] | readonly FunnelDateStep[];
+  readonly mapping?: Readonly<Record<string, string | null>>;
+  readonly by?: string | null;
+}
+
+export interface FunnelSelectDetail {
+  /** The selected step's label, or null when the selection was cleared. */
+  readonly step: string | null;
+  /** With `split-by`: the category whose funnel the step was picked in (null: all clients). */
+  readonly category: string | null;
+  /** The filter this selection puts on the other panels (clients who reached the step). */
+  readonly conditions: readonly FilterCondition[];
+}
+
+/** The lifecycle path of the client schema's LIFECYCLE_STAGES (the funnel kernel's reference steps). */
+export const DEFAULT_FUNNEL_STEPS: readonly string[] = Object.freeze(['prospect', 'new', 'growing', 'mature']);
+const DEFAULT_STAGE_COLUMN = 'lifecycleStage';
+/** Category columns whose labels have an order of their own (the client schema's vocabularies). */
+const NATURAL_ORDER: Record<string, readonly string[]> = { tier: WEALTH_TIERS, companySize: COMPANY_SIZES };
+
+/** One funnel on screen: all clients, or one category of `split-by`. */
+interface Funnel {
+  readonly category: string | null;
+  readonly rows: number;
+  readonly steps: readonly FunnelStep[];
+}
+
+/**
+ * @summary A conversion funnel: clients reaching each lifecycle stage (or each dated step), with
+ * step conversion, overall conversion, drop-off and median days between dated steps; optionally
+ * one funnel per category side by side. Click (or Enter) a step to filter the page to the clients
+ * who reached it.
+ *
+ * @attr steps - Comma-separated stage labels (default prospect,new,growing,mature), or dated steps as label:column pairs (e.g. "Opened:openDate,Funded:firstProductDate").
+ * @attr split-by - A category column (segment, clientType, tier, ...): one funnel per category, side by side.
+ * @attr orientation - horizontal (default: steps top to bottom) | vertical (steps left to right).
+ * @attr src - Load this CSV/JSON/Arrow URL instead of the page's current dataset.
+ * @attr mapping - JSON field mapping for src.
+ * @attr theme - light | dark | high-contrast.
+ * @prop spec - A full funnel spec (stageColumn, steps, mapping, by); overrides steps / split-by.
+ * @prop data - A Dataset to show.
+ * @prop selected - The selected step label (set it to sync two elements).
+ *
+ * @event cl-funnel-select - A step was selected or cleared. detail: { step, category, conditions }.
+ * @csspart base - The card. @csspart title - The heading. @csspart body - The chart area.
+ * @cssproperty --cl-color-accent - Bar colour.
+ */
+export class ClFunnel extends LitElement {
+  static override styles = [
+    panelStyles,
+    css`
+      .mark.selected {
+        stroke: var(--_text);
+        stroke-width: 2px;
+      }
+      .connector {
+        fill: var(--_accent);
+        opacity: 0.14;
+      }
+      svg text.count {
+        font-size: 12px;
+        font-weight: 600;
+      }
+      svg text.muted,
+      svg tspan.muted {
+        fill: var(--_muted);
+      }
+      svg text.drop {
+        fill: var(--_danger);
+      }
+      svg text.panel-title {
+        font-weight: 600;
+        font-size: 12px;
+      }
+      .frame {
+        fill: none;
+        stroke: var(--_border);
+      }
+      .note {
+        color: var(--_muted);
+        font-size: 0.8rem;
+        margin: 0.4rem 0 0;
+      }
+    `,
+  ];
+
+  static override properties = {
+    steps: { converter: (v: string | null) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : [...DEFAULT_FUNNEL_STEPS]) },
+    splitBy: { type: String, attribute: 'split-by' },
+    orientation: { type: String, reflect: true },
+    src: { type: String },
+    mapping: { type: Object },
+    theme: { type: String, reflect: true },
+    selected: { type: String },
+    spec: { attribute: false },
+    data: { attribute: false },
+    hub: { attribute: false },
+    hover: { state: true },
+    width: { state: true },
+  };
+
+  steps: string[] = [...DEFAULT_FUNNEL_STEPS];
+  splitBy?: string;
+  orientation: FunnelOrientation = 'horizontal';
+  src?: string;
+  mapping?: Record<string, string>;
+  theme?: string;
+  selected?: string | null;
+  /** With split-by: the category the selected step belongs to (null: all clients). */
+  selectedCategory: string | null = null;
+  spec?: FunnelSpecInput;
+  data?: Dataset;
+  hub?: DataHub;
+  private hover?: { x: number; y: number; text: string };
+  private width = 640;
+
+  private readonly source = new DatasetController(this);
+  private readonly panel = new PanelController(this);
+  private readonly filterSlot = `cl-funnel#${Math.random().toString(36).slice(2, 8)}`;
+  private readonly funnel = new KernelController<FunnelResult>(this, {
+    data: this.source,
+    filterSource: () => this.filterSlot,
+    query: (d) => this.query(d),
+  });
+  private resize?: ResizeObserver;
+  private resizeFrame = 0;
+
+  constructor() {
+    super();
+    updateWhenLocaleChanges(this);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // The width is applied in the next frame: re-rendering inside the observer callback changes
+    // the element's height in the same frame, which the browser reports as a ResizeObserver loop.
+    this.resize = new ResizeObserver(([e]) => {
+      const w = Math.round(e.contentRect.width);
+      cancelAnimationFrame(this.resizeFrame);
+      if (w > 0 && Math.abs(w - this.width) > 4) this.resizeFrame = requestAnimationFrame(() => (this.width = w));
+    });
+    this.resize.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resize?.disconnect();
+    cancelAnimationFrame(this.resizeFrame);
+    this.source.hub?.filters.set(this.filterSlot, []);
+  }
+
+  /** The last funnel result. */
+  get value(): FunnelResult | undefined {
+    return this.funnel.value;
+  }
+
+  /** The spec the element runs: the `spec` property, else steps / split-by. */
+  private effectiveSpec(): FunnelSpecInput {
+    const by = this.splitBy || null;
+    if (this.spec) return { ...this.spec, by: this.spec.by === undefined ? by : this.spec.by };
+    const steps = this.steps.length ? this.steps : [...DEFAULT_FUNNEL_STEPS];
+    // "label:column" pairs ask for a dated (timestamp) funnel.
+    if (steps.every((s) => s.includes(':'))) {
+      return { steps: steps.map((s) => ({ label: s.slice(0, s.lastIndexOf(':')).trim(), column: s.slice(s.lastIndexOf(':') + 1).trim() })), by };
+    }
+    return { stageColumn: DEFAULT_STAGE_COLUMN, steps, by };
+  }
+
+  private isStageMode(spec: FunnelSpecInput): boolean {
+    return spec.stageColumn !== undefined && spec.stageColumn !== null;
+  }
+
+  private query(dataset: Dataset): KernelQuery {
+    const spec = this.effectiveSpec();
+    const needed = new Set<ClientField>();
+    if (this.isStageMode(spec)) {
+      if (isClientField(spec.stageColumn!)) needed.add(spec.stageColumn!);
+    } else {
+      for (const s of spec.steps as readonly FunnelDateStep[]) if (typeof s === 'object' && isClientField(s.column)) needed.add(s.column);
+    }
+    if (spec.by && isClientField(spec.by)) needed.add(spec.by);
+    requireFields('cl-funnel', dataset.columns, [...needed]);
+    const out: Record<string, unknown> = { steps: spec.steps, by: spec.by ?? null };
+    if (this.isStageMode(spec)) out.stageColumn = spec.stageColumn;
+    if (spec.mapping) out.mapping = spec.mapping;
+    return { kernel: 'funnel', spec: out };
+  }
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    // A selection belongs to the steps and split it was made in.
+    for (const p of ['steps', 'splitBy', 'spec'] as const) {
+      if (changed.has(p) && changed.get(p) !== undefined) {
+        this.select(null, null, false);
+        break;
+      }
+    }
+  }
+
+  /** Stage level of every label the funnel counts (steps and the off-path labels mapped to a step). */
+  private stageLevels(spec: FunnelSpecInput): Map<string, number> {
+    const steps = spec.steps as readonly string[];
+    const levels = new Map<string, number>(steps.map((s, i) => [s, i]));
+    // The kernel's rule: a spec mapping replaces the default; default entries whose target is not a step are dropped.
+    const mapping = spec.mapping ?? Object.fromEntries(Object.entries(DEFAULT_STAGE_MAPPING).filter(([from, to]) => !steps.includes(from) && (to === null || steps.includes(to))));
+    for (const [from, to] of Object.entries(mapping)) if (to !== null && steps.includes(to)) levels.set(from, steps.indexOf(to));
+    return levels;
+  }
+
+  /** The clients who reached `step` (and are in `category` when split). */
+  private conditionsFor(step: string, category: string | null): FilterCondition[] {
+    const spec = this.effectiveSpec();
+    const out: FilterCondition[] = [];
+    if (this.isStageMode(spec)) {
+      const levels = this.stageLevels(spec);
+      const k = levels.get(step) ?? 0;
+      out.push({ column: spec.stageColumn!, op: 'in', values: [...levels].filter(([, l]) => l >= k).map(([label]) => label) });
+    } else {
+      // A dated step is reached with a date for it and every step before. (The kernel also needs
+      // the dates in order; the filter language cannot compare two columns, so out-of-order
+      // clients, counted in the table's outOfOrder, pass this filter.)
+      const steps = spec.steps as readonly FunnelDateStep[];
+      const k = Math.max(0, steps.findIndex((s) => s.label === step));
+      for (const s of steps.slice(0, k + 1)) out.push({ column: s.column, op: 'notNull' });
+    }
+    if (category !== null && spec.by) out.push({ column: spec.by, op: 'eq', value: category });
+    return out;
+  }
+
+  /** Selects a step (or clears with null): filters every other panel and tells the host. */
+  select(step: string | null, category: string | null = null, announce = true): void {
+    const same = step !== null && step === this.selected && category === this.selectedCategory;
+    const next = same ? null : step;
+    this.selected = next;
+    this.selectedCategory = next === null ? null : category;
+    const conditions = next === null ? [] : this.conditionsFor(next, this.selectedCategory);
+    this.source.hub?.filters.set(this.filterSlot, conditions);
+    if (announce) {
+      this.dispatchEvent(new CustomEvent<FunnelSelectDetail>('cl-funnel-select', { detail: { step: next, category: this.selectedCategory, conditions }, bubbles: true, composed: true }));
+    }
+  }
+
+  /** Display name of a step: lifecycle stages are translated, other labels shown as they are. */
+  private stepLabel(label: string): string {
+    switch (label) {
+      case 'prospect': return msg('Prospect', { id: 'funnel.stage.prospect' });
+      case 'new': return msg('New', { id: 'funnel.stage.new' });
+      case 'growing': return msg('Growing', { id: 'funnel.stage.growing' });
+      case 'mature': return msg('Mature', { id: 'funnel.stage.mature' });
+      case 'declining': return msg('Declining', { id: 'funnel.stage.declining' });
+      case 'dormant': return msg('Dormant', { id: 'funnel.stage.dormant' });
+      case 'churned': return msg('Churned', { id: 'funnel.stage.churned' });
+      case 'win-back': return msg('Win-back', { id: 'funnel.stage.win-back' });
+      default: return label;
+    }
+  }
+
+  private byLabel(by: string): string {
+    switch (by) {
+      case 'segment': return msg('segment', { id: 'funnel.by.segment' });
+      case 'clientType': return msg('client type', { id: 'funnel.by.client-type' });
+      case 'tier': return msg('wealth tier', { id: 'funnel.by.tier' });
+      case 'region': return msg('region', { id: 'funnel.by.region' });
+      case 'channel': return msg('channel', { id: 'funnel.by.channel' });
+      default: return isClientField(by) ? fieldDef(by).label.toLowerCase() : by;
+    }
+  }
+
+  private categoryLabel(c: string | null): string {
+    return c === null ? msg('(none)', { id: 'funnel.none' }) : c;
+  }
+
+  private funnels(r: FunnelResult): Funnel[] {
+    if (r.by) {
+      // Categories in their natural order when the column has one (wealth tiers, company size), else the kernel's label order.
+      const vocab = NATURAL_ORDER[r.by.column];
+      const rank = (k: string | null) => (!vocab || k === null ? Infinity : vocab.indexOf(k) < 0 ? vocab.length : vocab.indexOf(k));
+      const cats = vocab ? [...r.by.categories].sort((a, b) => rank(a.label) - rank(b.label)) : r.by.categories;
+      return cats.map((c) => ({ category: c.label, rows: c.rows, steps: c.steps }));
+    }
+    return [{ category: null, rows: r.rows, steps: r.steps }];
+  }
+
+  private pct(v: number | null): string {
+    return v === null ? '—' : formatPercent(v);
+  }
+
+  private days(v: number): string {
+    return msg(str`median ${formatNumber(v, { maximumFractionDigits: 1 })} days`, { id: 'funnel.median-days' });
+  }
+
+  private tipText(s: FunnelStep, f: Funnel, k: number): string {
+    const lines = [f.category !== null ? `${this.categoryLabel(f.category)} · ${this.stepLabel(s.label)}` : this.stepLabel(s.label), msg(str`${formatNumber(s.count)} clients`, { id: 'funnel.clients' })];
+    if (k > 0) {
+      lines.push(msg(str`${this.pct(s.conversionFromPrevious)} of the previous step`, { id: 'funnel.from-previous' }));
+      lines.push(msg(str`${this.pct(s.conversionFromFirst)} of the first step`, { id: 'funnel.from-first' }));
+      lines.push(msg(str`${formatNumber(s.dropOff ?? 0)} dropped off`, { id: 'funnel.dropped' }));
+      if (s.medianDaysFromPrevious !== null) lines.push(this.days(s.medianDaysFromPrevious));
+    }
+    return lines.join('\n');
+  }
+
+  private marks(): SVGElement[] {
+    return [...this.renderRoot.querySelectorAll<SVGElement>('[data-chart] .mark')];
+  }
+
+  private showTip(e: MouseEvent | FocusEvent, text: string): void {
+    const host = this.getBoundingClientRect();
+    const target = (e.target as Element).getBoundingClientRect();
+    this.hover = { x: target.left - host.left + target.width / 2, y: target.top - host.top - 6, text };
+  }
+
+  private renderTip() {
+    if (!this.hover) return nothing;
+    // styleMap writes through CSSOM, which a strict style-src allows (a style attribute it would not).
+    return html`<div class="tooltip" role="tooltip" style=${styleMap({ left: `${this.hover.x}px`, top: `${this.hover.y}px`, transform: 'translate(-50%, -100%)' })}>${this.hover.text}</div>`;
+  }
+
+  /** Attributes and handlers shared by every step mark. */
+  private markClass(s: FunnelStep, f: Funnel): string {
+    const sel = this.selected;
+    const isSel = sel === s.label && this.selectedCategory === f.category;
+    return `mark ${sel && !isSel ? 'dim' : ''} ${isSel ? 'selected' : ''}`;
+  }
+
+  private keydown(order: { f: Funnel; s: FunnelStep }[]) {
+    return (e: KeyboardEvent) =>
+      handleRovingKeys(e, this.marks(), { onActivate: (i) => this.select(order[i].s.label, order[i].f.category), onEscape: () => this.select(null) });
+  }
+
+  /** One funnel, steps top to bottom, bars centred (the classic funnel shape). */
+  private renderHorizontal(f: Funnel) {
+    const w = Math.max(280, this.width - 40);
+    const left = Math.round(Math.min(130, Math.max(76, w * 0.18)));
+    const right = Math.round(Math.min(230, Math.max(128, w * 0.34)));
+    const barH = 30;
+    const gap = 34;
+    const top = 4;
+    const n = f.steps.length;
+    const h = top + n * barH + (n - 1) * gap + 6;
+    const area = w - left - right;
+    const max = Math.max(1, f.steps[0]?.count ?? 0, ...f.steps.map((s) => s.count));
+    const x = scaleLinear().domain([0, max]).range([2, area]);
+    const cx = left + area / 2;
+    const y = (k: number) => top + k * (barH + gap);
+    const order = f.steps.map((s) => ({ f, s }));
+    return html`<div class="chart-wrap">
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${this.keydown(order)}>
+        <g class="connectors" aria-hidden="true">
+          ${f.steps.slice(1).map((s, i) => {
+            const a = x(f.steps[i].count) / 2;
+            const b = x(s.count) / 2;
+            const y0 = y(i) + barH;
+            const y1 = y(i + 1);
+            return svg`<path class="connector" d="M${cx - a},${y0} L${cx + a},${y0} L${cx + b},${y1} L${cx - b},${y1} Z"></path>`;
+          })}
+        </g>
+        <g class="steps">
+          ${f.steps.map((s, k) => {
+            const bw = x(s.count);
+            return svg`<g>
+              <text x=${left - 10} y=${y(k) + barH / 2} text-anchor="end" dominant-baseline="middle">${this.stepLabel(s.label)}</text>
+              <rect class=${this.markClass(s, f)} x=${cx - bw / 2} y=${y(k)} width=${bw} height=${barH} rx="3"
+                tabindex=${k === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label ? 'true' : 'false'} aria-label=${this.tipText(s, f, k).replace(/\n/g, ', ')}
+                @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(s, f, k))} @mouseleave=${() => (this.hover = undefined)}
+                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(s, f, k))} @blur=${() => (this.hover = undefined)}></rect>
+              <text class="count" x=${w - right + 10} y=${y(k) + 11}>${formatNumber(s.count)}</text>
+              <text class="muted" x=${w - right + 10} y=${y(k) + 25}>${k === 0 ? msg('clients entering', { id: 'funnel.entering' }) : msg(str`${this.pct(s.conversionFromFirst)} of first`, { id: 'funnel.of-first' })}</text>
+              ${k > 0
+                ? svg`<text x=${cx} y=${y(k) - gap / 2} text-anchor="middle" dominant-baseline="middle">${msg(str`↓ ${this.pct(s.conversionFromPrevious)} convert`, { id: 'funnel.convert' })}</text>
+                  <text class="drop" x=${w - right + 10} y=${y(k) - gap / 2 - (s.medianDaysFromPrevious === null ? 0 : 7)} dominant-baseline="middle">${msg(str`−${formatNumber(s.dropOff ?? 0)} drop off`, { id: 'funnel.drop-off' })}</text>
+                  ${s.medianDaysFromPrevious === null ? nothing : svg`<text class="muted" x=${w - right + 10} y=${y(k) - gap / 2 + 8} dominant-baseline="middle">${this.days(s.medianDaysFromPrevious)}</text>`}`
+                : nothing}
+            </g>`;
+          })}
+        </g>
+      </svg>
+      ${this.renderTip()}
+    </div>`;
+  }
+
+  /** One funnel, steps left to right as columns. */
+  private renderVertical(f: Funnel) {
+    const w = Math.max(280, this.width - 40);
+    const top = 22;
+    const plotH = 190;
+    const below = f.steps.some((s) => s.medianDaysFromPrevious !== null) ? 62 : 48;
+    const h = top + plotH + below;
+    const xb = scaleBand<string>().domain(f.steps.map((s) => s.label)).range([0, w]).paddingInner(0.34).paddingOuter(0.1);
+    const max = Math.max(1, ...f.steps.map((s) => s.count));
+    const y = scaleLinear().domain([0, max]).range([plotH, 0]);
+    const order = f.steps.map((s) => ({ f, s }));
+    const bw = xb.bandwidth();
+    const gapW = xb.step() - bw;
+    return html`<div class="chart-wrap">
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${this.keydown(order)}>
+        <g class="connectors" aria-hidden="true">
+          ${f.steps.slice(1).map((s, i) => {
+            const x0 = xb(f.steps[i].label)! + bw;
+            const x1 = xb(s.label)!;
+            return svg`<path class="connector" d="M${x0},${top + y(f.steps[i].count)} L${x1},${top + y(s.count)} L${x1},${top + plotH} L${x0},${top + plotH} Z"></path>
+              ${gapW > 40 ? svg`<text x=${(x0 + x1) / 2} y=${top + plotH - 10} text-anchor="middle">${this.pct(s.conversionFromPrevious)}</text>` : nothing}`;
+          })}
+        </g>
+        <g class="steps">
+          ${f.steps.map((s, k) => {
+            const x0 = xb(s.label)!;
+            const bh = Math.max(1, plotH - y(s.count));
+            return svg`<g>
+              <rect class=${this.markClass(s, f)} x=${x0} y=${top + plotH - bh} width=${bw} height=${bh} rx="3"
+                tabindex=${k === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label ? 'true' : 'false'} aria-label=${this.tipText(s, f, k).replace(/\n/g, ', ')}
+                @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(s, f, k))} @mouseleave=${() => (this.hover = undefined)}
+                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(s, f, k))} @blur=${() => (this.hover = undefined)}></rect>
+              <text class="count" x=${x0 + bw / 2} y=${top + plotH - bh - 6} text-anchor="middle">${formatNumber(s.count)}</text>
+              <text x=${x0 + bw / 2} y=${top + plotH + 15} text-anchor="middle">${this.stepLabel(s.label)}</text>
+              <text class="muted" x=${x0 + bw / 2} y=${top + plotH + 30} text-anchor="middle">${k === 0 ? msg('clients entering', { id: 'funnel.entering' }) : msg(str`${this.pct(s.conversionFromFirst)} of first`, { id: 'funnel.of-first' })}</text>
+              ${k > 0 ? svg`<text class="drop" x=${x0 + bw / 2} y=${top + plotH + 44} text-anchor="middle">${msg(str`−${formatNumber(s.dropOff ?? 0)} drop off`, { id: 'funnel.drop-off' })}</text>` : nothing}
+              ${s.medianDaysFromPrevious !== null ? svg`<text class="muted" x=${x0 + bw / 2} y=${top + plotH + 58} text-anchor="middle">${this.days(s.medianDaysFromPrevious)}</text>` : nothing}
+            </g>`;
+          })}
+        </g>
+      </svg>
+      ${this.renderTip()}
+    </div>`;
+  }
+
+  /**
+   * One small funnel per category, side by side (wrapping into rows), on one SVG so it exports as
+   * one chart. Bar widths are shares of each funnel's first step, so shapes compare across
+   * categories of very different sizes; counts are printed under the bars.
+   */
+  private renderMultiples(funnels: Funnel[]) {
+    const w = Math.max(280, this.width - 40);
+    const steps = funnels[0]?.steps.map((s) => s.label) ?? [];
+    const left = Math.round(Math.min(110, Math.max(70, w * 0.14)));
+    const minPanel = 132;
+    const cols = Math.max(1, Math.min(funnels.length, Math.floor((w - left) / minPanel)));
+    // Panels keep a readable width when there are few of them (one category after a filter).
+    const panelW = Math.min(260, (w - left) / cols);
+    const headH = 34;
+    const stepH = 40;
+    const barH = 16;
+    const panelH = headH + steps.length * stepH + 6;
+    const rows = Math.ceil(funnels.length / cols);
+    const h = rows * panelH + (rows - 1) * 12;
+    const order = funnels.flatMap((f) => f.steps.map((s) => ({ f, s })));
+    let n = 0;
+    return html`<div class="chart-wrap">
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnels side by side', { id: 'funnel.multiples' })} @keydown=${this.keydown(order)}>
+        ${Array.from({ length: rows }, (_, r) => svg`<g class="axis" transform="translate(0, ${r * (panelH + 12)})">
+          ${steps.map((label, k) => svg`<text x=${left - 8} y=${headH + k * stepH + barH / 2} text-anchor="end" dominant-baseline="middle">${this.stepLabel(label)}</text>`)}
+        </g>`)}
+        ${funnels.map((f, i) => {
+          const px = left + (i % cols) * panelW;
+          const py = Math.floor(i / cols) * (panelH + 12);
+          const inner = panelW - 12;
+          const cx = px + panelW / 2;
+          return svg`<g class="panel-multiple">
+            <rect class="frame" x=${px + 3} y=${py} width=${panelW - 6} height=${panelH} rx="4"></rect>
+            <text class="panel-title" x=${cx} y=${py + 14} text-anchor="middle">${this.categoryLabel(f.category)}</text>
+            <text class="muted" x=${cx} y=${py + 27} text-anchor="middle">${msg(str`${formatNumber(f.steps[0]?.count ?? 0)} clients`, { id: 'funnel.clients' })}</text>
+            ${f.steps.map((s, k) => {
+              const share = s.conversionFromFirst ?? 0;
+              const bw = Math.max(2, share * inner);
+              const by = py + headH + k * stepH;
+              const idx = n++;
+              return svg`<rect class=${this.markClass(s, f)} x=${cx - bw / 2} y=${by} width=${bw} height=${barH} rx="2"
+                  tabindex=${idx === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label && this.selectedCategory === f.category ? 'true' : 'false'} aria-label=${this.tipText(s, f, k).replace(/\n/g, ', ')}
+                  @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(s, f, k))} @mouseleave=${() => (this.hover = undefined)}
+                  @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(s, f, k))} @blur=${() => (this.hover = undefined)}></rect>
+                <text x=${cx} y=${by + barH + 12} text-anchor="middle">${formatNumber(s.count)}${k > 0 ? svg`<tspan class="muted" dx="4">${this.pct(s.conversionFromPrevious)}</tspan>` : nothing}</text>`;
+            })}
+          </g>`;
+        })}
+      </svg>
+      ${this.renderTip()}
+    </div>`;
+  }
+
+  /** Rows that did not enter the funnel, said once under the chart. */
+  private renderOutside(r: FunnelResult) {
+    const { missing, offPath, unmapped } = r.outside;
+    const total = missing + offPath + unmapped;
+    if (total === 0) return nothing;
+    const labels = r.unmappedLabels.map((u) => this.stepLabel(u.label)).join(', ');
+    return html`<p class="note">
+      ${msg(str`${formatNumber(total)} clients are not in this funnel (no stage: ${formatNumber(missing)}; off the path: ${formatNumber(offPath)}; other stages: ${formatNumber(unmapped)}).`, { id: 'funnel.outside' })}
+      ${labels ? msg(str`Other stages: ${labels}.`, { id: 'funnel.outside-labels' }) : nothing}
+    </p>`;
+  }
+
+  private renderChart(r: FunnelResult) {
+    const funnels = this.funnels(r);
+    const body = r.by ? this.renderMultiples(funnels) : this.orientation === 'vertical' ? this.renderVertical(funnels[0]) : this.renderHorizontal(funnels[0]);
+    return html`${body}${this.renderOutside(r)}`;
+  }
+
+  private renderTable(r: FunnelResult) {
+    const funnels = r.by ? [{ category: null, rows: r.rows, steps: r.steps }, ...this.funnels(r)] : this.funnels(r);
+    const timed = r.mode === 'timestamp';
+    const split = r.by !== null;
+    return html`<table class="data">
+      <thead><tr>
+        ${split ? html`<th scope="col">${this.byLabel(r.by!.column)}</th>` : nothing}
+        <th scope="col">${msg('Step', { id: 'funnel.col.step' })}</th>
+        <th scope="col" class="num">${msg('Clients', { id: 'funnel.col.clients' })}</th>
+        <th scope="col" class="num">${msg('Step conversion', { id: 'funnel.col.step-conversion' })}</th>
+        <th scope="col" class="num">${msg('Overall conversion', { id: 'funnel.col.overall' })}</th>
+        <th scope="col" class="num">${msg('Drop-off', { id: 'funnel.col.drop-off' })}</th>
+        ${timed ? html`<th scope="col" class="num">${msg('Median days from previous', { id: 'funnel.col.median-days' })}</th>` : nothing}
+      </tr></thead>
+      <tbody>
+        ${funnels.flatMap((f, fi) =>
+          f.steps.map(
+            (s) => html`<tr>
+              ${split ? html`<td>${fi === 0 ? msg('All clients', { id: 'funnel.all' }) : this.categoryLabel(f.category)}</td>` : nothing}
+              <th scope="row">${this.stepLabel(s.label)}</th>
+              <td class="num">${formatNumber(s.count)}</td>
+              <td class="num">${this.pct(s.conversionFromPrevious)}</td>
+              <td class="num">${this.pct(s.conversionFromFirst)}</td>
+              <td class="num">${s.dropOff === null ? '—' : formatNumber(s.dropOff)}</td>
+              ${timed ? html`<td class="num">${s.medianDaysFromPrevious === null ? '—' : formatNumber(s.medianDaysFromPrevious, { maximumFractionDigits: 1 })}</td>` : nothing}
+            </tr>`,
+          ),
+        )}
+      </tbody>
+    </table>`;
+  }
+
+  private csv(r: FunnelResult) {
+    const split = r.by !== null;
+    const funnels = split ? [{ category: null, rows: r.rows, steps: r.steps }, ...this.funnels(r)] : this.funnels(r);
+    return {
+      header: [...(split ? [r.by!.column] : []), 'step', 'clients', 'step_conversion', 'overall_conversion', 'drop_off', 'median_days_from_previous', 'out_of_order'],
+      rows: funnels.flatMap((f, fi) => f.steps.map((s) => [...(split ? [fi === 0 ? '(all)' : f.category] : []), s.label, s.count, s.conversionFromPrevious, s.conversionFromFirst, s.dropOff, s.medianDaysFromPrevious, s.outOfOrder])),
+    };
+  }
+
+  override render() {
+    const spec = this.effectiveSpec();
+    // The kernel refuses a funnel of zero rows; when a page filter leaves nobody, that is the
+    // frame's "no clients match" state, not an error.
+    const err = this.funnel.error as (Error & { field?: string }) | undefined;
+    if (err?.name === 'SpecError' && err.field === 'dataset') {
+      this.funnel.error = undefined;
+      this.funnel.value = emptyFunnel(spec);
+    }
+    const r = this.funnel.value;
+    const title = this.isStageMode(spec) ? msg('Client lifecycle funnel', { id: 'funnel.title' }) : msg('Conversion funnel', { id: 'funnel.title.timestamp' });
+    const filtered = this.source.hub?.filters.combined(this.filterSlot) !== undefined;
+    const parts = [spec.by ? msg(str`Split by ${this.byLabel(spec.by)}`, { id: 'funnel.subtitle.split' }) : '', filtered ? msg('filtered by other panels', { id: 'funnel.filtered' }) : ''].filter(Boolean);
+    const subtitle = parts.length ? parts.join(' · ') : undefined;
+    const controls = spec.by
+      ? nothing
+      : html`<select aria-label=${msg('Layout', { id: 'funnel.layout' })} .value=${this.orientation} @change=${(e: Event) => (this.orientation = (e.target as HTMLSelectElement).value as FunnelOrientation)}>
+          <option value="horizontal" ?selected=${this.orientation !== 'vertical'}>${msg('Horizontal', { id: 'funnel.layout.horizontal' })}</option>
+          <option value="vertical" ?selected=${this.orientation === 'vertical'}>${msg('Vertical', { id: 'funnel.layout.vertical' })}</option>
+        </select>`;
+    return this.panel.render(this.source, this.funnel, {
+      title,
+      subtitle,
+      filename: `clientlens-funnel${spec.by ? `-by-${spec.by}` : ''}`,
+      controls,
+      isEmpty: r ? r.steps.length === 0 || r.steps[0].count === 0 : false,
+      chart: () => (r ? this.renderChart(r) : nothing),
+      table: () => (r ? this.renderTable(r) : nothing),
+      csv: () => this.csv(r!),
+    });
+  }
+}
+
+/** A funnel of nobody, shaped like the kernel's result. */
+function emptyFunnel(spec: FunnelSpecInput): FunnelResult {
+  const steps = spec.steps.map((s) => ({ label: typeof s === 'string' ? s : s.label, count: 0, conversionFromPrevious: null, conversionFromFirst: null, dropOff: null, medianDaysFromPrevious: null, outOfOrder: null }));
+  return { mode: spec.stageColumn ? 'stage' : 'timestamp', rows: 0, outside: { missing: 0, offPath: 0, unmapped: 0 }, steps, cohorts: null, unmappedLabels: [], by: null };
+}
