@@ -7,14 +7,24 @@ import { ClDatasetLoader } from '../components/cl-dataset-loader/cl-dataset-load
 import { ClKpi } from '../components/cl-kpi/cl-kpi.component.js';
 import { ClDashboard } from '../components/cl-dashboard/cl-dashboard.component.js';
 import { ClSegments } from '../components/cl-segments/cl-segments.component.js';
+import { ClChurnWatch } from '../components/cl-churn-watch/cl-churn-watch.component.js';
+import { ClClientCard } from '../components/cl-client-card/cl-client-card.component.js';
+import { ClFunnel } from '../components/cl-funnel/cl-funnel.component.js';
+import { ClProfitability } from '../components/cl-profitability/cl-profitability.component.js';
 
 export { ClDatasetLoader, ClKpi, ClDashboard, ClSegments };
+export { ClChurnWatch, ClClientCard };
+export { ClFunnel, ClProfitability };
 
 export const ELEMENTS = {
   'dataset-loader': ClDatasetLoader,
   kpi: ClKpi,
   dashboard: ClDashboard,
   segments: ClSegments,
+  'churn-watch': ClChurnWatch,
+  'client-card': ClClientCard,
+  funnel: ClFunnel,
+  profitability: ClProfitability,
 } as const;
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The worker every pool slot runs: generation, ingest, partitions and scoring kernels.
+ * The worker every pool slot runs: generation, ingest, partitions, scoring kernels and models.
  * Loaded as a same-origin module worker; it never evaluates code it receives.
  */
 import { serveJobs } from './job-host.js';
@@ -8,6 +8,8 @@ import { generateJob } from './jobs/generate-job.js';
 import { ingestJob } from './jobs/ingest-job.js';
 import { dropDatasetJob, loadChunksJob, summariseJob } from './jobs/partition-jobs.js';
 import { kernelJob } from './jobs/kernel-job.js';
+import { pluginKernelsJob } from '../src/plugins/worker-kernels.js';
+import { fitClvJob, gatherJob, kmeansJob, scoreChurnJob, trainChurnJob } from './jobs/model-jobs.js';
 
 const store = new DatasetStore();
 
@@ -18,4 +20,10 @@ serveJobs({
   'drop-dataset': dropDatasetJob(store),
   summarise: summariseJob(store),
   kernel: kernelJob(store),
+  'plugin-kernels': pluginKernelsJob,
+  'model-gather': gatherJob(store),
+  'train-churn': trainChurnJob(store),
+  'score-churn': scoreChurnJob(store),
+  'fit-clv': fitClvJob(store),
+  kmeans: kmeansJob(store),
 });

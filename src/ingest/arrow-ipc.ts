@@ -102,6 +102,11 @@ export function readArrowIpc(bytes: Uint8Array, options: IngestOptions = {}): In
   }
   const n = table.numRows;
   if (table.numCols === 0 || n === 0) throw emptyInput(`The Arrow input has no ${table.numCols === 0 ? 'columns' : 'rows'}.`);
+  // A damaged header can claim billions of rows in a few bytes; every row takes at least one bit
+  // of some buffer, so a count beyond that is corruption, refused before any loop runs over it.
+  if (n > bytes.length * 8 + 64) {
+    throw new IngestError([issue('error', 'malformed-input', `The Arrow input claims ${n.toLocaleString('en-US')} rows in ${bytes.length.toLocaleString('en-US')} bytes; it is damaged.`, {})]);
+  }
   const maxRows = rowLimit(options);
   if (n > maxRows) throw rowLimitExceeded(maxRows, n.toLocaleString('en-US'));
 

@@ -7,6 +7,7 @@ import type { JobContext } from '../job-host.js';
 import type { RowBatch } from '../kernels/kernel.js';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { getKernel } from '../kernels/index.js';
+import { pluginKernel } from '../../src/plugins/worker-kernels.js';
 import { filterRows, splitFilter } from '../kernels/filtered-rows.js';
 
 export interface KernelJobArgs {
@@ -19,7 +20,8 @@ export interface KernelJobArgs {
 
 export function kernelJob(store: DatasetStore) {
   return async (args: KernelJobArgs, ctx: JobContext): Promise<unknown> => {
-    const kernel = getKernel(args.kernel);
+    // Plugin kernels (loaded by the 'plugin-kernels' job) never share a built-in's name.
+    const kernel = pluginKernel(args.kernel) ?? getKernel(args.kernel);
     const chunks = store.chunks(args.datasetId);
     const rows: RowBatch[] = [];
     for (const chunk of chunks) {

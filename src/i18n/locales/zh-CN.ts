@@ -3,10 +3,20 @@ import { loader } from './zh-CN/loader.js';
 import { shared } from './zh-CN/shared.js';
 import { kpi } from './zh-CN/kpi.js';
 import { segments } from './zh-CN/segments.js';
+import { funnel } from './zh-CN/funnel.js';
+import { profitability } from './zh-CN/profitability.js';
+import { churnWatch } from './zh-CN/churn-watch.js';
+import { clientCard } from './zh-CN/client-card.js';
+import { plugins } from './zh-CN/plugins.js';
 
 export const templates = {
   ...loader,
   ...shared,
   ...kpi,
   ...segments,
+  ...funnel,
+  ...profitability,
+  ...churnWatch,
+  ...clientCard,
+  ...plugins,
 };

@@ -1,0 +1,222 @@
+import { css } from 'lit';
+import { panelStyles } from '../shared/panel.styles.js';
+
+export const styles = [
+  panelStyles,
+  css`
+    :host {
+      --_row-h: 52px;
+      --_head-h: 34px;
+    }
+    .chips {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.4rem;
+      margin: 0 0 0.6rem;
+      padding: 0;
+      list-style: none;
+    }
+    .chip {
+      font: inherit;
+      font-size: 0.8rem;
+      display: inline-flex;
+      gap: 0.35rem;
+      align-items: baseline;
+      border: 1px solid var(--_border);
+      background: var(--_subtle);
+      color: var(--_text);
+      border-radius: 999px;
+      padding: 0.2rem 0.7rem;
+      cursor: pointer;
+    }
+    .chip[aria-pressed='true'] {
+      background: var(--_accent);
+      border-color: var(--_accent);
+      color: var(--_accent-text);
+    }
+    .chip .count {
+      font-weight: 650;
+      font-variant-numeric: tabular-nums;
+    }
+    .chip .share {
+      opacity: 0.85;
+      font-variant-numeric: tabular-nums;
+    }
+    .chip .tick {
+      font-weight: 700;
+    }
+    .note {
+      font-size: 0.8rem;
+      color: var(--_muted);
+      margin: 0.4rem 0 0;
+    }
+    .note.listed {
+      margin: 0 0 0.4rem;
+    }
+    .grid {
+      position: relative;
+      height: var(--cl-churn-watch-height, 26rem);
+      overflow-y: auto;
+      overflow-x: hidden;
+      border: 1px solid var(--_border);
+      border-radius: 6px;
+      background: var(--_surface);
+      font-size: 0.84rem;
+      overscroll-behavior: contain;
+      /* Layout and paint of the list stay inside it: scrolling never relayouts the page. */
+      contain: strict;
+    }
+    .grid.stale .body {
+      opacity: 0.55;
+    }
+    .grid:focus-visible {
+      outline: 2px solid var(--_focus);
+      outline-offset: 2px;
+    }
+    .row {
+      display: grid;
+      grid-template-columns: 6.6rem minmax(4.5rem, 1fr) 7.2rem 7.6rem minmax(11rem, 2.3fr);
+      align-items: center;
+      column-gap: 0.6rem;
+      padding: 0 0.6rem;
+      box-sizing: border-box;
+    }
+    .with-score .row {
+      grid-template-columns: 6.6rem minmax(4.5rem, 1fr) 7.2rem 7.6rem minmax(11rem, 2.3fr) 8rem;
+    }
+    .head {
+      position: sticky;
+      top: 0;
+      z-index: 1;
+      height: var(--_head-h);
+      background: var(--_subtle);
+      border-bottom: 1px solid var(--_border);
+      font-weight: 600;
+      font-size: 0.78rem;
+      color: var(--_muted);
+    }
+    .head .row {
+      height: 100%;
+    }
+    .body {
+      position: relative;
+    }
+    .body .row {
+      position: absolute;
+      left: 0;
+      right: 0;
+      top: 0;
+      height: var(--_row-h);
+      border-bottom: 1px solid var(--_border);
+      cursor: pointer;
+      contain: strict;
+    }
+    .body .row:hover {
+      background: var(--_subtle);
+    }
+    .body .row.active {
+      background: var(--_subtle);
+      box-shadow: inset 3px 0 0 var(--_accent);
+    }
+    .grid:focus-visible .row.active {
+      outline: 2px solid var(--_focus);
+      outline-offset: -2px;
+    }
+    .body .row[aria-selected='true'] .name {
+      font-weight: 700;
+    }
+    .cell {
+      min-width: 0;
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .num {
+      text-align: right;
+      font-variant-numeric: tabular-nums;
+    }
+    .id {
+      font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+      font-size: 0.78rem;
+      color: var(--_muted);
+    }
+    .reasons {
+      display: flex;
+      gap: 0.4rem;
+      align-items: center;
+    }
+    .hits {
+      flex: none;
+      display: inline-grid;
+      place-items: center;
+      min-width: 1.35rem;
+      height: 1.35rem;
+      border-radius: 999px;
+      background: var(--_danger);
+      color: var(--_surface);
+      font-size: 0.72rem;
+      font-weight: 700;
+    }
+    .reason-list {
+      min-width: 0;
+      display: grid;
+      line-height: 1.25;
+    }
+    .reason-list span,
+    .score span {
+      overflow: hidden;
+      text-overflow: ellipsis;
+      white-space: nowrap;
+    }
+    .score {
+      display: grid;
+      line-height: 1.25;
+    }
+    .score .why {
+      color: var(--_muted);
+      font-size: 0.74rem;
+    }
+    .loading-row {
+      color: var(--_muted);
+    }
+    .skeleton {
+      display: block;
+      height: 0.7rem;
+      border-radius: 4px;
+      background: var(--_subtle);
+    }
+    .sr-only {
+      position: absolute;
+      width: 1px;
+      height: 1px;
+      overflow: hidden;
+      clip: rect(0 0 0 0);
+      white-space: nowrap;
+    }
+    label.inline {
+      font-size: 0.8rem;
+      color: var(--_muted);
+      display: inline-flex;
+      gap: 0.35rem;
+      align-items: center;
+    }
+    table.data + h3,
+    h3 {
+      font-size: 0.88rem;
+      margin: 0.8rem 0 0.3rem;
+    }
+    @container (max-width: 720px) {
+      .row,
+      .with-score .row {
+        grid-template-columns: minmax(5rem, 1fr) 6.8rem minmax(9rem, 1.6fr);
+      }
+      .with-score .row {
+        grid-template-columns: minmax(5rem, 1fr) 6.8rem minmax(9rem, 1.6fr) 5.5rem;
+      }
+      .c-id,
+      .c-seg {
+        display: none;
+      }
+    }
+  `,
+];

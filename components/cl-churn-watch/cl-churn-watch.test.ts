@@ -1,0 +1,307 @@
+import { expect } from 'chai';
+import { seriousViolations } from '../../test/browser/support/axe.js';
+import '../../src/index.js';
+import { configureDefaultHub, formatCurrency, setLocale, type ClChurnWatch, type ClClientCard, type ClientOpenDetail, type DataHub, type RuleFilterDetail } from '../../src/index.js';
+import { generatePortfolio } from '../../src/generate/portfolio.js';
+
+const ROWS = 100_000;
+const AS_OF_DAY = Date.UTC(2026, 5, 30) / 86_400_000;
+const hub: DataHub = await configureDefaultHub({ cache: { name: `churn-watch-test-${Date.now()}` }, workers: 2 });
+const dataset = await hub.load({ kind: 'generate', options: { rows: ROWS } });
+hub.setCurrent(dataset);
+
+interface Ref {
+  id: string;
+  name: string;
+  aum: number | null;
+  hits: number;
+  quiet: boolean;
+  outflow: boolean;
+  daysInactive: number | null;
+  outflowShare: number | null;
+}
+
+/**
+ * Independent reference, straight from the generator's tables on this thread: DOMAIN.md's default
+ * rules (no transaction for 90 days: asOf - lastTxnDate >= 90; more than half of assets moved out:
+ * assetOutflow3m > 0.5), as-of 2026-06-30, ranked by rules hit, then AUM, then id.
+ */
+function reference(): Ref[] {
+  const out: Ref[] = [];
+  for (const t of generatePortfolio({ rows: ROWS })) {
+    const [id, name, aum, last, outflow] = ['clientId', 'name', 'aum', 'lastTxnDate', 'assetOutflow3m'].map((c) => t.getChild(c)!);
+    for (let i = 0; i < t.numRows; i++) {
+      const ms = last.get(i) as number | null;
+      const days = ms === null ? null : AS_OF_DAY - Math.round(ms / 86_400_000);
+      const o = outflow.get(i) as number | null;
+      const quiet = days !== null && days >= 90;
+      const out50 = o !== null && !Number.isNaN(o) && o > 0.5;
+      if (quiet || out50) out.push({ id: id.get(i), name: name.get(i), aum: aum.get(i), hits: Number(quiet) + Number(out50), quiet, outflow: out50, daysInactive: days, outflowShare: o });
+    }
+  }
+  return out.sort((a, b) => b.hits - a.hits || (a.aum === null ? 1 : b.aum === null ? -1 : b.aum - a.aum) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+}
+const ref = reference();
+
+function mount<T extends HTMLElement>(html: string): T {
+  const wrap = document.createElement('div');
+  wrap.innerHTML = html;
+  document.body.append(wrap);
+  return wrap.firstElementChild as T;
+}
+
+async function until<T>(what: string, probe: () => T | undefined | null | false, ms = 30_000): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (performance.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const grid = (el: ClChurnWatch) => el.shadowRoot!.querySelector<HTMLElement>('[role="grid"]')!;
+const bodyRows = (el: ClChurnWatch) => [...el.shadowRoot!.querySelectorAll<HTMLElement>('.body [role="row"]')];
+const text = (el: Element) => el.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+
+/** The list is up and every rendered row is loaded. */
+async function listed(el: ClChurnWatch): Promise<void> {
+  await until('the list', () => el.shadowRoot?.querySelector('[role="grid"]'));
+  await until('loaded rows', () => {
+    const rows = bodyRows(el);
+    return rows.length > 0 && rows.every((r) => r.dataset.client);
+  });
+  await el.updateComplete;
+}
+
+function key(target: HTMLElement, k: string): void {
+  target.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true, composed: true, cancelable: true }));
+}
+
+function activeRow(el: ClChurnWatch): HTMLElement | null {
+  const id = grid(el).getAttribute('aria-activedescendant');
+  return id ? el.shadowRoot!.getElementById(id) : null;
+}
+
+describe('<cl-churn-watch>', () => {
+  afterEach(() => {
+    document.body.replaceChildren();
+    hub.filters.clear();
+  });
+
+  it('lists as many clients at risk as an independent count of the generated book, with counts per rule', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    expect(ref.length).to.be.greaterThan(5000);
+    expect(el.total).to.equal(ref.length);
+    expect(grid(el).getAttribute('aria-rowcount')).to.equal(String(ref.length + 1));
+    expect(el.value!.rows).to.equal(ROWS);
+    expect(el.value!.rules.map((r) => r.clients)).to.deep.equal([ref.filter((r) => r.quiet).length, ref.filter((r) => r.outflow).length]);
+    const t = text(el);
+    expect(t).to.contain(`${ref.length.toLocaleString('en-US')} of 100,000 clients at risk`);
+    expect(t).to.contain('No transaction for 90 days').and.contain('Asset outflow above 50%');
+  });
+
+  it('shows each row: id, name, segment, AUM in the currency, and the reasons in words', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch currency="CNY"></cl-churn-watch>');
+    await listed(el);
+    for (const [k, row] of bodyRows(el).slice(0, 5).entries()) {
+      const r = ref[k];
+      expect(row.dataset.client).to.equal(r.id);
+      const cells = [...row.querySelectorAll('[role="gridcell"]')].map((c) => c.textContent!.replace(/\s+/g, ' ').trim());
+      expect(cells[0]).to.equal(r.id);
+      expect(cells[1]).to.equal(r.name);
+      expect(cells[3]).to.equal(formatCurrency(r.aum!, 'CNY', 'en', { maximumFractionDigits: 0 }));
+      if (r.quiet) expect(cells[4]).to.contain(`No transaction for ${r.daysInactive!.toLocaleString('en-US')} days`);
+      if (r.outflow) expect(cells[4]).to.contain(`${Math.round(r.outflowShare! * 100)}% of assets moved out in 3 months`);
+    }
+  });
+
+  it('keeps only the visible rows in the DOM while scrolling to the end of 100k clients', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    const g = grid(el);
+    const end = g.scrollHeight - g.clientHeight;
+    const counts: number[] = [];
+    for (const f of [0.1, 0.35, 0.6, 0.85, 1]) {
+      g.scrollTop = Math.round(end * f);
+      await until('rows at the new position', () => {
+        const rows = bodyRows(el);
+        const first = Number(rows[0]?.getAttribute('aria-rowindex')) - 2;
+        return first >= Math.floor((g.scrollTop / 52) - 8) && rows.every((r) => r.dataset.client);
+      });
+      counts.push(bodyRows(el).length);
+    }
+    expect(Math.max(...counts), `rows in the DOM: ${counts}`).to.be.lessThan(40);
+    const rows = bodyRows(el);
+    const last = rows.at(-1)!;
+    expect(last.getAttribute('aria-rowindex')).to.equal(String(ref.length + 1));
+    expect(last.dataset.client).to.equal(ref.at(-1)!.id);
+    expect(rows.at(-2)!.dataset.client).to.equal(ref.at(-2)!.id);
+  });
+
+  it('moves the active row with the keyboard and opens the client with Enter; a following card shows it', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    const card = mount<ClClientCard>('<cl-client-card follow></cl-client-card>');
+    await listed(el);
+    const g = grid(el);
+    g.focus();
+    for (let i = 0; i < 3; i++) key(g, 'ArrowDown');
+    await el.updateComplete;
+    expect(activeRow(el)!.dataset.client).to.equal(ref[3].id);
+    key(g, 'ArrowUp');
+    await el.updateComplete;
+    expect(activeRow(el)!.dataset.client).to.equal(ref[2].id);
+
+    key(g, 'PageDown');
+    await el.updateComplete;
+    const afterPage = Number(activeRow(el)!.getAttribute('aria-rowindex')) - 2;
+    expect(afterPage).to.be.greaterThan(4);
+    expect(g.scrollTop, 'the active row was scrolled into view').to.be.greaterThan(0);
+
+    key(g, 'End');
+    await until('the last row', () => activeRow(el)?.getAttribute('aria-rowindex') === String(ref.length + 1) && activeRow(el)?.dataset.client);
+    expect(activeRow(el)!.dataset.client).to.equal(ref.at(-1)!.id);
+    key(g, 'Home');
+    await until('the first row', () => activeRow(el)?.dataset.client === ref[0].id);
+    expect(g.scrollTop).to.equal(0);
+
+    key(g, 'ArrowDown');
+    await el.updateComplete;
+    const opened = new Promise<CustomEvent<ClientOpenDetail>>((resolve) => document.addEventListener('cl-client-open', (e) => resolve(e as CustomEvent<ClientOpenDetail>), { once: true }));
+    const loaded = new Promise((resolve) => card.addEventListener('cl-client-load', resolve, { once: true }));
+    key(g, 'Enter');
+    const e = await opened;
+    expect(e.detail.clientId).to.equal(ref[1].id);
+    expect(e.bubbles && e.composed).to.equal(true);
+    await loaded;
+    await card.updateComplete;
+    const t = text(card);
+    expect(t).to.contain(ref[1].name).and.contain(ref[1].id);
+    expect(t).to.contain(formatCurrency(ref[1].aum!, 'CNY', 'en', { maximumFractionDigits: 0 }));
+    if (ref[1].quiet) expect(t).to.contain(`No transaction for ${ref[1].daysInactive!.toLocaleString('en-US')} days`);
+    expect(activeRow(el)!.getAttribute('aria-selected')).to.equal('true');
+  });
+
+  it('opens a client on click too', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    const opened = new Promise<CustomEvent<ClientOpenDetail>>((resolve) => el.addEventListener('cl-client-open', (e) => resolve(e), { once: true }));
+    bodyRows(el)[4].click();
+    expect((await opened).detail.clientId).to.equal(ref[4].id);
+  });
+
+  it('filters by rule with the chips, and puts the same filter on the other panels', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    const chip = el.shadowRoot!.querySelector<HTMLButtonElement>('.chip[data-rule="outflow-50pct"]')!;
+    const filtered = new Promise<CustomEvent<RuleFilterDetail>>((resolve) => el.addEventListener('cl-rule-filter', resolve, { once: true }));
+    const before = grid(el);
+    chip.click();
+    expect((await filtered).detail.ruleIds).to.deep.equal(['outflow-50pct']);
+    await el.updateComplete;
+    expect(grid(el), 'the list stays on screen (stale) while the new one loads').to.equal(before);
+    const outflow = ref.filter((r) => r.outflow);
+    await until('the filtered list', () => el.total === outflow.length);
+    await listed(el);
+    expect(bodyRows(el)[0].dataset.client).to.equal(outflow[0].id);
+    expect(chip.getAttribute('aria-pressed')).to.equal('true');
+    expect(JSON.stringify(hub.filters.combined())).to.contain('assetOutflow3m');
+    // Both chips: clients hitting both rules.
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.chip[data-rule="inactive-90d"]')!.click();
+    await until('both rules', () => el.total === ref.filter((r) => r.hits === 2).length);
+    // "Any rule" clears the filter.
+    el.shadowRoot!.querySelector<HTMLButtonElement>('.chip:not([data-rule])')!.click();
+    await until('all again', () => el.total === ref.length);
+    expect(hub.filters.combined()).to.equal(undefined);
+  });
+
+  it('re-ranks through the kernel when the order changes', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch sort="assetOutflow3m"></cl-churn-watch>');
+    await listed(el);
+    const byOutflow = [...ref].sort((a, b) => b.hits - a.hits || (b.outflowShare ?? -1) - (a.outflowShare ?? -1) || (a.id < b.id ? -1 : 1));
+    expect(bodyRows(el).slice(0, 5).map((r) => r.dataset.client)).to.deep.equal(byOutflow.slice(0, 5).map((r) => r.id));
+  });
+
+  it('adds a model score column with the first reason when scores are given', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    el.scores = new Map([[ref[0].id, { score: 0.83, reasons: ['Deposits fell 40% in 6 months', 'Card use down'] }]]);
+    await listed(el);
+    expect(el.shadowRoot!.querySelector('.with-score')).to.not.equal(null);
+    const cell = bodyRows(el)[0].querySelector('.score')!;
+    expect(cell.textContent).to.contain('83%').and.contain('Deposits fell 40% in 6 months');
+  });
+
+  it('takes its rules from the rules property (here: 180 days without a transaction)', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    el.rules = [{ id: 'dormant', kind: 'inactivity', threshold: 180 }];
+    await until('the new rules', () => el.value?.rules.length === 1 && el.total !== undefined);
+    expect(el.total).to.equal(ref.filter((r) => r.daysInactive !== null && r.daysInactive >= 180).length);
+    expect(text(el)).to.contain('No transaction for 180 days');
+  });
+
+  it('has a table view: clients per rule, and per segment with its size', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Table')!.click();
+    await el.updateComplete;
+    const tables = el.shadowRoot!.querySelectorAll('table.data');
+    expect(tables.length).to.equal(2);
+    const ruleRows = [...tables[0].querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent!.trim()).join(' | '));
+    expect(ruleRows[0]).to.contain(`No transaction for 90 days | ${ref.filter((r) => r.quiet).length.toLocaleString('en-US')}`);
+    expect(ruleRows[2]).to.contain(`Any rule | ${ref.length.toLocaleString('en-US')}`);
+    const groups = el.value!.groups;
+    expect(groups.reduce((s, g) => s + (g.rows ?? 0), 0)).to.equal(ROWS);
+    expect(groups.reduce((s, g) => s + g.any, 0)).to.equal(ref.length);
+    expect(tables[1].querySelectorAll('tbody tr').length).to.equal(groups.length);
+  });
+
+  it('names the problem when a rule is wrong, instead of going blank', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    el.rules = [{ id: 'x', kind: 'bogus' as 'inactivity' }];
+    const alert = await until('the error', () => el.shadowRoot?.querySelector('[role="alert"]'));
+    expect(alert.textContent).to.contain('rules[0].kind');
+  });
+
+  it('speaks Simplified Chinese', async () => {
+    await setLocale('zh-CN');
+    try {
+      const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+      await listed(el);
+      const t = text(el);
+      expect(t).to.contain('流失预警').and.contain('90 天无交易').and.contain('风险原因');
+      expect(t).to.contain(`${ref.length.toLocaleString('zh-CN')} 位有流失风险`);
+    } finally {
+      await setLocale('en');
+    }
+  });
+
+  it('has no serious or critical accessibility violations', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    el.scores = new Map([[ref[0].id, { score: 0.5, reasons: ['x'] }]]);
+    await listed(el);
+    expect(await seriousViolations(el)).to.deep.equal([]);
+    for (const theme of ['dark', 'high-contrast']) {
+      el.setAttribute('theme', theme);
+      await el.updateComplete;
+      expect(await seriousViolations(el), theme).to.deep.equal([]);
+    }
+  });
+
+  it('shows hostile names as text, never as markup', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1">';
+    const csv = `clientId,name,aum,lastTxnDate,assetOutflow3m\nE1,"${evil.replace(/"/g, '""')}",100,2025-01-01,0.9\nE2,ok,5,2026-06-29,0.1\n`;
+    const hostile = await hub.load({ kind: 'file', file: new File([csv], 'evil.csv', { type: 'text/csv' }) });
+    try {
+      const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+      el.data = hostile;
+      await listed(el);
+      expect(el.total).to.equal(1);
+      expect(bodyRows(el)[0].textContent).to.contain(evil);
+      expect(el.shadowRoot!.querySelector('img')).to.equal(null);
+      expect((window as { __pwned?: number }).__pwned).to.equal(undefined);
+    } finally {
+      hostile.release();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { css } from 'lit';
+import { panelStyles } from '../shared/panel.styles.js';
+
+export const styles = [
+  panelStyles,
+  css`
+    .who {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.25rem 0.75rem;
+      align-items: baseline;
+    }
+    .who h2 {
+      font-size: 1.15rem;
+    }
+    .id {
+      font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+      font-size: 0.82rem;
+      color: var(--_muted);
+    }
+    .tags {
+      display: flex;
+      flex-wrap: wrap;
+      gap: 0.35rem;
+      margin: 0.45rem 0 0;
+      padding: 0;
+      list-style: none;
+    }
+    .tag {
+      font-size: 0.76rem;
+      border: 1px solid var(--_border);
+      background: var(--_subtle);
+      border-radius: 999px;
+      padding: 0.1rem 0.55rem;
+    }
+    .tag .k {
+      color: var(--_muted);
+    }
+    .sections {
+      display: grid;
+      grid-template-columns: repeat(auto-fit, minmax(17rem, 1fr));
+      gap: 0.75rem;
+    }
+    .box {
+      border: 1px solid var(--_border);
+      border-radius: calc(var(--_radius) - 2px);
+      padding: 0.6rem 0.75rem;
+      background: var(--_surface);
+      min-width: 0;
+    }
+    .box.wide {
+      grid-column: 1 / -1;
+    }
+    h3 {
+      font-size: 0.85rem;
+      margin: 0 0 0.45rem;
+      color: var(--_muted);
+      font-weight: 600;
+      text-transform: none;
+    }
+    dl {
+      margin: 0;
+      display: grid;
+      gap: 0.25rem;
+    }
+    dl > div {
+      display: flex;
+      justify-content: space-between;
+      gap: 0.75rem;
+      font-size: 0.86rem;
+    }
+    dt {
+      color: var(--_muted);
+      min-width: 0;
+    }
+    dd {
+      margin: 0;
+      flex: none;
+      max-width: 65%;
+      font-variant-numeric: tabular-nums;
+      text-align: right;
+      font-weight: 600;
+    }
+    dd.neg {
+      color: var(--_danger);
+    }
+    ul.plain {
+      margin: 0;
+      padding-left: 1.1rem;
+      font-size: 0.86rem;
+      display: grid;
+      gap: 0.2rem;
+    }
+    .risk-none {
+      color: var(--_ok);
+      font-size: 0.86rem;
+      margin: 0;
+    }
+    .hit {
+      color: var(--_danger);
+      font-weight: 600;
+    }
+    .alert,
+    .okay {
+      display: flex;
+      gap: 0.5rem;
+      align-items: flex-start;
+      border-radius: 6px;
+      padding: 0.45rem 0.65rem;
+      font-size: 0.86rem;
+      margin: 0 0 0.5rem;
+    }
+    .alert {
+      border: 2px solid var(--_danger);
+      color: var(--_danger);
+      background: var(--_surface);
+    }
+    .okay {
+      border: 1px solid var(--_ok);
+      color: var(--_ok);
+    }
+    .icon {
+      font-weight: 700;
+      flex: none;
+    }
+    td.mismatch {
+      color: var(--_danger);
+      font-weight: 650;
+    }
+    td.suitable {
+      color: var(--_ok);
+    }
+    .muted {
+      color: var(--_muted);
+      font-size: 0.84rem;
+      margin: 0;
+    }
+    h4 {
+      font-size: 0.8rem;
+      margin: 0.6rem 0 0.25rem;
+    }
+  `,
+];

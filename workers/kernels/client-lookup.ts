@@ -1,0 +1,273 @@
+/**
+ * Kernel 'client-lookup': every column of one client (the 360 view), or of a page of clients (a
+ * list showing the rows another kernel ranked), found by client id.
+ *
+ * Spec, exactly one of:
+ *   { clientId: string }                one client  -> ClientLookupResult
+ *   { clientIds: string[] }  (<= 500)   a page      -> { clients: ClientLookupResult[] } in request order
+ * plus, optionally:
+ *   id: string       the id column (default 'clientId'; a Utf8 column)
+ *   columns: string[] the columns to return (default every column of the dataset)
+ *
+ * Values are JSON-safe (the card and the list can store, post and compare them as they are):
+ * numbers as numbers, categories as their label, strings as strings, booleans as booleans, dates
+ * as 'YYYY-MM-DD', 64-bit integers as numbers (as strings past 2^53), and Arrow nulls as null.
+ * A NaN or infinite float becomes null too: JSON has no such numbers, and no rule ever hits them.
+ *
+ * Page filters do not apply (a `filter` field is an error): the client an RM opened is shown even
+ * when the page's filters would hide it.
+ *
+ * Ids are meant to be unique. If an id occurs on several rows, the first row (lowest global row
+ * number) is returned and `matches` says how many rows carry it, so a caller can flag the data.
+ *
+ * Partial per worker: the matches found in its rows (at most one per requested id, with a count).
+ * Reduce keeps, for each id, the match with the lowest row across workers and sums the counts:
+ * independent of how rows are split.
+ *
+ * Speed: ids are compared as UTF-8 bytes straight from the Arrow column: an FNV-1a hash of each
+ * row's id bytes picks the candidate(s), then the bytes are compared. No string per row; values
+ * are read (and strings made) only for the rows that match.
+ */
+import { Type, makeVector, type Data, type RecordBatch } from 'apache-arrow';
+import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
+import { requireColumn } from './columns.js';
+import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
+import { specObject } from './spec-fields.js';
+import { idView } from './top-rows.js';
+
+const NAME = 'client-lookup';
+
+/** Largest page a list may ask for at once. */
+export const MAX_LOOKUP_IDS = 500;
+export const MAX_CLIENT_ID_LENGTH = 256;
+export const DEFAULT_LOOKUP_ID_COLUMN = 'clientId';
+
+/** One client's values by column name (JSON-safe, see the file comment). */
+export type ClientValues = Record<string, string | number | boolean | null>;
+
+export type ClientLookupResult =
+  | { readonly found: false; readonly clientId: string }
+  | {
+      readonly found: true;
+      readonly clientId: string;
+      /** Global row number in the dataset (of the first row when the id repeats). */
+      readonly row: number;
+      readonly values: ClientValues;
+      /** Rows carrying this id: 1 in a clean dataset. */
+      readonly matches: number;
+    };
+
+export interface ClientLookupPage {
+  readonly clients: ClientLookupResult[];
+}
+
+export interface ClientLookupSpec {
+  /** Distinct ids to find. */
+  readonly ids: string[];
+  /** Position in `ids` of each requested id (request order, repeats allowed). */
+  readonly order: number[];
+  /** true for `{ clientId }`: the result is one ClientLookupResult. */
+  readonly single: boolean;
+  readonly id: string;
+  /** Columns to return; null for every column. */
+  readonly columns: string[] | null;
+}
+
+export interface ClientLookupPartial {
+  /** Per distinct id: the first matching row in this worker, or null. */
+  readonly first: ({ row: number; values: ClientValues } | null)[];
+  readonly counts: number[];
+}
+
+function idString(field: string, v: unknown): string {
+  if (typeof v !== 'string' || v.length === 0 || v.length > MAX_CLIENT_ID_LENGTH) {
+    throw new SpecError(NAME, field, `must be a client id: a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters; got ${JSON.stringify(v)}.`);
+  }
+  return v;
+}
+
+function validate(spec: unknown, schema: readonly ColumnInfo[]): ClientLookupSpec {
+  const o = specObject(NAME, spec, ['clientId', 'clientIds', 'id', 'columns']);
+  const hasOne = o.clientId !== undefined;
+  const hasMany = o.clientIds !== undefined;
+  if (hasOne === hasMany) throw new SpecError(NAME, hasOne ? 'clientIds' : 'clientId', 'is required: give either clientId (one client) or clientIds (a page of at most 500), not both.');
+  let requested: string[];
+  if (hasOne) requested = [idString('clientId', o.clientId)];
+  else {
+    if (!Array.isArray(o.clientIds) || o.clientIds.length > MAX_LOOKUP_IDS) {
+      throw new SpecError(NAME, 'clientIds', `must be an array of at most ${MAX_LOOKUP_IDS} client ids; got ${Array.isArray(o.clientIds) ? `${o.clientIds.length} ids` : JSON.stringify(o.clientIds)}.`);
+    }
+    requested = o.clientIds.map((v, i) => idString(`clientIds[${i}]`, v));
+  }
+  const id = requireColumn(NAME, 'id', o.id ?? DEFAULT_LOOKUP_ID_COLUMN, schema, ['string']);
+  let columns: string[] | null = null;
+  if (o.columns !== undefined) {
+    if (!Array.isArray(o.columns) || o.columns.length === 0) throw new SpecError(NAME, 'columns', `must be a non-empty array of column names; got ${JSON.stringify(o.columns)}.`);
+    columns = o.columns.map((c, i) => {
+      if (typeof c !== 'string' || !schema.some((s) => s.name === c)) {
+        throw new SpecError(NAME, `columns[${i}]`, `names column ${JSON.stringify(c)}, which the dataset does not have (columns: ${schema.map((s) => s.name).join(', ')}).`);
+      }
+      return c;
+    });
+  }
+  const ids: string[] = [];
+  const pos = new Map<string, number>();
+  const order = requested.map((s) => {
+    let k = pos.get(s);
+    if (k === undefined) {
+      pos.set(s, (k = ids.length));
+      ids.push(s);
+    }
+    return k;
+  });
+  return { ids, order, single: hasOne, id, columns };
+}
+
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+
+function fnv1a(bytes: Uint8Array, start: number, end: number): number {
+  let h = FNV_OFFSET;
+  for (let k = start; k < end; k++) h = Math.imul(h ^ bytes[k], FNV_PRIME);
+  return h >>> 0;
+}
+
+/** The requested ids as UTF-8 bytes, indexed by hash. */
+class IdTargets {
+  readonly bytes: Uint8Array[];
+  private readonly byHash = new Map<number, number[]>();
+  readonly minLength: number;
+  readonly maxLength: number;
+
+  constructor(ids: readonly string[]) {
+    const enc = new TextEncoder();
+    this.bytes = ids.map((s) => enc.encode(s));
+    for (let t = 0; t < this.bytes.length; t++) {
+      const b = this.bytes[t];
+      const h = fnv1a(b, 0, b.length);
+      const list = this.byHash.get(h);
+      if (list) list.push(t);
+      else this.byHash.set(h, [t]);
+    }
+    this.minLength = Math.min(...this.bytes.map((b) => b.length));
+    this.maxLength = Math.max(...this.bytes.map((b) => b.length));
+  }
+
+  /** Index of the target whose bytes equal bytes[start, end), or -1. */
+  find(bytes: Uint8Array, start: number, end: number): number {
+    const len = end - start;
+    if (len < this.minLength || len > this.maxLength) return -1;
+    const list = this.byHash.get(fnv1a(bytes, start, end));
+    if (!list) return -1;
+    for (const t of list) {
+      const b = this.bytes[t];
+      if (b.length !== len) continue;
+      let k = 0;
+      while (k < len && b[k] === bytes[start + k]) k++;
+      if (k === len) return t;
+    }
+    return -1;
+  }
+}
+
+function isoDay(day: number): string {
+  return new Date(day * 86_400_000).toISOString().slice(0, 10);
+}
+
+function jsonSafe(v: unknown): string | number | boolean | null {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'bigint') return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : String(v);
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString().slice(0, 10);
+  return String(v);
+}
+
+const decoder = new TextDecoder();
+
+/**
+ * Row i of one column piece, JSON-safe. The schema's types (client-schema.ts) are read from their
+ * buffers directly; any other Arrow type goes through apache-arrow's own accessor.
+ */
+function valueAt(data: Data, i: number): string | number | boolean | null {
+  const j = data.offset + i;
+  if (data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 && ((data.nullBitmap[j >> 3] >> (j & 7)) & 1) === 0) return null;
+  switch (data.type.typeId) {
+    case Type.Float:
+    case Type.Int: {
+      const values = data.values as ArrayLike<number | bigint>;
+      if (values instanceof Float64Array || values instanceof Float32Array || values instanceof Int32Array || values instanceof Int16Array || values instanceof Int8Array || values instanceof Uint32Array || values instanceof Uint16Array || values instanceof Uint8Array) return jsonSafe(values[i]);
+      break;
+    }
+    case Type.Date:
+      if (data.values instanceof Int32Array) return isoDay(data.values[i]); // DateDay: days since epoch
+      break;
+    case Type.Bool:
+      return ((data.values[j >> 3] >> (j & 7)) & 1) === 1;
+    case Type.Dictionary: {
+      const code = (data.values as ArrayLike<number>)[i];
+      return jsonSafe(data.dictionary!.get(code));
+    }
+    case Type.Utf8: {
+      const offsets = data.valueOffsets as Int32Array;
+      return decoder.decode((data.values as Uint8Array).subarray(offsets[i], offsets[i + 1]));
+    }
+  }
+  return jsonSafe(makeVector(data).get(i));
+}
+
+function rowValues(batch: RecordBatch, i: number, columns: readonly string[]): ClientValues {
+  const out: ClientValues = {};
+  for (const name of columns) {
+    const child = batch.getChild(name);
+    out[name] = child ? valueAt(child.data[0], i) : null;
+  }
+  return out;
+}
+
+export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial, ClientLookupResult | ClientLookupPage> = {
+  name: NAME,
+  // 'native' so that the runner hands the spec over whole, and a `filter` is refused by validate:
+  // a lookup by id finds the client whatever the page's filters are (an RM opened that client).
+  filters: 'native',
+  validate,
+  async map(rows: readonly RowBatch[], spec: ClientLookupSpec, _params: undefined, ctx: KernelContext): Promise<ClientLookupPartial> {
+    const T = spec.ids.length;
+    const first: ClientLookupPartial['first'] = new Array(T).fill(null);
+    const counts = new Array<number>(T).fill(0);
+    if (T === 0) return { first, counts };
+    const targets = new IdTargets(spec.ids);
+    for (let b = 0; b < rows.length; b++) {
+      const { batch, rowOffset } = rows[b];
+      const n = batch.numRows;
+      const ids = idView(batch, spec.id);
+      const { offsets, bytes, bitmap, offset } = ids;
+      const columns = spec.columns ?? batch.schema.fields.map((f) => f.name);
+      for (let i = 0; i < n; i++) {
+        const t = targets.find(bytes, offsets[i], offsets[i + 1]);
+        if (t < 0) continue;
+        if (bitmap !== null && ((bitmap[(offset + i) >> 3] >> ((offset + i) & 7)) & 1) === 0) continue;
+        counts[t]++;
+        // Rows come in global order, so the first match seen is this worker's lowest row.
+        if (first[t] === null) first[t] = { row: rowOffset + i, values: rowValues(batch, i, columns) };
+      }
+      ctx.progress((b + 1) / rows.length);
+      await ctx.checkpoint();
+    }
+    return { first, counts };
+  },
+  reduce(partials: ClientLookupPartial[], spec: ClientLookupSpec): ClientLookupResult | ClientLookupPage {
+    const found: ClientLookupResult[] = spec.ids.map((clientId, t) => {
+      let best: { row: number; values: ClientValues } | null = null;
+      let matches = 0;
+      for (const p of partials) {
+        matches += p.counts[t];
+        const f = p.first[t];
+        if (f && (best === null || f.row < best.row)) best = f;
+      }
+      return best === null ? { found: false, clientId } : { found: true, clientId, row: best.row, values: best.values, matches };
+    });
+    if (spec.single) return found[0];
+    return { clients: spec.order.map((k) => found[k]) };
+  },
+};

@@ -1,0 +1,302 @@
+/**
+ * What a rollup groups rows by: one "level" of a segmentation. Four kinds:
+ *
+ *   { column, missingLabel? }                    a category column, grouped by label
+ *   { tier: { column?, thresholds?, labels?, missingLabel? } }
+ *                                                wealth tiers by AUM: DEFAULT_TIER_THRESHOLDS and
+ *                                                WEALTH_TIERS unless given (tierIndexOf semantics:
+ *                                                thresholds are inclusive lower bounds)
+ *   { bins: { column, edges, labels, missingLabel? } }
+ *                                                a numeric column cut at `edges` (ascending cut
+ *                                                points; labels.length === edges.length + 1; bin k
+ *                                                holds edges[k-1] <= x < edges[k]); e.g. asset scale
+ *                                                and risk preference (DEFAULT_ASSET_SCALE,
+ *                                                DEFAULT_RISK_PREFERENCE)
+ *   { tag: { rules: { label, when: FilterSpec }[], otherwise? } }
+ *                                                dynamic tags: the first rule whose filter matches
+ *                                                gives the label; rows matching none get `otherwise`
+ *                                                (default 'other')
+ *
+ * Missing values: a null category, or a null or NaN number of a tier/bins column, goes to a
+ * separate group labelled `missingLabel` (default '(missing)'). It is kept apart from real labels
+ * internally (a category value that happens to read '(missing)' is not merged with it), listed
+ * after the other groups, and only when it has rows. Tags have no missing group (a null simply
+ * fails a rule's conditions).
+ *
+ * Labels and order (deterministic, independent of how rows are split over workers):
+ * - tier, bins, tag have a FIXED label list, in the order the spec gives (tiers ascending); their
+ *   groups are listed even with zero rows (count 0, null aggregates);
+ * - category columns list only labels that have rows, in Unicode code point order of the label
+ *   (DuckDB's VARCHAR order; compareCodePoints in group-keys.ts), which does not depend on each
+ *   chunk's dictionary order;
+ * - the missing group comes last.
+ *
+ * Compiled per batch (`DimensionCodes.codes`), a level is an integer code per row into the batch's
+ * label list, with `labels.length` meaning "missing". The label list object is stable for as long
+ * as the underlying dictionary (or fixed list) is, so a kernel can cache its label -> group lookup
+ * per list and skip rebuilding it for every batch.
+ */
+import { Type, type RecordBatch } from 'apache-arrow';
+import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
+import { WEALTH_TIERS } from '../../src/schema/client-schema.js';
+import { DEFAULT_TIER_THRESHOLDS } from '../../src/schema/wealth-tiers.js';
+import { SpecError } from './kernel.js';
+import { requireColumn } from './columns.js';
+import { bitmapOf, columnData, LabelCache } from './category-codes.js';
+import { RowFilter, validateFilter, filterColumns, type FilterSpec } from './filter.js';
+import { compareCodePoints } from './group-keys.js';
+import { describe, isPlainObject, requireArray, requireAscending, requireLabels, requireObject, requireString } from './spec-checks.js';
+
+export const DEFAULT_MISSING_LABEL = '(missing)';
+export const DEFAULT_TAG_OTHERWISE = 'other';
+
+export interface BinsSpec {
+  readonly column: string;
+  readonly edges: readonly number[];
+  readonly labels: readonly string[];
+  readonly missingLabel?: string;
+}
+
+export interface TierSpec {
+  readonly column?: string;
+  readonly thresholds?: readonly number[];
+  readonly labels?: readonly string[];
+  readonly missingLabel?: string;
+}
+
+export interface TagRule {
+  readonly label: string;
+  readonly when: FilterSpec;
+}
+
+export type Dimension =
+  | { readonly column: string; readonly missingLabel?: string }
+  | { readonly tier: TierSpec }
+  | { readonly bins: BinsSpec }
+  | { readonly tag: { readonly rules: readonly TagRule[]; readonly otherwise?: string } };
+
+/** Wealth tiers by AUM with the schema's defaults. */
+export const DEFAULT_TIER: TierSpec = Object.freeze({ column: 'aum', thresholds: DEFAULT_TIER_THRESHOLDS, labels: WEALTH_TIERS });
+
+/**
+ * Asset scale, a dynamic tag: low below the mass-affluent entry (50,000), mid up to the affluent
+ * (wealth-management) entry (500,000), high from there: the first two default tier thresholds, so
+ * "high assets" is the clientele that gets wealth-management service. Ascending like tiers.
+ */
+export const DEFAULT_ASSET_SCALE: BinsSpec = Object.freeze({
+  column: 'aum',
+  edges: Object.freeze([DEFAULT_TIER_THRESHOLDS[0], DEFAULT_TIER_THRESHOLDS[1]]),
+  labels: Object.freeze(['low', 'mid', 'high']),
+});
+
+/** Risk preference from the risk-assessment level 1..5: 1-2 conservative, 3 balanced, 4-5 aggressive. */
+export const DEFAULT_RISK_PREFERENCE: BinsSpec = Object.freeze({
+  column: 'riskLevel',
+  edges: Object.freeze([3, 4]),
+  labels: Object.freeze(['conservative', 'balanced', 'aggressive']),
+});
+
+function missingLabelOf(kernel: string, field: string, v: unknown): string {
+  return v === undefined ? DEFAULT_MISSING_LABEL : requireString(kernel, field, v);
+}
+
+/**
+ * Checks an untrusted dimension; `field` is its spec path (e.g. "by[1]"). Returns a normalised
+ * copy with every default filled in, which validates again unchanged.
+ */
+export function validateDimension(kernel: string, field: string, spec: unknown, schema: readonly ColumnInfo[]): Dimension {
+  if (!isPlainObject(spec)) {
+    throw new SpecError(kernel, field, `must be a dimension: { column }, { tier: {...} }, { bins: {...} } or { tag: {...} }; got ${describe(spec)}.`);
+  }
+  if ('tier' in spec) {
+    requireObject(kernel, field, spec, ['tier']);
+    const t = requireObject(kernel, `${field}.tier`, spec.tier ?? {}, ['column', 'thresholds', 'labels', 'missingLabel']);
+    const column = requireColumn(kernel, `${field}.tier.column`, t.column ?? 'aum', schema, ['float', 'int']);
+    const thresholds = t.thresholds === undefined ? [...DEFAULT_TIER_THRESHOLDS] : requireAscending(kernel, `${field}.tier.thresholds`, t.thresholds);
+    let labels: string[];
+    if (t.labels === undefined) {
+      if (thresholds.length !== WEALTH_TIERS.length - 1) {
+        throw new SpecError(kernel, `${field}.tier.thresholds`, `must have ${WEALTH_TIERS.length - 1} entries for the default tiers (${WEALTH_TIERS.join(', ')}), or give "labels" (one more than thresholds); got ${thresholds.length}.`);
+      }
+      labels = [...WEALTH_TIERS];
+    } else {
+      labels = requireLabels(kernel, `${field}.tier.labels`, t.labels, thresholds.length + 1);
+    }
+    return { tier: { column, thresholds, labels, missingLabel: missingLabelOf(kernel, `${field}.tier.missingLabel`, t.missingLabel) } };
+  }
+  if ('bins' in spec) {
+    requireObject(kernel, field, spec, ['bins']);
+    const b = requireObject(kernel, `${field}.bins`, spec.bins, ['column', 'edges', 'labels', 'missingLabel']);
+    const column = requireColumn(kernel, `${field}.bins.column`, b.column, schema, ['float', 'int']);
+    const edges = requireAscending(kernel, `${field}.bins.edges`, b.edges);
+    const labels = requireLabels(kernel, `${field}.bins.labels`, b.labels, edges.length + 1);
+    return { bins: { column, edges, labels, missingLabel: missingLabelOf(kernel, `${field}.bins.missingLabel`, b.missingLabel) } };
+  }
+  if ('tag' in spec) {
+    requireObject(kernel, field, spec, ['tag']);
+    const t = requireObject(kernel, `${field}.tag`, spec.tag, ['rules', 'otherwise']);
+    const rulesIn = requireArray(kernel, `${field}.tag.rules`, t.rules, 1);
+    const rules: TagRule[] = [];
+    const seen: string[] = [];
+    rulesIn.forEach((r, i) => {
+      const f = `${field}.tag.rules[${i}]`;
+      const obj = requireObject(kernel, f, r, ['label', 'when']);
+      const label = requireString(kernel, `${f}.label`, obj.label);
+      if (seen.includes(label)) throw new SpecError(kernel, `${f}.label`, `repeats the label ${describe(label)}; combine the conditions with "any" instead.`);
+      seen.push(label);
+      const when = validateFilter(kernel, `${f}.when`, obj.when, schema);
+      if (!when) throw new SpecError(kernel, `${f}.when`, 'is required: a filter { all?, any? } that the row must match.');
+      rules.push({ label, when });
+    });
+    const otherwise = t.otherwise === undefined ? DEFAULT_TAG_OTHERWISE : requireString(kernel, `${field}.tag.otherwise`, t.otherwise);
+    if (seen.includes(otherwise)) throw new SpecError(kernel, `${field}.tag.otherwise`, `is also the label of a rule (${describe(otherwise)}); it must differ.`);
+    return { tag: { rules, otherwise } };
+  }
+  if ('column' in spec) {
+    requireObject(kernel, field, spec, ['column', 'missingLabel']);
+    const column = requireColumn(kernel, `${field}.column`, spec.column, schema, ['category']);
+    return { column, missingLabel: missingLabelOf(kernel, `${field}.missingLabel`, spec.missingLabel) };
+  }
+  throw new SpecError(kernel, field, `must have one of the keys column, tier, bins, tag; got keys ${describe(Object.keys(spec))}.`);
+}
+
+/** The fixed label list of a tier/bins/tag level (in order), or null for a category column. */
+export function fixedLabels(d: Dimension): readonly string[] | null {
+  if ('tier' in d) return d.tier.labels ?? WEALTH_TIERS;
+  if ('bins' in d) return d.bins.labels;
+  if ('tag' in d) return [...d.tag.rules.map((r) => r.label), d.tag.otherwise ?? DEFAULT_TAG_OTHERWISE];
+  return null;
+}
+
+/** The label shown for the missing group (tags have none; their value is unused). */
+export function missingLabel(d: Dimension): string {
+  if ('tier' in d) return d.tier.missingLabel ?? DEFAULT_MISSING_LABEL;
+  if ('bins' in d) return d.bins.missingLabel ?? DEFAULT_MISSING_LABEL;
+  if ('tag' in d) return DEFAULT_MISSING_LABEL;
+  return d.missingLabel ?? DEFAULT_MISSING_LABEL;
+}
+
+/** Short description for result headers: "region", "tier(aum)", "bins(riskLevel)", "tag". */
+export function dimensionName(d: Dimension): string {
+  if ('tier' in d) return `tier(${d.tier.column ?? 'aum'})`;
+  if ('bins' in d) return `bins(${d.bins.column})`;
+  if ('tag' in d) return 'tag';
+  return d.column;
+}
+
+export function dimensionColumns(d: Dimension): string[] {
+  if ('tier' in d) return [d.tier.column ?? 'aum'];
+  if ('bins' in d) return [d.bins.column];
+  if ('tag' in d) return [...new Set(d.tag.rules.flatMap((r) => filterColumns(r.when)))];
+  return [d.column];
+}
+
+/** One batch's level codes: `codes[i]` in [0, labels.length], labels.length = missing. */
+export interface DimensionCodes {
+  readonly codes: ArrayLike<number>;
+  /** Stable object per dictionary (category) or per dimension (fixed lists): a cache key. */
+  readonly labels: readonly string[];
+}
+
+/**
+ * Per-batch compiler of one dimension; one instance per kernel map call. The codes array it
+ * returns may be reused by the next call.
+ */
+export class DimensionCompiler {
+  private buffer = new Int32Array(0);
+  private readonly fixed: readonly string[] | null;
+  private readonly cuts: Float64Array;
+  private readonly rules: RowFilter[];
+
+  constructor(readonly dim: Dimension, private readonly labelCache = new LabelCache()) {
+    this.fixed = fixedLabels(dim);
+    this.cuts = Float64Array.from('tier' in dim ? (dim.tier.thresholds ?? DEFAULT_TIER_THRESHOLDS) : 'bins' in dim ? dim.bins.edges : []);
+    this.rules = 'tag' in dim ? dim.tag.rules.map((r) => new RowFilter(r.when, labelCache)) : [];
+  }
+
+  private scratch(n: number): Int32Array {
+    if (this.buffer.length < n) this.buffer = new Int32Array(Math.max(n, 1024));
+    return this.buffer.subarray(0, n);
+  }
+
+  codes(batch: RecordBatch): DimensionCodes {
+    const d = this.dim;
+    const n = batch.numRows;
+    if ('tag' in d) {
+      const out = this.scratch(n);
+      out.fill(this.rules.length);
+      // Last rule first, so the first matching rule is written last and wins.
+      for (let r = this.rules.length - 1; r >= 0; r--) {
+        const m = this.rules[r].mask(batch);
+        if (m === null) out.fill(r);
+        else for (let i = 0; i < n; i++) out[i] += (r - out[i]) * m[i]; // branch-free: m[i] is 0 or 1
+      }
+      return { codes: out, labels: this.fixed! };
+    }
+    if ('tier' in d || 'bins' in d) {
+      const column = 'tier' in d ? (d.tier.column ?? 'aum') : d.bins.column;
+      const data = columnData(batch, column);
+      const values: unknown = data.values;
+      if (!(values instanceof Float64Array || values instanceof Int32Array) || (data.type.typeId !== Type.Float && data.type.typeId !== Type.Int)) {
+        throw new Error(`Column "${column}" is ${String(data.type)}; tiers and bins read Float64 or Int32.`);
+      }
+      const out = this.scratch(n);
+      binCodes(values, bitmapOf(data), data.offset, this.cuts, out);
+      return { codes: out, labels: this.fixed! };
+    }
+    const data = columnData(batch, d.column);
+    if (data.type.typeId !== Type.Dictionary || !data.dictionary) throw new Error(`Column "${d.column}" is ${String(data.type)}, not a dictionary-encoded category.`);
+    const labels = this.labelCache.labels(data.dictionary);
+    const raw = data.values as ArrayLike<number>;
+    const bitmap = bitmapOf(data);
+    if (bitmap === null && raw instanceof Int32Array) return { codes: raw, labels };
+    const out = this.scratch(n);
+    const missing = labels.length;
+    const offset = data.offset;
+    for (let i = 0; i < n; i++) {
+      const j = offset + i;
+      out[i] = bitmap === null || ((bitmap[j >> 3] >> (j & 7)) & 1) === 1 ? raw[i] : missing;
+    }
+    return { codes: out, labels };
+  }
+}
+
+/**
+ * Bin index per row: the number of cut points <= x (so x equal to a cut point is in the higher
+ * bin); null and NaN -> cuts.length + 1 (missing). Specialised for short cut lists (tiers have 4).
+ */
+function binCodes(v: Float64Array | Int32Array, bitmap: Uint8Array | null, offset: number, cuts: Float64Array, out: Int32Array): void {
+  const n = out.length;
+  const e = cuts.length;
+  const missing = e + 1;
+  if (e <= 4) {
+    // Branch-free: the bin is the number of cut points <= x (cuts ascending); absent cuts are NaN,
+    // which no comparison passes. Data-dependent loop exits mispredict on mixed data.
+    const c0 = e > 0 ? cuts[0] : NaN, c1 = e > 1 ? cuts[1] : NaN, c2 = e > 2 ? cuts[2] : NaN, c3 = e > 3 ? cuts[3] : NaN;
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      // Unary plus on a comparison compiles without a branch (a ternary would mispredict).
+      const k = +(x >= c0) + +(x >= c1) + +(x >= c2) + +(x >= c3);
+      out[i] = x === x ? k : missing;
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const x = v[i];
+      let k = 0;
+      while (k < e && x >= cuts[k]) k++;
+      out[i] = x === x ? k : missing;
+    }
+  }
+  if (bitmap !== null) {
+    for (let i = 0; i < n; i++) {
+      const j = offset + i;
+      if (((bitmap[j >> 3] >> (j & 7)) & 1) === 0) out[i] = missing;
+    }
+  }
+}
+
+/**
+ * Order of category labels in results: Unicode code point order (= UTF-8 byte order, DuckDB's
+ * default VARCHAR order), as in group-keys.ts.
+ */
+export const compareLabels = compareCodePoints;

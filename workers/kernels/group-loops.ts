@@ -1,0 +1,253 @@
+/**
+ * The inner loops of grouped aggregation: plain passes over typed arrays, no allocation, no
+ * closures, no strings. Every loop reads the group of row i as `remap[keys[i]]` (a batch's
+ * dictionary or bin code through a small Int32Array lookup, or a precomputed slot through an
+ * identity-like table), skips the row when that is negative or when `mask[i] === 0`, and adds
+ * into per-group Float64Arrays.
+ *
+ * Null and NaN handling is the same everywhere: a null (validity bit 0) or NaN value is not
+ * added; it increments `skipped[g]` (so count(col) = rows - skipped, without counting every
+ * value), and a NaN also counts in the returned NaN total. The fused sum loops are the exception
+ * (see below): they run only on columns without nulls and are redone when they met a NaN.
+ *
+ * Why fused loops: a rollup with several sums must cost about what one hand-written loop doing
+ * the same sums costs; one pass per column would re-read the keys and repeat the loop overhead.
+ */
+
+export type Values = Float64Array | Int32Array;
+
+function isNullAt(bitmap: Uint8Array, offset: number, i: number): boolean {
+  const j = offset + i;
+  return ((bitmap[j >> 3] >> (j & 7)) & 1) === 0;
+}
+
+/** rows[g]++ for every kept row. */
+export function countRows(n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null, rows: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g >= 0) rows[g]++;
+  }
+}
+
+/*
+ * Fused sums (sum1..sum4) add every value without looking at it: no per-value NaN test, exactly
+ * the work of a hand-written loop. They are only for columns without nulls in the batch, and the
+ * caller checks the batch's group sums afterwards: a NaN sum means a NaN value (or +Inf + -Inf)
+ * was met, and that column's batch is summed again with `sumChecked`, which skips and counts NaN.
+ * NaN is rare, so the second pass almost never runs.
+ */
+
+/** One column; counts rows too when `rows` is given. */
+export function sum1(n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null, rows: Float64Array | null, v0: Values, s0: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    if (rows !== null) rows[g]++;
+    s0[g] += v0[i];
+  }
+}
+
+export function sum2(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null, rows: Float64Array | null,
+  v0: Values, s0: Float64Array, v1: Values, s1: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    if (rows !== null) rows[g]++;
+    s0[g] += v0[i];
+    s1[g] += v1[i];
+  }
+}
+
+export function sum3(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null, rows: Float64Array | null,
+  v0: Values, s0: Float64Array, v1: Values, s1: Float64Array, v2: Values, s2: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    if (rows !== null) rows[g]++;
+    s0[g] += v0[i];
+    s1[g] += v1[i];
+    s2[g] += v2[i];
+  }
+}
+
+export function sum4(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null, rows: Float64Array | null,
+  v0: Values, s0: Float64Array, v1: Values, s1: Float64Array, v2: Values, s2: Float64Array, v3: Values, s3: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    if (rows !== null) rows[g]++;
+    s0[g] += v0[i];
+    s1[g] += v1[i];
+    s2[g] += v2[i];
+    s3[g] += v3[i];
+  }
+}
+
+/*
+ * With a filter mask (0/1 per row), the fused sums weigh each value by the mask instead of
+ * branching on it: half-selective filters would otherwise mispredict on every other row. A masked
+ * row adds 0 (or NaN, for a NaN or infinite value, which sends the column through sumChecked like
+ * any NaN). Precondition: every key maps to a group (remap[keys[i]] >= 0), as it does when groups
+ * are registered for every code up front.
+ */
+
+export function sum1Masked(n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null, v0: Values, s0: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    const m = mask[i];
+    const g = remap[keys[i]];
+    if (rows !== null) rows[g] += m;
+    s0[g] += v0[i] * m;
+  }
+}
+
+export function sum2Masked(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null,
+  v0: Values, s0: Float64Array, v1: Values, s1: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const m = mask[i];
+    const g = remap[keys[i]];
+    if (rows !== null) rows[g] += m;
+    s0[g] += v0[i] * m;
+    s1[g] += v1[i] * m;
+  }
+}
+
+export function sum3Masked(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null,
+  v0: Values, s0: Float64Array, v1: Values, s1: Float64Array, v2: Values, s2: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const m = mask[i];
+    const g = remap[keys[i]];
+    if (rows !== null) rows[g] += m;
+    s0[g] += v0[i] * m;
+    s1[g] += v1[i] * m;
+    s2[g] += v2[i] * m;
+  }
+}
+
+export function sum4Masked(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null,
+  v0: Values, s0: Float64Array, v1: Values, s1: Float64Array, v2: Values, s2: Float64Array, v3: Values, s3: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const m = mask[i];
+    const g = remap[keys[i]];
+    if (rows !== null) rows[g] += m;
+    s0[g] += v0[i] * m;
+    s1[g] += v1[i] * m;
+    s2[g] += v2[i] * m;
+    s3[g] += v3[i] * m;
+  }
+}
+
+/** rows[g] += mask[i]: countRows without a branch; same precondition as the masked sums. */
+export function countRowsMasked(n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array): void {
+  for (let i = 0; i < n; i++) rows[remap[keys[i]]] += mask[i];
+}
+
+/** True when one of the first `groups` sums is NaN (the fused pass met a NaN value). */
+export function anyNaN(sums: Float64Array, groups: number): boolean {
+  for (let g = 0; g < groups; g++) if (sums[g] !== sums[g]) return true;
+  return false;
+}
+
+/**
+ * One column, with or without a null bitmap: nulls and NaN are skipped and counted in `skipped`.
+ * Returns the NaN count.
+ */
+export function sumChecked(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null,
+  v: Values, bitmap: Uint8Array | null, offset: number, sum: Float64Array, skipped: Float64Array,
+): number {
+  let nan = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    const x = v[i];
+    if (bitmap !== null && isNullAt(bitmap, offset, i)) skipped[g]++;
+    else if (x === x) sum[g] += x;
+    else {
+      skipped[g]++;
+      nan++;
+    }
+  }
+  return nan;
+}
+
+/**
+ * Minimum and maximum; also counts skipped rows and NaN when `skipped` is given (a column that
+ * has no sum loop). Returns the NaN count (0 when `skipped` is null).
+ */
+export function minMax(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null,
+  v: Values, bitmap: Uint8Array | null, offset: number, min: Float64Array, max: Float64Array, skipped: Float64Array | null,
+): number {
+  let nan = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    const x = v[i];
+    if (bitmap !== null && isNullAt(bitmap, offset, i)) {
+      if (skipped !== null) skipped[g]++;
+    } else if (x === x) {
+      if (x < min[g]) min[g] = x;
+      if (x > max[g]) max[g] = x;
+    } else if (skipped !== null) {
+      skipped[g]++;
+      nan++;
+    }
+  }
+  return nan;
+}
+
+/** Only the skipped rows (nulls, and NaN when `v` is given). Returns the NaN count. */
+export function skippedOnly(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null,
+  v: Values | null, bitmap: Uint8Array | null, offset: number, skipped: Float64Array,
+): number {
+  let nan = 0;
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    if (bitmap !== null && isNullAt(bitmap, offset, i)) skipped[g]++;
+    else if (v !== null && v[i] !== v[i]) {
+      skipped[g]++;
+      nan++;
+    }
+  }
+  return nan;
+}
+
+/** Appends (group, value) of every non-null, non-NaN value from `start`; returns the new end. */
+export function appendValues(
+  n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array | null,
+  v: Values, bitmap: Uint8Array | null, offset: number, outSlots: Int32Array, out: Float64Array, start: number,
+): number {
+  let k = start;
+  for (let i = 0; i < n; i++) {
+    if (mask !== null && mask[i] === 0) continue;
+    const g = remap[keys[i]];
+    if (g < 0) continue;
+    const x = v[i];
+    if (x !== x || (bitmap !== null && isNullAt(bitmap, offset, i))) continue;
+    outSlots[k] = g;
+    out[k++] = x;
+  }
+  return k;
+}
