@@ -39,3 +39,8 @@ export { PluginError, ManifestError, PluginUrlError, ServiceError, SettingsError
 export { parseWhen, evaluateWhen, WhenClauseError } from './plugins/when-clause.js';
 export { satisfies, parseVersion, SemverError } from './plugins/semver.js';
 export type * from './plugins/plugin-api.js';
+export { runKernel } from './query/run-kernel.js';
+export type { RunKernelOptions } from './query/run-kernel.js';
+export { LatestQuery } from './query/latest-query.js';
+export { FilterStore } from './query/filter-store.js';
+export type { FilterCondition, FilterSpec } from './query/filter-store.js';
