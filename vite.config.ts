@@ -27,7 +27,7 @@ export default defineConfig(({ command, mode }) => ({
       // 'bundle': one self-contained file for pages without a bundler (a single script tag).
       entry: (mode === 'bundle'
         ? { 'clientlens.bundle': resolve(here, 'src/index.ts') }
-        : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), kernels: resolve(here, 'src/kernels.ts') }) as Record<string, string>,
+        : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), kernels: resolve(here, 'src/kernels.ts'), elements: resolve(here, 'src/elements.ts') }) as Record<string, string>,
       formats: ['es'],
     },
     rollupOptions: {

@@ -1,4 +1,6 @@
 // The demo page: the URL holds the state (?rows, ?data, ?locale, ?theme) so any view can be linked.
+// Plugins first: the palette element takes the host they configure (see plugins/setup.ts).
+import './plugins/setup.js';
 import '../src/index.js';
 import { getLocale, matchLocale, setLocale } from '../src/core.js';
 

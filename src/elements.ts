@@ -11,10 +11,12 @@ import { ClChurnWatch } from '../components/cl-churn-watch/cl-churn-watch.compon
 import { ClClientCard } from '../components/cl-client-card/cl-client-card.component.js';
 import { ClFunnel } from '../components/cl-funnel/cl-funnel.component.js';
 import { ClProfitability } from '../components/cl-profitability/cl-profitability.component.js';
+import { ClCommandPalette } from '../components/cl-command-palette/cl-command-palette.component.js';
 
 export { ClDatasetLoader, ClKpi, ClDashboard, ClSegments };
 export { ClChurnWatch, ClClientCard };
 export { ClFunnel, ClProfitability };
+export { ClCommandPalette };
 
 export const ELEMENTS = {
   'dataset-loader': ClDatasetLoader,
@@ -25,6 +27,7 @@ export const ELEMENTS = {
   'client-card': ClClientCard,
   funnel: ClFunnel,
   profitability: ClProfitability,
+  'command-palette': ClCommandPalette,
 } as const;
 
 /**

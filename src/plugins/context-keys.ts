@@ -24,6 +24,11 @@ export class ContextKeys {
     });
   }
 
+  /** Announces that a derived key (e.g. a `config.*` setting) may have changed. */
+  touch(key: string): void {
+    this.changes.emit(key);
+  }
+
   get(key: string): ContextValue {
     return this.values.get(key);
   }

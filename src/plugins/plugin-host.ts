@@ -234,6 +234,8 @@ export class PluginHost implements Disposable {
       generation: 0,
     };
     this.plugins.set(manifest.id, plugin);
+    // Settings are context keys too (config.<id>.<key>): tell when-clause listeners when they change.
+    this.listeners.push(plugin.settings.onDidChange((e) => this.contextKeys.touch(`config.${manifest.id}.${e.key}`)));
     return plugin;
   }
 
@@ -597,7 +599,7 @@ export class PluginHost implements Disposable {
 
   private commandAvailable(plugin: Plugin, command: string): boolean {
     const when = plugin.commandWhen.get(command);
-    return !when || evaluateWhen(when, this.contextKeys.lookup);
+    return !when || evaluateWhen(when, this.lookupKey);
   }
 
   /** The binding a key event triggers, if any: later-installed plugins win, `when` must hold. */
@@ -606,7 +608,7 @@ export class PluginHost implements Disposable {
     for (const p of plugins) {
       for (const b of p.bindings) {
         if (!matchesEvent(b.combo, e)) continue;
-        if (b.when && !evaluateWhen(b.when, this.contextKeys.lookup)) continue;
+        if (b.when && !evaluateWhen(b.when, this.lookupKey)) continue;
         const contributor = this.contributorOf(b.command);
         if (contributor && !this.commandAvailable(contributor, b.command)) continue;
         return b;
@@ -626,6 +628,25 @@ export class PluginHost implements Disposable {
     e.preventDefault();
     void this.executeCommand(binding.command, ...(binding.args ?? [])).catch((err) => this.warn(errorMessage(err)));
   }
+
+  /**
+   * Context keys for when clauses: those set by the host and plugins, plus every plugin setting as
+   * `config.<pluginId>.<key>` (objects and lists read as true), so a command can depend on a
+   * setting before its plugin is loaded.
+   */
+  readonly lookupKey = (key: string): ContextValue => {
+    const value = this.contextKeys.get(key);
+    if (value !== undefined || !key.startsWith('config.')) return value;
+    const rest = key.slice('config.'.length);
+    for (const p of this.plugins.values()) {
+      if (!rest.startsWith(`${p.manifest.id}.`)) continue;
+      const name = rest.slice(p.manifest.id.length + 1);
+      if (!Object.prototype.hasOwnProperty.call(p.manifest.contributes?.settings?.properties ?? {}, name)) return undefined;
+      const v = p.settings.get(name);
+      return v === null || v === undefined ? undefined : typeof v === 'object' ? true : (v as ContextValue);
+    }
+    return undefined;
+  };
 
   private contributorOf(command: string): Plugin | undefined {
     return [...this.plugins.values()].find((p) => p.manifest.contributes?.commands?.some((c) => c.command === command));
@@ -655,7 +676,7 @@ export class PluginHost implements Disposable {
   keybindingLabel(command: string): string | undefined {
     for (const p of [...this.plugins.values()].sort((a, b) => b.order - a.order)) {
       if (p.state === 'failed') continue;
-      const b = p.bindings.find((x) => x.command === command && (!x.when || evaluateWhen(x.when, this.contextKeys.lookup)));
+      const b = p.bindings.find((x) => x.command === command && (!x.when || evaluateWhen(x.when, this.lookupKey)));
       if (b) return formatKeybinding(b.combo, this.platform);
     }
     return undefined;

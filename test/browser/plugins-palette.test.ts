@@ -158,18 +158,18 @@ describe('<cl-command-palette>', () => {
   });
 
   it('reports a failing command without closing the page, naming the plugin', async () => {
-    await host.install(fixture('flaky.palette', 'throwing-command.ts', { commands: [{ command: 'flaky.divide', title: 'Divide by zero' }] }, { displayName: 'Flaky' }), { baseUrl: FIXTURES });
+    await host.install(fixture('broken.palette', 'throws-on-activate.ts', { commands: [{ command: 'broken.run', title: 'Run the broken scorer' }] }, { displayName: 'Broken scorer' }), { baseUrl: FIXTURES });
     const failed = new Promise<CustomEvent>((resolve) => palette.addEventListener('cl-command-error', (e) => resolve(e as CustomEvent), { once: true }));
     await palette.show();
-    await sendKeys({ type: 'divide' });
+    await sendKeys({ type: 'broken scorer' });
     await sendKeys({ press: 'Enter' });
     const detail = (await failed).detail as { command: string; message: string };
-    expect(detail.command).to.equal('flaky.divide');
-    expect(detail.message).to.contain('Plugin "Flaky" (flaky.palette) failed in a command');
+    expect(detail.command).to.equal('broken.run');
+    expect(detail.message).to.equal('Command "broken.run" is unavailable: Plugin "Broken scorer" (broken.palette) failed in activate(): the scoring service URL is not configured');
     await palette.updateComplete;
-    expect(root().querySelector('[role="status"]')!.textContent).to.contain('Divide by zero failed');
+    expect(root().querySelector('[role="status"]')!.textContent).to.contain('Run the broken scorer failed');
     await palette.show();
-    expect(options().map((o) => o.dataset.command), 'a failed plugin\'s commands are withdrawn').to.not.include('flaky.divide');
+    expect(options().map((o) => o.dataset.command), 'a failed plugin\'s commands are withdrawn').to.not.include('broken.run');
     palette.hide();
   });
 });

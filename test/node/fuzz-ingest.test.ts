@@ -9,6 +9,7 @@
  * silent results (a valid file read back with a different value, or a report whose counts do not
  * add up: must be 0).
  */
+import { appendFileSync, writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { tableFromArrays, tableToIPC } from 'apache-arrow';
 import { ingest } from '../../src/ingest/ingest.js';
@@ -134,7 +135,9 @@ function arrowInput(rng: Rng): Uint8Array {
     Products: Int32Array.from({ length: n }, () => rng.int(12) - 1),
   });
   const bytes = tableToIPC(t, rng.chance(0.5) ? 'file' : 'stream');
-  return rng.chance(0.5) ? bytes : damage(rng, bytes);
+  const out = rng.chance(0.5) ? bytes : damage(rng, bytes);
+  if (process.env.FUZZ_TRACE) writeFileSync(`${process.env.FUZZ_TRACE}.arrow`, out);
+  return out;
 }
 
 function wideOrEmptyCsv(rng: Rng): Uint8Array {
@@ -163,6 +166,7 @@ describe('loader fuzzing', () => {
       const bytes = new TextEncoder().encode(csv.text);
       const kind = process.env.FUZZ_ONLY ? Number(process.env.FUZZ_ONLY) : rng.int(10);
       const t0 = performance.now();
+      if (process.env.FUZZ_TRACE) appendFileSync(process.env.FUZZ_TRACE, `${run} ${kind}\n`);
       try {
         tried++;
         let problem: string | null = null;

@@ -168,6 +168,22 @@ describe('PluginHost: commands, keybindings, when clauses', () => {
     expect(mac.keybindingLabel('acme.open')).toBe('⇧⌘O');
   });
 
+  it('reads plugin settings as config.<id>.<key> context keys, before the plugin loads', async () => {
+    const { host, imports } = harness({});
+    await host.install(manifest('acme.src', { commands: [{ command: 'acme.src.load', title: 'Load', when: 'config.acme.src.url && !config.acme.src.offline' }], settings: { properties: { url: { type: 'string', default: '' }, offline: { type: 'boolean', default: false } } } }));
+    const changed: string[] = [];
+    host.contextKeys.onDidChange((k) => changed.push(k));
+    expect(host.paletteCommands()).toEqual([]);
+    await host.settingsOf('acme.src').update('url', 'https://data.bank.example/clients.arrow', { scope: 'page' });
+    expect(host.paletteCommands().map((c) => c.command)).toEqual(['acme.src.load']);
+    expect(changed).toEqual(['config.acme.src.url']);
+    await host.settingsOf('acme.src').update('offline', true, { scope: 'page' });
+    expect(host.paletteCommands()).toEqual([]);
+    expect(host.lookupKey('config.acme.src.nope')).toBeUndefined();
+    expect(host.lookupKey('config.other.url')).toBeUndefined();
+    expect(imports).toEqual([]);
+  });
+
   it('localizes titles from the manifest locale tables', async () => {
     const { host } = harness({});
     await host.install(manifest('acme.a', { commands: [{ command: 'acme.x', title: '%x%' }], locales: { en: { x: 'Check suitability' }, 'zh-CN': { x: '适当性检查' } } }, { displayName: 'Acme' }));
@@ -402,5 +418,41 @@ describe('PluginHost: settings and disposal', () => {
     // It can be activated again afterwards.
     await host.activate('acme.h');
     expect(host.status('acme.h').state).toBe('active');
+  });
+});
+
+describe('CommandRegistry and key strings', async () => {
+  const { CommandRegistry } = await import('../../src/plugins/command-registry.js');
+  const { parseKeybinding, formatKeybinding } = await import('../../src/plugins/keybindings.js');
+
+  it('keeps handlers apart from where commands show, and undoes a registration once', async () => {
+    const registry = new CommandRegistry();
+    const changes: string[] = [];
+    registry.onDidChange((c) => changes.push(c));
+    const d = registry.register('acme.sum', 'acme.a', (...xs: number[]) => xs.reduce((a, b) => a + b, 0));
+    expect(await registry.execute('acme.sum', [1, 2, 3])).toBe(6);
+    expect(registry.owner('acme.sum')).toBe('acme.a');
+    expect(() => registry.register('acme.sum', 'acme.b', () => 0)).toThrow('Command "acme.sum" is already registered by "acme.a".');
+    expect(() => registry.register('has space', 'acme.a', () => 0)).toThrow(/command id/);
+    void d.dispose();
+    void d.dispose();
+    expect(registry.has('acme.sum')).toBe(false);
+    expect(changes).toEqual(['acme.sum', 'acme.sum']);
+    await expect(registry.execute('acme.sum', [])).rejects.toThrow('No command "acme.sum" is registered.');
+    registry.register('acme.throws', 'acme.a', () => {
+      throw new Error('sync throw');
+    });
+    await expect(registry.execute('acme.throws', []), 'a sync throw becomes a rejection').rejects.toThrow('sync throw');
+  });
+
+  it('parses key strings per platform and refuses what it cannot press', () => {
+    expect(parseKeybinding('mod+shift+p', 'other')).toEqual({ ctrl: true, meta: false, alt: false, shift: true, key: 'p' });
+    expect(parseKeybinding('Mod+Shift+P', 'mac')).toEqual({ ctrl: false, meta: true, alt: false, shift: true, key: 'p' });
+    expect(formatKeybinding(parseKeybinding('ctrl+alt+esc', 'other'), 'other')).toBe('Ctrl+Alt+Esc');
+    expect(formatKeybinding(parseKeybinding('ctrl++', 'other'), 'other')).toBe('Ctrl++');
+    expect(() => parseKeybinding('hyper+k', 'other')).toThrow(/"hyper" is not a modifier/);
+    expect(() => parseKeybinding('ctrl+ctrl+k', 'other')).toThrow(/repeats a modifier/);
+    expect(() => parseKeybinding('ctrl+enterr', 'other')).toThrow(/"enterr" is not a key/);
+    expect(() => parseKeybinding('', 'other')).toThrow(/must be text/);
   });
 });

@@ -4,7 +4,8 @@
  * them to the host, which ingests, checks, caches and distributes them like any other dataset.
  *
  * The URL comes from the request (`ctx.loadDataSource('acme.arrowFile', { params: { url } })`)
- * or from the `url` setting; the palette command appears once a URL is configured.
+ * or from the `url` setting; the palette command appears once a URL is configured (its when
+ * clause reads the setting as `config.acme.arrow-source.url`, without loading the plugin).
  */
 import type { DataSource, DataSourceRequest, PluginContext } from '../../../src/plugins/plugin-api.js';
 
@@ -17,14 +18,7 @@ function looksLikeArrow(bytes: Uint8Array): boolean {
 }
 
 export function activate(ctx: PluginContext): void {
-  const configured = () => ctx.setContext('acme.arrowSource.configured', Boolean(ctx.settings.get<string>('url')));
-  let flag = configured();
   ctx.subscriptions.push(
-    { dispose: () => flag.dispose() },
-    ctx.settings.onDidChange(() => {
-      void flag.dispose();
-      flag = configured();
-    }),
     ctx.registerDataSource('acme.arrowFile', {
       async load({ params, signal }: DataSourceRequest): Promise<DataSource> {
         const url = (params as { url?: string } | undefined)?.url ?? ctx.settings.get<string>('url');
