@@ -2,7 +2,7 @@
 // Plugins first: the palette element takes the host they configure (see plugins/setup.ts).
 import './plugins/setup.js';
 import '../src/index.js';
-import { getLocale, matchLocale, setLocale } from '../src/core.js';
+import { getDefaultHub, getLocale, matchLocale, setLocale } from '../src/core.js';
 
 const params = new URLSearchParams(location.search);
 const loader = document.querySelector('cl-dataset-loader')!;
@@ -64,3 +64,6 @@ loader.addEventListener('cl-dataset-load', (e) => {
   const d = e.detail.dataset;
   console.info(`clientlens: ${d.rows} clients (${d.origin})`, d.steps);
 });
+
+// For the console and bench/dashboard.mjs: the page's data hub (datasets, filters, pool).
+(window as unknown as { clientlensHub: unknown }).clientlensHub = await getDefaultHub();
