@@ -4,6 +4,7 @@ import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
+import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
@@ -125,7 +126,6 @@ export class ClFunnel extends LitElement {
     data: { attribute: false },
     hub: { attribute: false },
     hover: { state: true },
-    width: { state: true },
   };
 
   steps: string[] = [...DEFAULT_FUNNEL_STEPS];
@@ -141,7 +141,10 @@ export class ClFunnel extends LitElement {
   data?: Dataset;
   hub?: DataHub;
   private hover?: { x: number; y: number; text: string };
-  private width = 640;
+  private readonly size = new WidthController(this);
+  private get width(): number {
+    return this.size.value;
+  }
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
@@ -151,30 +154,14 @@ export class ClFunnel extends LitElement {
     filterSource: () => this.filterSlot,
     query: (d) => this.query(d),
   });
-  private resize?: ResizeObserver;
-  private resizeFrame = 0;
 
   constructor() {
     super();
     updateWhenLocaleChanges(this);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // The width is applied in the next frame: re-rendering inside the observer callback changes
-    // the element's height in the same frame, which the browser reports as a ResizeObserver loop.
-    this.resize = new ResizeObserver(([e]) => {
-      const w = Math.round(e.contentRect.width);
-      cancelAnimationFrame(this.resizeFrame);
-      if (w > 0 && Math.abs(w - this.width) > 4) this.resizeFrame = requestAnimationFrame(() => (this.width = w));
-    });
-    this.resize.observe(this);
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resize?.disconnect();
-    cancelAnimationFrame(this.resizeFrame);
     this.source.hub?.filters.set(this.filterSlot, []);
   }
 

@@ -5,6 +5,7 @@ import { scaleBand, scaleLinear, scaleLog, scaleSymlog } from 'd3-scale';
 import { area, line } from 'd3-shape';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
+import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
@@ -195,7 +196,6 @@ export class ClProfitability extends LitElement {
     data: { attribute: false },
     hub: { attribute: false },
     hover: { state: true },
-    width: { state: true },
   };
 
   view: ProfitView = 'waterfall';
@@ -212,7 +212,10 @@ export class ClProfitability extends LitElement {
   data?: Dataset;
   hub?: DataHub;
   private hover?: { x: number; y: number; text: string };
-  private width = 640;
+  private readonly size = new WidthController(this);
+  private get width(): number {
+    return this.size.value;
+  }
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
@@ -223,30 +226,14 @@ export class ClProfitability extends LitElement {
     query: (d) => this.query(d),
     localFilter: () => this.localFilter(),
   });
-  private resize?: ResizeObserver;
-  private resizeFrame = 0;
 
   constructor() {
     super();
     updateWhenLocaleChanges(this);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    // The width is applied in the next frame: re-rendering inside the observer callback changes
-    // the element's height in the same frame, which the browser reports as a ResizeObserver loop.
-    this.resize = new ResizeObserver(([e]) => {
-      const w = Math.round(e.contentRect.width);
-      cancelAnimationFrame(this.resizeFrame);
-      if (w > 0 && Math.abs(w - this.width) > 4) this.resizeFrame = requestAnimationFrame(() => (this.width = w));
-    });
-    this.resize.observe(this);
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resize?.disconnect();
-    cancelAnimationFrame(this.resizeFrame);
     this.source.hub?.filters.set(this.filterSlot, []);
   }
 

@@ -5,6 +5,7 @@ import { scaleBand, scaleLinear, scaleSequential } from 'd3-scale';
 import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
+import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
@@ -110,7 +111,6 @@ export class ClSegments extends LitElement {
     data: { attribute: false },
     hub: { attribute: false },
     hover: { state: true },
-    width: { state: true },
   };
 
   by = 'tier';
@@ -126,7 +126,10 @@ export class ClSegments extends LitElement {
   data?: Dataset;
   hub?: DataHub;
   private hover?: { x: number; y: number; text: string };
-  private width = 640;
+  private readonly size = new WidthController(this);
+  private get width(): number {
+    return this.size.value;
+  }
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
@@ -136,26 +139,14 @@ export class ClSegments extends LitElement {
     filterSource: () => this.filterSlot,
     query: (d) => this.query(d),
   });
-  private resize?: ResizeObserver;
 
   constructor() {
     super();
     updateWhenLocaleChanges(this);
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    this.resize = new ResizeObserver(([e]) => {
-      const w = Math.round(e.contentRect.width);
-      // Next frame: changing layout inside the observer's callback would loop ("ResizeObserver loop").
-      if (w > 0 && Math.abs(w - this.width) > 4) requestAnimationFrame(() => (this.width = w));
-    });
-    this.resize.observe(this);
-  }
-
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    this.resize?.disconnect();
     this.source.hub?.filters.set(this.filterSlot, []);
   }
 
