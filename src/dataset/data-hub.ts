@@ -42,6 +42,9 @@ export interface LoadStepDetail {
   readonly hit?: boolean;
   /** cache-write: where the entry went. */
   readonly stored?: 'indexeddb' | 'memory' | 'none';
+  /** ingest: ms spent parsing to Arrow, and cutting / serialising / hashing chunks for the cache. */
+  readonly parseMs?: number;
+  readonly encodeMs?: number;
 }
 
 export interface LoadProgress {
@@ -331,7 +334,7 @@ export class DataHub implements Disposable {
       try {
         result = await timed('ingest', () =>
           this.pool.run<IngestJobResult>('ingest', { bytes, options: settings }, { transfer: [bytes!], signal: options.signal, onProgress: progress('ingest') }),
-          (r) => ({ rows: r.report.rowsKept, rowsRead: r.report.rowsRead }),
+          (r) => ({ rows: r.report.rowsKept, rowsRead: r.report.rowsRead, parseMs: r.timings.parseMs, encodeMs: r.timings.encodeMs }),
         );
       } catch (err) {
         const e = err as Error & { report?: IngestReport };

@@ -16,10 +16,14 @@ export interface IngestArgs {
 
 export interface IngestJobResult extends ChunkOutput {
   readonly report: IngestReport;
+  /** Time to parse into an Arrow table, and then to cut, serialise and hash the chunks, in ms. */
+  readonly timings: { readonly parseMs: number; readonly encodeMs: number };
 }
 
 export async function ingestJob(args: IngestArgs, ctx: JobContext): Promise<IngestJobResult> {
+  const t0 = performance.now();
   const { table, report } = ingest(new Uint8Array(args.bytes), { ...args.options, onProgress: (f: number) => ctx.progress(f * 0.9) });
+  const parseMs = performance.now() - t0;
   await ctx.checkpoint();
   const chunkRows = args.chunkRows ?? DEFAULT_CHUNK_ROWS;
   const tables = [];
@@ -28,5 +32,5 @@ export async function ingestJob(args: IngestArgs, ctx: JobContext): Promise<Inge
     if (table.numRows === 0) break;
   }
   const out = await encodeChunks(tables);
-  return ctx.transfer({ ...out, report }, out.chunks);
+  return ctx.transfer({ ...out, report, timings: { parseMs, encodeMs: performance.now() - t0 - parseMs } }, out.chunks);
 }
