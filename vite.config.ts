@@ -17,9 +17,9 @@ export default defineConfig(({ command, mode }) => ({
   base: command === 'build' ? './' : '/',
   worker: { format: 'es' },
   build: {
-    outDir: resolve(here, 'dist'),
-    // The standalone bundle is a second build into the same folder.
-    emptyOutDir: mode !== 'bundle',
+    // The standalone bundle is a second build, into its own folder so sizes do not mix.
+    outDir: resolve(here, mode === 'bundle' ? 'dist/standalone' : 'dist'),
+    emptyOutDir: true,
     target: 'es2022',
     minify: true,
     sourcemap: true,
