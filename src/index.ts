@@ -18,7 +18,7 @@ export { ClProfitability } from '../components/cl-profitability/cl-profitability
 export type { ProfitSelectDetail, ProfitSpecInput, ProfitView } from '../components/cl-profitability/cl-profitability.js';
 import '../components/cl-churn-watch/cl-churn-watch.js';
 export { ClChurnWatch } from '../components/cl-churn-watch/cl-churn-watch.js';
-export type { ChurnWatchSort, ClientOpenDetail, ClientScore, RuleFilterDetail } from '../components/cl-churn-watch/cl-churn-watch.js';
+export type { ChurnWatchModelMode, ChurnWatchSort, ClientOpenDetail, ClientScore, RuleFilterDetail } from '../components/cl-churn-watch/cl-churn-watch.js';
 import '../components/cl-client-card/cl-client-card.js';
 export { ClClientCard, checkSuitability } from '../components/cl-client-card/cl-client-card.js';
 export type { ClientLoadDetail, SuitabilityCheck, SuitabilityProduct } from '../components/cl-client-card/cl-client-card.js';

@@ -9,7 +9,7 @@ import { ingestJob } from './jobs/ingest-job.js';
 import { dropDatasetJob, loadChunksJob, summariseJob } from './jobs/partition-jobs.js';
 import { kernelJob } from './jobs/kernel-job.js';
 import { pluginKernelsJob } from '../src/plugins/worker-kernels.js';
-import { fitClvJob, gatherJob, kmeansJob, scoreChurnJob, trainChurnJob } from './jobs/model-jobs.js';
+import { explainRowsJob, fitClvJob, gatherJob, kmeansJob, scoreChurnJob, trainChurnJob } from './jobs/model-jobs.js';
 
 const store = new DatasetStore();
 
@@ -24,6 +24,7 @@ serveJobs({
   'model-gather': gatherJob(store),
   'train-churn': trainChurnJob(store),
   'score-churn': scoreChurnJob(store),
+  'explain-rows': explainRowsJob(store),
   'fit-clv': fitClvJob(store),
   kmeans: kmeansJob(store),
 });

@@ -22,6 +22,19 @@ export interface AtRiskRow {
   readonly ruleIds: readonly string[];
   /** The list's columns for this client; null when the id is null or was not found. */
   readonly values: ClientValues | null;
+  /** Global row number in the dataset. */
+  readonly row: number;
+  /** The model's score and reasons, when the query has a model. */
+  readonly score?: ClientScore;
+}
+
+/** A model's score for one client, with the factors that drove it (explainability). */
+export interface ClientScore {
+  readonly score: number;
+  /** Factors that raised the score, strongest first, in words. */
+  readonly reasons: readonly string[];
+  /** Factors that lowered it (what keeps the client), strongest first. */
+  readonly protective?: readonly string[];
 }
 
 export interface AtRiskQuery {
@@ -30,6 +43,11 @@ export interface AtRiskQuery {
   readonly spec: Readonly<Record<string, unknown>>;
   /** Columns client-lookup returns for each row. */
   readonly columns: readonly string[];
+  /**
+   * Scores a page's rows (global row numbers) with a model; `modelKey` names the model so a new
+   * model refetches the pages.
+   */
+  readonly model?: { readonly key: string; readonly explain: (rows: readonly number[], signal: AbortSignal) => Promise<ReadonlyMap<number, ClientScore>> };
 }
 
 export interface AtRiskPagesOptions {
@@ -41,6 +59,8 @@ export interface AtRiskPagesOptions {
 
 export class AtRiskPages implements ReactiveController {
   error?: Error;
+  /** Why the model could not score the last page (the list itself is fine). */
+  modelError?: Error;
   readonly pageSize: number;
 
   private key?: string;
@@ -93,7 +113,7 @@ export class AtRiskPages implements ReactiveController {
 
   /** Sets the query; a change of any part starts over at page 0. Null clears the list. */
   setQuery(query: AtRiskQuery | null): void {
-    const key = query ? `${query.dataset.key}|${JSON.stringify(query.spec)}|${query.columns.join(',')}` : undefined;
+    const key = query ? `${query.dataset.key}|${JSON.stringify(query.spec)}|${query.columns.join(',')}|${query.model?.key ?? ''}` : undefined;
     if (key === this.key) return;
     this.key = key;
     // Keep what is on screen until the new list has its first page: no blank flash, no lost focus.
@@ -144,6 +164,7 @@ export class AtRiskPages implements ReactiveController {
     this.current = undefined;
     this.previous = undefined;
     this.error = undefined;
+    this.modelError = undefined;
     this.query = undefined;
   }
 
@@ -163,9 +184,15 @@ export class AtRiskPages implements ReactiveController {
     try {
       const ranked = await runKernel<ChurnRulesResult>(query.dataset, 'churn-rules', { ...query.spec, offset, limit }, { signal });
       const ids = ranked.atRisk.clients.map((c) => c.clientId).filter((id): id is string => id !== null);
-      const looked = ids.length
-        ? await runKernel<ClientLookupPage>(query.dataset, 'client-lookup', { clientIds: [...new Set(ids)], columns: [...query.columns] }, { signal })
-        : { clients: [] };
+      const [looked, scores] = await Promise.all([
+        ids.length ? runKernel<ClientLookupPage>(query.dataset, 'client-lookup', { clientIds: [...new Set(ids)], columns: [...query.columns] }, { signal }) : { clients: [] },
+        // A failing model must not cost the list: the rows show without scores and say why.
+        query.model?.explain(ranked.atRisk.clients.map((c) => c.row), signal).catch((err: Error) => {
+          if (signal.aborted || err?.name === 'AbortError') throw err;
+          this.modelError = err;
+          return undefined;
+        }),
+      ]);
       if (signal.aborted) return;
       const byId = new Map(looked.clients.map((c) => [c.clientId, c.found ? c.values : null]));
       this.pages.set(
@@ -176,6 +203,8 @@ export class AtRiskPages implements ReactiveController {
           rulesHit: c.rulesHit,
           ruleIds: c.ruleIds,
           values: c.clientId === null ? null : (byId.get(c.clientId) ?? null),
+          row: c.row,
+          score: scores?.get(c.row),
         })),
       );
       this.current = ranked.atRisk.total;

@@ -6,7 +6,12 @@ import { styles } from './cl-churn-watch.styles.js';
 import { PanelController } from '../shared/panel.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
-import { AtRiskPages, type AtRiskRow } from './at-risk-pages.js';
+import { AtRiskPages, type AtRiskRow, type ClientScore } from './at-risk-pages.js';
+import { ChurnModels, type ChurnModelState } from '../../src/models/churn-models.js';
+import { explainRows } from '../../src/models/explain-rows.js';
+import { CHURN_TARGET } from '../../src/models/default-churn-features.js';
+import type { Disposable } from '../../src/lifecycle/disposable.js';
+import type { ChurnModel } from '../../workers/models/churn-model.js';
 import { DEFAULT_AS_OF, ruleConditions, ruleName, ruleReason, ruleView, type RuleView } from './churn-reasons.js';
 import { maskName } from '../cl-client-card/mask-name.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
@@ -44,11 +49,10 @@ export interface RuleFilterDetail {
   readonly conditions: readonly FilterCondition[];
 }
 
-/** A model's score for one client, with the factors that drove it (explainability). */
-export interface ClientScore {
-  readonly score: number;
-  readonly reasons: readonly string[];
-}
+export type { ClientScore };
+
+/** When the list trains a churn model of its own (see the `model` attribute). */
+export type ChurnWatchModelMode = 'auto' | 'manual' | 'off';
 
 const listConverter = {
   fromAttribute: (v: string | null) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []),
@@ -72,6 +76,9 @@ let instances = 0;
  * @attr src - Load this CSV/JSON/Arrow URL instead of the page's current dataset.
  * @attr mapping - JSON field mapping for src.
  * @attr theme - light | dark | high-contrast.
+ * @attr model - The churn model that scores the list: manual (default: a button trains it), auto
+ *   (trains one when none is saved for this data), off. Needs a `churned` outcome column; the model
+ *   is saved in IndexedDB for the dataset and shared with cl-client-card.
  * @prop rules - The rule set (churn-rules kernel rules); also a JSON attribute `rules`.
  * @prop scores - Map of clientId -> { score, reasons[] } from a model; adds a score column.
  * @prop data - A Dataset to show.
@@ -97,6 +104,7 @@ export class ClChurnWatch extends LitElement {
     theme: { type: String, reflect: true },
     rules: { type: Object },
     scores: { attribute: false },
+    model: { type: String, reflect: true },
     data: { attribute: false },
     hub: { attribute: false },
     active: { state: true },
@@ -116,6 +124,7 @@ export class ClChurnWatch extends LitElement {
   theme?: string;
   rules: readonly ChurnRuleInput[] = DEFAULT_CHURN_RULES;
   scores?: ReadonlyMap<string, ClientScore>;
+  model: ChurnWatchModelMode = 'manual';
   data?: Dataset;
   hub?: DataHub;
   /** Row with the keyboard focus (aria-activedescendant). */
@@ -140,6 +149,8 @@ export class ClChurnWatch extends LitElement {
   private scrollFrame = 0;
   private listKey?: string;
   private pushedFilter = '[]';
+  private modelSub?: Disposable;
+  private restoredFor?: string;
 
   constructor() {
     super();
@@ -153,6 +164,44 @@ export class ClChurnWatch extends LitElement {
     this.observed = undefined;
     cancelAnimationFrame(this.scrollFrame);
     this.source.hub?.filters.set(this.filterSlot, []);
+    this.modelSub?.dispose();
+    this.modelSub = undefined;
+    this.restoredFor = undefined;
+  }
+
+  private models(): ChurnModels | undefined {
+    const hub = this.source.hub;
+    if (!hub) return undefined;
+    if (!this.modelSub) this.modelSub = ChurnModels.of(hub).onChange((key) => key === this.source.value?.key && this.requestUpdate());
+    return ChurnModels.of(hub);
+  }
+
+  /** The churn model state of the dataset shown (none when the model is off or there is no label). */
+  get modelState(): ChurnModelState {
+    const dataset = this.source.value;
+    const models = this.models();
+    if (!dataset || !models || this.model === 'off') return { status: 'none' };
+    return models.state(dataset);
+  }
+
+  /** Trains a churn model on the dataset shown (shared with every element of the page). */
+  trainModel(): Promise<ChurnModel> | undefined {
+    const dataset = this.source.value;
+    const models = this.models();
+    if (!dataset || !models) return undefined;
+    const run = models.train(dataset);
+    run.catch(() => {}); // the state carries the error; the element shows it
+    return run;
+  }
+
+  /** Restores a saved model once per dataset, and trains one in auto mode when none was saved. */
+  private followModel(dataset: Dataset): void {
+    const models = this.models();
+    if (!models || this.model === 'off' || this.restoredFor === dataset.key || !dataset.columns.includes(CHURN_TARGET)) return;
+    this.restoredFor = dataset.key;
+    void models.restore(dataset).then((m) => {
+      if (!m && this.model === 'auto' && this.source.value === dataset && models.state(dataset).status === 'none') this.trainModel();
+    });
   }
 
   /** Clients in the at-risk list (after the rule chips and the page's filters); undefined while loading. */
@@ -223,6 +272,11 @@ export class ClChurnWatch extends LitElement {
     const orderBy = this.sortColumn(dataset);
     const spec = { rules: this.rules, asOf: this.asOf, orderBy, ...(filter ? { filter } : {}) };
     const key = `${dataset.key}|${JSON.stringify(spec)}`;
+    this.followModel(dataset);
+    const state = this.modelState;
+    const model = state.status === 'ready'
+      ? { key: state.trainedAt, explain: (rows: readonly number[], signal: AbortSignal) => this.explain(dataset, state.model, rows, signal) }
+      : undefined;
     if (key !== this.listKey) {
       // A new list: back to its top.
       if (this.listKey !== undefined) {
@@ -233,7 +287,12 @@ export class ClChurnWatch extends LitElement {
       }
       this.listKey = key;
     }
-    this.pages.setQuery({ dataset, spec, columns });
+    this.pages.setQuery({ dataset, spec, columns, model });
+  }
+
+  private async explain(dataset: Dataset, model: ChurnModel, rows: readonly number[], signal: AbortSignal): Promise<Map<number, ClientScore>> {
+    const explained = await explainRows(dataset, model, rows, { locale: document.documentElement.lang || navigator.language, signal });
+    return new Map([...explained].map(([row, e]) => [row, { score: e.probability, reasons: e.up.map((r) => r.text), protective: e.down.map((r) => r.text) }]));
   }
 
   protected override updated(): void {
@@ -366,6 +425,39 @@ export class ClChurnWatch extends LitElement {
     return s >= 0 && s <= 1 ? formatPercent(s, undefined, 0) : formatNumber(s, { maximumFractionDigits: 2 });
   }
 
+  private scoreTitle(score: ClientScore): string {
+    const up = msg('Raises the risk:', { id: 'churn.model.up' });
+    const down = msg('Lowers it:', { id: 'churn.model.down' });
+    return [`${up} ${score.reasons.join('; ')}`, ...(score.protective?.length ? [`${down} ${score.protective.join('; ')}`] : [])].join('\n');
+  }
+
+  /** The model line: what scores the list, or a button to train a model. */
+  private renderModel() {
+    const dataset = this.source.value;
+    if (this.model === 'off' || !dataset || !dataset.columns.includes(CHURN_TARGET)) return nothing;
+    const state = this.modelState;
+    const train = (label: string) => html`<button type="button" class="model-train" @click=${() => this.trainModel()}>${label}</button>`;
+    switch (state.status) {
+      case 'none':
+        return html`<p class="model" role="status">${msg('Rules only. A model can score every client and say why.', { id: 'churn.model.none' })} ${train(msg('Train churn model', { id: 'churn.model.train' }))}</p>`;
+      case 'training':
+        return html`<p class="model" role="status">${msg(str`Training the churn model… ${formatPercent(state.progress, undefined, 0)}`, { id: 'churn.model.training' })}
+          <progress max="1" .value=${state.progress} aria-label=${msg('Training progress', { id: 'churn.model.progress' })}></progress>
+          <button type="button" @click=${() => this.models()?.cancel(dataset)}>${msg('Cancel', { id: 'churn.model.cancel' })}</button></p>`;
+      case 'error':
+        return html`<p class="model error" role="alert">${msg(str`The churn model could not be trained: ${state.error.message}`, { id: 'churn.model.error' })} ${train(msg('Try again', { id: 'churn.model.retry' }))}</p>`;
+      case 'ready': {
+        const m = state.model;
+        const kind = m.kind === 'gbdt' ? msg('gradient-boosted trees', { id: 'churn.model.gbdt' }) : msg('logistic regression', { id: 'churn.model.logistic' });
+        const auc = formatNumber(m.metrics.auc, { maximumFractionDigits: 3 });
+        const failed = this.pages.modelError;
+        return html`<p class="model" role="status">${msg(str`Scored by a churn model (${kind}, cross-validated AUC ${auc} on ${formatNumber(m.metrics.rows)} clients).`, { id: 'churn.model.ready' })}
+          ${failed ? html`<span class="error">${msg(str`Scores unavailable: ${failed.message}`, { id: 'churn.model.score-error' })}</span>` : nothing}
+          ${train(msg('Retrain', { id: 'churn.model.retrain' }))}</p>`;
+      }
+    }
+  }
+
   private renderChips(v: ChurnRulesResult) {
     const book = v.rows;
     const share = (n: number) => (book > 0 ? formatPercent(n / book) : '—');
@@ -400,7 +492,7 @@ export class ClChurnWatch extends LitElement {
       </div>`;
     }
     const reasons = row.ruleIds.map((id) => views.find((r) => r.id === id)).filter((r): r is RuleView => !!r).map((r) => ruleReason(r, row.values, this.asOf));
-    const score = withScore && row.clientId !== null ? this.scores!.get(row.clientId) : undefined;
+    const score = (row.clientId !== null ? this.scores?.get(row.clientId) : undefined) ?? row.score;
     return html`<div role="row" id="${this.uid}-r${i}" class=${cls} aria-rowindex=${i + 2} aria-selected=${row.clientId !== null && row.clientId === this.opened ? 'true' : 'false'}
       style=${pos} data-client=${row.clientId ?? ''} @click=${() => this.open(i)}>
       <div role="gridcell" class="cell id c-id">${row.clientId ?? '—'}</div>
@@ -414,7 +506,7 @@ export class ClChurnWatch extends LitElement {
       ${withScore
         ? html`<div role="gridcell" class="cell score">
             ${score
-              ? html`<span class="num">${this.scoreText(score.score)}</span>${score.reasons.length ? html`<span class="why" title=${score.reasons.join('; ')}>${score.reasons[0]}</span>` : nothing}`
+              ? html`<span class="num">${this.scoreText(score.score)}</span>${score.reasons.length ? html`<span class="why" title=${this.scoreTitle(score)}>${score.reasons[0]}</span>` : nothing}`
               : html`<span>—</span>`}
           </div>`
         : nothing}
@@ -432,7 +524,7 @@ export class ClChurnWatch extends LitElement {
     }
     const n = this.pages.reachable;
     const views = this.views();
-    const withScore = !!this.scores && this.scores.size > 0;
+    const withScore = (!!this.scores && this.scores.size > 0) || this.modelState.status === 'ready';
     const [first, last] = this.range();
     const indices: number[] = [];
     for (let i = first; i <= last; i++) indices.push(i);
@@ -511,7 +603,7 @@ export class ClChurnWatch extends LitElement {
       filename: 'clientlens-churn-watch',
       controls,
       isEmpty: false,
-      chart: () => (v ? html`${this.renderChips(v)}${this.renderList()}` : nothing),
+      chart: () => (v ? html`${this.renderModel()}${this.renderChips(v)}${this.renderList()}` : nothing),
       table: () => (v ? this.renderTable(v) : nothing),
       csv: () => this.csv(v!),
     });

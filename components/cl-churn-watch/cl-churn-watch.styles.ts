@@ -53,6 +53,35 @@ export const styles = [
     .note.listed {
       margin: 0 0 0.4rem;
     }
+    .model {
+      display: flex;
+      flex-wrap: wrap;
+      align-items: center;
+      gap: 0.3rem 0.6rem;
+      font-size: 0.8rem;
+      color: var(--_muted);
+      margin: 0 0 0.5rem;
+    }
+    .model .error,
+    .model.error {
+      color: var(--_danger);
+    }
+    .model button {
+      font: inherit;
+      padding: 0.15rem 0.6rem;
+      border-radius: 999px;
+      border: 1px solid currentColor;
+      background: transparent;
+      color: var(--_accent);
+      cursor: pointer;
+    }
+    .model button:focus-visible {
+      outline: 2px solid var(--_focus);
+      outline-offset: 2px;
+    }
+    .model progress {
+      width: 6rem;
+    }
     .grid {
       position: relative;
       height: var(--cl-churn-watch-height, 26rem);

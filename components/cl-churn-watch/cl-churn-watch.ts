@@ -1,7 +1,7 @@
 import { ClChurnWatch } from './cl-churn-watch.component.js';
 
 export { ClChurnWatch };
-export type { ChurnWatchSort, ClientOpenDetail, ClientScore, RuleFilterDetail } from './cl-churn-watch.component.js';
+export type { ChurnWatchModelMode, ChurnWatchSort, ClientOpenDetail, ClientScore, RuleFilterDetail } from './cl-churn-watch.component.js';
 
 if (!customElements.get('cl-churn-watch')) customElements.define('cl-churn-watch', ClChurnWatch);
 

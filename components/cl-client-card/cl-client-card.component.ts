@@ -12,6 +12,11 @@ import { runKernel } from '../../src/query/run-kernel.js';
 import { formatCurrency, formatDay, formatNumber } from '../../src/i18n/format.js';
 import { DEFAULT_CHURN_RULES, type ChurnRuleInput } from '../../workers/kernels/churn-rules.js';
 import type { ClientLookupResult, ClientValues } from '../../workers/kernels/client-lookup.js';
+import { ChurnModels } from '../../src/models/churn-models.js';
+import { explainRows } from '../../src/models/explain-rows.js';
+import { CHURN_TARGET } from '../../src/models/default-churn-features.js';
+import type { Disposable } from '../../src/lifecycle/disposable.js';
+import type { ChurnModel } from '../../workers/models/churn-model.js';
 
 /** A product proposed to the client, with its risk level (1 = lowest, 5 = highest). */
 export interface SuitabilityProduct {
@@ -47,6 +52,9 @@ interface Shown {
   /** Rule ids hit; null when the rules could not be evaluated (see rulesError). */
   readonly hits: string[] | null;
   readonly rulesError?: Error;
+  /** The page's churn model's score and reasons for this client, when there is a model. */
+  readonly model?: { readonly score: number; readonly up: readonly string[]; readonly down: readonly string[] };
+  readonly modelError?: Error;
 }
 
 /**
@@ -117,6 +125,8 @@ export class ClClientCard extends LitElement {
   private readonly latest = new LatestQuery();
   private key?: string;
   private listening = false;
+  private modelSub?: Disposable;
+  private restoredFor?: string;
 
   constructor() {
     super();
@@ -133,6 +143,22 @@ export class ClClientCard extends LitElement {
     this.listen(false);
     this.latest.dispose();
     this.key = undefined;
+    this.modelSub?.dispose();
+    this.modelSub = undefined;
+    this.restoredFor = undefined;
+  }
+
+  /** The page's churn models (shared with cl-churn-watch); a saved model is restored once per dataset. */
+  private models(dataset: Dataset): ChurnModels | undefined {
+    const hub = this.source.hub;
+    if (!hub || !dataset.columns.includes(CHURN_TARGET)) return undefined;
+    const models = ChurnModels.of(hub);
+    this.modelSub ??= models.onChange((key) => key === this.source.value?.key && this.requestUpdate());
+    if (this.restoredFor !== dataset.key) {
+      this.restoredFor = dataset.key;
+      void models.restore(dataset);
+    }
+    return models;
   }
 
   /** The client shown (its lookup result), if any. */
@@ -166,13 +192,15 @@ export class ClClientCard extends LitElement {
       }
       return;
     }
-    const key = `${dataset.key}|${id}|${JSON.stringify(this.rules)}|${this.asOf}`;
+    const state = this.models(dataset)?.state(dataset);
+    const model = state?.status === 'ready' ? state : undefined;
+    const key = `${dataset.key}|${id}|${JSON.stringify(this.rules)}|${this.asOf}|${model?.trainedAt ?? ''}`;
     if (key === this.key) return;
     this.key = key;
-    void this.load(dataset, id, key);
+    void this.load(dataset, id, key, model?.model);
   }
 
-  private async load(dataset: Dataset, clientId: string, key: string): Promise<void> {
+  private async load(dataset: Dataset, clientId: string, key: string, model?: ChurnModel): Promise<void> {
     this.pending = true;
     this.error = undefined;
     let shown: Shown;
@@ -185,6 +213,16 @@ export class ClClientCard extends LitElement {
           shown = { ...shown, hits: await clientRuleHits(clientId, result.values, dataset.schema, this.rules, this.asOf) };
         } catch (err) {
           shown = { ...shown, rulesError: err as Error };
+        }
+        if (model) {
+          const row = result.row;
+          try {
+            const e = (await this.latest.run((signal) => explainRows(dataset, model, [row], { locale: document.documentElement.lang || navigator.language, signal }))).get(row);
+            if (e) shown = { ...shown, model: { score: e.probability, up: e.up.map((r) => r.text), down: e.down.map((r) => r.text) } };
+          } catch (err) {
+            if ((err as Error)?.name === 'AbortError') throw err;
+            shown = { ...shown, modelError: err as Error };
+          }
         }
       }
     } catch (err) {
@@ -336,16 +374,22 @@ export class ClClientCard extends LitElement {
         ${hit.map((r) => html`<li class="hit"><span aria-hidden="true">⚠ </span>${ruleReason(r, v, this.asOf)}</li>`)}
       </ul>`;
     }
-    const reasons = this.reasons ?? [];
+    // Reasons and a score set by the host page win over the page's own model.
+    const hostSet = this.reasons !== undefined || typeof this.score === 'number';
+    const reasons = hostSet ? (this.reasons ?? []) : (shown.model?.up ?? []);
+    const score = hostSet ? this.score : shown.model?.score;
+    const protective = hostSet ? [] : (shown.model?.down ?? []);
     return html`<section class="box wide" aria-labelledby="h-risk">
       <h3 id="h-risk">${msg('Churn risk', { id: 'card.risk' })}</h3>
       ${rules}
-      ${reasons.length || typeof this.score === 'number'
-        ? html`<h4>${typeof this.score === 'number'
-              ? msg(str`Model score ${formatNumber(this.score, { style: 'percent', maximumFractionDigits: 0 })}; reasons`, { id: 'card.model-score' })
+      ${reasons.length || typeof score === 'number'
+        ? html`<h4>${typeof score === 'number'
+              ? msg(str`Model score ${formatNumber(score, { style: 'percent', maximumFractionDigits: 0 })}; reasons`, { id: 'card.model-score' })
               : msg('Model reasons', { id: 'card.model-reasons' })}</h4>
-            ${reasons.length ? html`<ul class="plain">${reasons.map((r) => html`<li>${r}</li>`)}</ul>` : nothing}`
+            ${reasons.length ? html`<ul class="plain" aria-label=${msg('Raises the risk', { id: 'card.model-up' })}>${reasons.map((r) => html`<li class="up"><span aria-hidden="true">▲ </span>${r}</li>`)}</ul>` : nothing}
+            ${protective.length ? html`<ul class="plain" aria-label=${msg('Lowers the risk', { id: 'card.model-down' })}>${protective.map((r) => html`<li class="down"><span aria-hidden="true">▼ </span>${r}</li>`)}</ul>` : nothing}`
         : nothing}
+      ${!hostSet && shown.modelError ? html`<p class="error" role="alert">${msg(str`The model could not score this client: ${shown.modelError.message}`, { id: 'card.model-error' })}</p>` : nothing}
     </section>`;
   }
 

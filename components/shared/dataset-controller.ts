@@ -49,14 +49,26 @@ export class DatasetController implements ReactiveController {
   }
 
   hostUpdate(): void {
-    if (this.hub) this.resolve();
+    // A hub set as a property before the element was upgraded only arrives with the first update.
+    if (this.host.hub && this.host.hub !== this.hub) {
+      this.use(this.host.hub);
+      // The host's willUpdate has already run with the old dataset in this cycle, and a
+      // requestUpdate made during an update is folded into it: ask for the next one explicitly.
+      queueMicrotask(() => this.host.requestUpdate());
+    } else if (this.hub) this.resolve();
   }
 
   private async attach(): Promise<void> {
     const hub = this.host.hub ?? (await getDefaultHub());
-    if (!this.connected) return;
+    // Already attached meanwhile (hostUpdate saw a hub property): keep that one.
+    if (!this.connected || this.subs.length) return;
+    this.use(this.host.hub ?? hub);
+  }
+
+  private use(hub: DataHub): void {
+    this.subs.forEach((s) => s.dispose());
     this.hub = hub;
-    this.subs.push(hub.onCurrentChange(() => this.resolve(true)));
+    this.subs = [hub.onCurrentChange(() => this.resolve(true))];
     this.resolve(true);
   }
 

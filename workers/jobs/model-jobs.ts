@@ -26,6 +26,7 @@ import { fitBgNbd, probabilityAlive, expectedTransactions, type BgNbdFit } from 
 import { customerLifetimeValue, expectedAverageValue, fitGammaGamma, type ClvOptions, type GammaGammaFit } from '../models/gamma-gamma.js';
 import { fitClusters, type ClusterModel, type KMeansOptions } from '../models/kmeans.js';
 import type { FitHooks } from '../models/common.js';
+import { explainRow, type RowExplanation } from '../models/explain-row.js';
 
 /** Rows for a fitting job: moved-in IPC chunks, or this worker's partition of a dataset. */
 export interface RowSource {
@@ -139,6 +140,47 @@ export function scoreChurnJob(store: DatasetStore) {
     return ctx.transfer(out, [
       scores.probability.buffer, scores.upGroup.buffer, scores.upContribution.buffer, scores.downGroup.buffer, scores.downContribution.buffer, scores.upValue.buffer, scores.downValue.buffer,
     ] as ArrayBuffer[]);
+  };
+}
+
+// ------------------------------------------------------------------------------------------
+// explain-rows: on every partition; each worker answers for the requested rows it holds.
+
+/** Most rows one request may explain (a list page or a card, not a whole dataset). */
+export const MAX_EXPLAIN_ROWS = 2000;
+
+export interface ExplainRowsArgs {
+  readonly datasetId: string;
+  readonly model: ChurnModel;
+  /** Global row numbers (as the kernels report them, e.g. client-lookup's `row`). */
+  readonly rows: number[];
+  /** Reasons up and down per client; default 3. */
+  readonly top?: number;
+  readonly locale?: 'en' | 'zh-CN';
+}
+
+export interface ExplainedRow extends RowExplanation {
+  readonly row: number;
+}
+
+export function explainRowsJob(store: DatasetStore) {
+  return async (args: ExplainRowsArgs, ctx: JobContext): Promise<ExplainedRow[]> => {
+    if (!isObject(args) || typeof args.datasetId !== 'string') throw new Error('explain-rows: "datasetId" must be a string.');
+    if (!isObject(args.model) || !isObject(args.model.plan) || !isObject(args.model.model)) throw new Error('explain-rows: "model" must be a trained churn model (from train-churn or the model store).');
+    if (!Array.isArray(args.rows) || args.rows.length > MAX_EXPLAIN_ROWS || !args.rows.every((r) => Number.isInteger(r) && r >= 0)) {
+      throw new Error(`explain-rows: "rows" must be a list of at most ${MAX_EXPLAIN_ROWS} global row numbers (whole numbers >= 0).`);
+    }
+    const locale = args.locale === 'zh-CN' ? 'zh-CN' : 'en';
+    const out: ExplainedRow[] = [];
+    for (const chunk of store.chunks(args.datasetId)) {
+      const end = chunk.rowOffset + chunk.table.numRows;
+      for (const row of args.rows) {
+        if (row < chunk.rowOffset || row >= end) continue;
+        out.push({ row, ...explainRow(args.model, chunk.table, row - chunk.rowOffset, { top: args.top ?? 3, locale }) });
+      }
+      await ctx.checkpoint();
+    }
+    return out;
   };
 }
 

@@ -91,6 +91,12 @@ export class ModelStore {
     return validateModel(record, `saved model "${id}"`);
   }
 
+  /** The model with this id, validated, or undefined when none was saved under it. */
+  async find(id: string): Promise<StoredModel | undefined> {
+    const record = await this.db.get('models', id);
+    return record === undefined ? undefined : validateModel(record, `saved model "${id}"`);
+  }
+
   /** Summaries (no params), newest first; optionally of one kind. */
   async list(kind?: ModelKind): Promise<ModelSummary[]> {
     const all = kind ? await this.db.getAllFromIndex('models', 'byKind', kind) : await this.db.getAll('models');

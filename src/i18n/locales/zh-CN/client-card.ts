@@ -76,4 +76,7 @@ export const clientCard = {
   'card.error': str`无法查询客户：${0}`,
   'card.loading': '正在查询客户…',
   'card.not-found': str`本数据中没有编号为“${0}”的客户。`,
+  'card.model-up': '推高风险的因素',
+  'card.model-down': '降低风险的因素',
+  'card.model-error': str`模型无法为该客户评分：${0}`,
 };
