@@ -16,6 +16,9 @@ import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/form
 import type { RollupResult, SegmentRollupSpec } from '../../workers/kernels/segment-rollup.js';
 import type { AssetLoyaltyResult } from '../../workers/kernels/asset-loyalty.js';
 import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER, type Dimension } from '../../workers/kernels/dimension.js';
+import type { ClusterModel } from '../../workers/models/kmeans.js';
+import { clusterDimension, sharedClusters } from '../../src/models/cluster-segmentation.js';
+import { getLocale } from '../../src/i18n/locale.js';
 
 export type SegmentsView = 'bar' | 'treemap' | 'matrix';
 
@@ -42,7 +45,9 @@ const NAMED: Record<string, Dimension> = {
  * any category column, as bars or a treemap; or the asset size x loyalty matrix with its
  * "high assets, low stickiness" corner called out. Click (or Enter) a segment to filter the page.
  *
- * @attr by - Column or grouping: tier (default), asset-scale, risk-preference, segment, region, ...
+ * @attr by - Column or grouping: tier (default), asset-scale, risk-preference, cluster (behavioural
+ *   clusters, k-means on AUM, revenue, products, activity and outflow), segment, region, ...
+ * @attr clusters - Number of clusters for by="cluster" (default 5, 2..12).
  * @attr measure - Column to aggregate (default: none, counts clients), e.g. aum, revenue.
  * @attr agg - sum (default) | mean | median | count.
  * @attr view - bar (default) | treemap | matrix.
@@ -99,6 +104,7 @@ export class ClSegments extends LitElement {
 
   static override properties = {
     by: { type: String },
+    clusters: { type: Number },
     measure: { type: String },
     agg: { type: String },
     view: { type: String, reflect: true },
@@ -114,6 +120,7 @@ export class ClSegments extends LitElement {
   };
 
   by = 'tier';
+  clusters = 5;
   measure?: string;
   agg: 'sum' | 'mean' | 'median' | 'count' = 'sum';
   view: SegmentsView = 'bar';
@@ -133,6 +140,7 @@ export class ClSegments extends LitElement {
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
+  private clusterFit?: { readonly key: string; model?: ClusterModel; error?: Error };
   private readonly filterSlot = `cl-segments#${Math.random().toString(36).slice(2, 8)}`;
   private readonly rollup = new KernelController<RollupResult | AssetLoyaltyResult>(this, {
     data: this.source,
@@ -159,13 +167,36 @@ export class ClSegments extends LitElement {
     return NAMED[this.by] ?? { column: this.by };
   }
 
-  private query(dataset: Dataset): KernelQuery {
+  /** The cluster model of the dataset (fitted once per page, shared); undefined while it is fitted. */
+  private clusterModel(dataset: Dataset): ClusterModel | undefined {
+    const hub = this.source.hub;
+    if (!hub) return undefined;
+    const k = Number.isInteger(this.clusters) && this.clusters >= 2 && this.clusters <= 12 ? this.clusters : NaN;
+    if (Number.isNaN(k)) throw new RangeError(msg(str`The number of clusters must be a whole number from 2 to 12; got ${String(this.clusters)}.`, { id: 'seg.clusters-invalid' }));
+    const key = `${dataset.key}|${k}`;
+    if (this.clusterFit?.key !== key) {
+      const fit: { key: string; model?: ClusterModel; error?: Error } = (this.clusterFit = { key });
+      sharedClusters(hub, dataset, { k }).then(
+        (m) => this.clusterFit === fit && ((fit.model = m), this.requestUpdate()),
+        (e: Error) => this.clusterFit === fit && ((fit.error = e), this.requestUpdate()),
+      );
+    }
+    if (this.clusterFit.error) throw this.clusterFit.error;
+    return this.clusterFit.model;
+  }
+
+  private query(dataset: Dataset): KernelQuery | null {
     if (this.view === 'matrix') {
       requireFields('cl-segments (matrix)', dataset.columns, ['aum', 'productsHeld', 'txnCount12m']);
       return { kernel: 'asset-loyalty', spec: {} };
     }
     if (this.spec) return { kernel: 'segment-rollup', spec: this.spec as unknown as Record<string, unknown> };
-    const dim = this.dimension();
+    let dim = this.dimension();
+    if (this.by === 'cluster') {
+      const model = this.clusterModel(dataset);
+      if (!model) return null;
+      dim = clusterDimension(model, getLocale());
+    }
     const needed = ['column' in dim ? dim.column : 'tier' in dim ? (dim.tier.column ?? 'aum') : 'bins' in dim ? dim.bins.column : ''].filter((c) => c && isClientField(c)) as ClientField[];
     if (this.measure && isClientField(this.measure)) needed.push(this.measure);
     requireFields('cl-segments', dataset.columns, needed);
@@ -183,6 +214,7 @@ export class ClSegments extends LitElement {
       case 'tier': return msg('wealth tier', { id: 'seg.by.tier' });
       case 'asset-scale': return msg('asset scale', { id: 'seg.by.asset-scale' });
       case 'risk-preference': return msg('risk preference', { id: 'seg.by.risk-preference' });
+      case 'cluster': return msg('behavioural cluster', { id: 'seg.by.cluster' });
       default: return isClientField(this.by) ? fieldDef(this.by).label.toLowerCase() : this.by;
     }
   }
@@ -244,7 +276,12 @@ export class ClSegments extends LitElement {
 
   private renderBars(rows: Row[]) {
     const barH = 26;
-    const left = Math.min(180, Math.max(80, this.width * 0.28));
+    // Room for the longest label (about 6.6 px a character at 12 px), within 40% of the width;
+    // a label still too long is cut with an ellipsis (the mark's label and tooltip keep all of it).
+    const longest = Math.max(0, ...rows.map((r) => r.label.length));
+    const left = Math.round(Math.min(Math.max(180, this.width * 0.4), Math.max(80, Math.min(180, this.width * 0.28), longest * 6.6 + 12)));
+    const maxChars = Math.max(4, Math.floor((left - 12) / 6.6));
+    const cut = (label: string) => (label.length > maxChars ? `${label.slice(0, maxChars - 1)}…` : label);
     const w = Math.max(240, this.width - 40);
     const h = rows.length * barH + 8;
     const x = scaleLinear().domain([0, Math.max(1e-9, ...rows.map((r) => r.value))]).nice().range([0, w - left - 70]);
@@ -255,7 +292,7 @@ export class ClSegments extends LitElement {
         <g class="bars">
           ${rows.map(
             (r, i) => svg`<g transform="translate(0, ${y(r.label)})">
-              <text x=${left - 8} y=${y.bandwidth() / 2} text-anchor="end" dominant-baseline="middle">${r.label}</text>
+              <text x=${left - 8} y=${y.bandwidth() / 2} text-anchor="end" dominant-baseline="middle">${cut(r.label)}</text>
               <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" x=${left} width=${Math.max(1, x(r.value))} height=${y.bandwidth()} rx="3"
                 tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'}
                 aria-label=${this.tipText(r).replace(/\n/g, ', ')}
@@ -383,8 +420,17 @@ export class ClSegments extends LitElement {
         <option value="treemap" ?selected=${this.view === 'treemap'}>${msg('Treemap', { id: 'seg.view.treemap' })}</option>
         <option value="matrix" ?selected=${this.view === 'matrix'}>${msg('Asset × loyalty', { id: 'seg.view.matrix' })}</option>
       </select>`;
+    const fit = this.by === 'cluster' && this.view !== 'matrix' ? this.clusterFit : undefined;
+    const subtitle = !fit
+      ? undefined
+      : fit.model
+        ? msg(str`${fit.model.k} clusters by k-means on ${fit.model.plan.numeric.length} behaviour measures; silhouette ${formatNumber(fit.model.silhouette, { maximumFractionDigits: 2 })}`, { id: 'seg.clusters-fitted' })
+        : fit.error
+          ? undefined
+          : msg('Finding behavioural clusters…', { id: 'seg.clusters-fitting' });
     return this.panel.render(this.source, this.rollup, {
       title,
+      subtitle,
       filename: `clientlens-segments-${this.view === 'matrix' ? 'asset-loyalty' : this.by}`,
       controls,
       isEmpty: !v ? false : 'cells' in v ? v.total.count === 0 : v.groups.length === 0,

@@ -4,6 +4,8 @@ import '../../src/index.js';
 import { configureDefaultHub, setLocale, type ClSegments, type ClKpi, type DataHub } from '../../src/index.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../src/schema/wealth-tiers.js';
+import { fitClusters } from '../../workers/models/kmeans.js';
+import { DEFAULT_CLUSTER_FEATURES } from '../../src/models/fit-clusters.js';
 
 const ROWS = 60_000;
 const hub: DataHub = await configureDefaultHub({ cache: { name: `segments-test-${Date.now()}` }, workers: 2 });
@@ -43,6 +45,16 @@ async function settled(el: ClSegments | ClKpi): Promise<void> {
   throw new Error(`${el.localName} did not settle`);
 }
 
+async function until<T>(probe: () => T | null | undefined, ms = 20_000): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (performance.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 function mount<T extends HTMLElement>(html: string): T {
   const wrap = document.createElement('div');
   wrap.innerHTML = html;
@@ -67,6 +79,27 @@ describe('<cl-segments>', () => {
     for (const [label, count] of rows.map((r) => [r[0], Number(r[1].replace(/,/g, ''))] as const)) {
       expect(count, label).to.equal(ref.byTier.get(label)!.count);
     }
+  });
+
+  it('segments by behavioural cluster: the sizes of a fit of the same rows on this thread', async () => {
+    const el = mount<ClSegments>('<cl-segments by="cluster" clusters="4"></cl-segments>');
+    await settled(el);
+    const { model } = await fitClusters(generatePortfolio({ rows: ROWS }), { numeric: [...DEFAULT_CLUSTER_FEATURES] }, { k: 4, seed: 1 });
+    const bars = [...el.shadowRoot!.querySelectorAll('[data-chart] .mark')];
+    expect(bars.length).to.equal(4);
+    expect(el.shadowRoot!.textContent).to.match(/4 clusters by k-means on 6 behaviour measures; silhouette 0\.\d+/);
+    el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.seg button')[1].click(); // Table view
+    await el.updateComplete;
+    const rows = [...el.shadowRoot!.querySelectorAll('table.data tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent!.trim()));
+    expect(rows.map((r) => r[0].slice(0, 4))).to.deep.equal(['C1 ·', 'C2 ·', 'C3 ·', 'C4 ·']);
+    expect(rows.map((r) => Number(r[1].replace(/,/g, '')))).to.deep.equal(model.profiles.map((p) => p.size));
+    expect(await seriousViolations(el)).to.deep.equal([]);
+  });
+
+  it('says what is wrong with a bad number of clusters', async () => {
+    const el = mount<ClSegments>('<cl-segments by="cluster" clusters="40"></cl-segments>');
+    await until(() => el.shadowRoot?.querySelector('[role="alert"]'));
+    expect(el.shadowRoot!.querySelector('[role="alert"]')!.textContent).to.contain('from 2 to 12; got 40');
   });
 
   it('filters every other panel when a segment is chosen with the keyboard, and says so', async () => {

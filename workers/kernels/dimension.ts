@@ -16,6 +16,10 @@
  *                                                dynamic tags: the first rule whose filter matches
  *                                                gives the label; rows matching none get `otherwise`
  *                                                (default 'other')
+ *   { cluster: { plan, centroids, labels } }     behavioural clusters: each row goes to the nearest
+ *                                                centre of a fitted k-means model (its feature plan
+ *                                                standardises and imputes exactly as in the fit;
+ *                                                centroids are k x d, row-major, standardised)
  *
  * Missing values: a null category, or a null or NaN number of a tier/bins column, goes to a
  * separate group labelled `missingLabel` (default '(missing)'). It is kept apart from real labels
@@ -46,6 +50,7 @@ import { bitmapOf, columnData, LabelCache } from './category-codes.js';
 import { RowFilter, validateFilter, filterColumns, type FilterSpec } from './filter.js';
 import { compareCodePoints } from './group-keys.js';
 import { describe, isPlainObject, requireArray, requireAscending, requireLabels, requireObject, requireString } from './spec-checks.js';
+import { validateClusterDimension, clusterColumns, ClusterAssigner, type ClusterDimension } from './cluster-dimension.js';
 
 export const DEFAULT_MISSING_LABEL = '(missing)';
 export const DEFAULT_TAG_OTHERWISE = 'other';
@@ -73,7 +78,8 @@ export type Dimension =
   | { readonly column: string; readonly missingLabel?: string }
   | { readonly tier: TierSpec }
   | { readonly bins: BinsSpec }
-  | { readonly tag: { readonly rules: readonly TagRule[]; readonly otherwise?: string } };
+  | { readonly tag: { readonly rules: readonly TagRule[]; readonly otherwise?: string } }
+  | { readonly cluster: ClusterDimension };
 
 /** Wealth tiers by AUM with the schema's defaults. */
 export const DEFAULT_TIER: TierSpec = Object.freeze({ column: 'aum', thresholds: DEFAULT_TIER_THRESHOLDS, labels: WEALTH_TIERS });
@@ -106,7 +112,7 @@ function missingLabelOf(kernel: string, field: string, v: unknown): string {
  */
 export function validateDimension(kernel: string, field: string, spec: unknown, schema: readonly ColumnInfo[]): Dimension {
   if (!isPlainObject(spec)) {
-    throw new SpecError(kernel, field, `must be a dimension: { column }, { tier: {...} }, { bins: {...} } or { tag: {...} }; got ${describe(spec)}.`);
+    throw new SpecError(kernel, field, `must be a dimension: { column }, { tier: {...} }, { bins: {...} }, { tag: {...} } or { cluster: {...} }; got ${describe(spec)}.`);
   }
   if ('tier' in spec) {
     requireObject(kernel, field, spec, ['tier']);
@@ -152,12 +158,16 @@ export function validateDimension(kernel: string, field: string, spec: unknown, 
     if (seen.includes(otherwise)) throw new SpecError(kernel, `${field}.tag.otherwise`, `is also the label of a rule (${describe(otherwise)}); it must differ.`);
     return { tag: { rules, otherwise } };
   }
+  if ('cluster' in spec) {
+    requireObject(kernel, field, spec, ['cluster']);
+    return { cluster: validateClusterDimension(kernel, `${field}.cluster`, spec.cluster, schema) };
+  }
   if ('column' in spec) {
     requireObject(kernel, field, spec, ['column', 'missingLabel']);
     const column = requireColumn(kernel, `${field}.column`, spec.column, schema, ['category']);
     return { column, missingLabel: missingLabelOf(kernel, `${field}.missingLabel`, spec.missingLabel) };
   }
-  throw new SpecError(kernel, field, `must have one of the keys column, tier, bins, tag; got keys ${describe(Object.keys(spec))}.`);
+  throw new SpecError(kernel, field, `must have one of the keys column, tier, bins, tag, cluster; got keys ${describe(Object.keys(spec))}.`);
 }
 
 /** The fixed label list of a tier/bins/tag level (in order), or null for a category column. */
@@ -165,6 +175,7 @@ export function fixedLabels(d: Dimension): readonly string[] | null {
   if ('tier' in d) return d.tier.labels ?? WEALTH_TIERS;
   if ('bins' in d) return d.bins.labels;
   if ('tag' in d) return [...d.tag.rules.map((r) => r.label), d.tag.otherwise ?? DEFAULT_TAG_OTHERWISE];
+  if ('cluster' in d) return d.cluster.labels;
   return null;
 }
 
@@ -172,7 +183,7 @@ export function fixedLabels(d: Dimension): readonly string[] | null {
 export function missingLabel(d: Dimension): string {
   if ('tier' in d) return d.tier.missingLabel ?? DEFAULT_MISSING_LABEL;
   if ('bins' in d) return d.bins.missingLabel ?? DEFAULT_MISSING_LABEL;
-  if ('tag' in d) return DEFAULT_MISSING_LABEL;
+  if ('tag' in d || 'cluster' in d) return DEFAULT_MISSING_LABEL;
   return d.missingLabel ?? DEFAULT_MISSING_LABEL;
 }
 
@@ -181,6 +192,7 @@ export function dimensionName(d: Dimension): string {
   if ('tier' in d) return `tier(${d.tier.column ?? 'aum'})`;
   if ('bins' in d) return `bins(${d.bins.column})`;
   if ('tag' in d) return 'tag';
+  if ('cluster' in d) return 'cluster';
   return d.column;
 }
 
@@ -188,6 +200,7 @@ export function dimensionColumns(d: Dimension): string[] {
   if ('tier' in d) return [d.tier.column ?? 'aum'];
   if ('bins' in d) return [d.bins.column];
   if ('tag' in d) return [...new Set(d.tag.rules.flatMap((r) => filterColumns(r.when)))];
+  if ('cluster' in d) return clusterColumns(d.cluster);
   return [d.column];
 }
 
@@ -207,9 +220,11 @@ export class DimensionCompiler {
   private readonly fixed: readonly string[] | null;
   private readonly cuts: Float64Array;
   private readonly rules: RowFilter[];
+  private readonly assigner: ClusterAssigner | null;
 
   constructor(readonly dim: Dimension, private readonly labelCache = new LabelCache()) {
     this.fixed = fixedLabels(dim);
+    this.assigner = 'cluster' in dim ? new ClusterAssigner(dim.cluster) : null;
     this.cuts = Float64Array.from('tier' in dim ? (dim.tier.thresholds ?? DEFAULT_TIER_THRESHOLDS) : 'bins' in dim ? dim.bins.edges : []);
     this.rules = 'tag' in dim ? dim.tag.rules.map((r) => new RowFilter(r.when, labelCache)) : [];
   }
@@ -233,6 +248,7 @@ export class DimensionCompiler {
       }
       return { codes: out, labels: this.fixed! };
     }
+    if ('cluster' in d) return { codes: this.assigner!.codes(batch, this.scratch(n)), labels: this.fixed! };
     if ('tier' in d || 'bins' in d) {
       const column = 'tier' in d ? (d.tier.column ?? 'aum') : d.bins.column;
       const data = columnData(batch, column);

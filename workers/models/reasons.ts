@@ -44,7 +44,7 @@ export interface Reason {
   readonly contribution: number;
 }
 
-const ZH_LABELS: Record<ClientField, string> = {
+export const ZH_LABELS: Record<ClientField, string> = {
   clientId: '客户编号', name: '名称', clientType: '客户类型', segment: '客群', tier: '财富等级', industry: '行业', companySize: '企业规模',
   region: '地区', branch: '网点', rm: '客户经理', channel: '常用渠道', aum: '管理资产', deposits: '存款', loans: '贷款余额', revenue: '收入',
   costToServe: '服务成本', productsHeld: '持有产品数', txnCount12m: '近12个月交易笔数', lastTxnDate: '最近交易', assetOutflow3m: '近3个月资产流出',

@@ -27,4 +27,8 @@ export const segments = {
   'seg.by.tier': '财富等级',
   'seg.by.asset-scale': '资产规模',
   'seg.by.risk-preference': '风险偏好',
+  'seg.by.cluster': '行为聚类',
+  'seg.clusters-invalid': str`聚类数必须是 2 到 12 之间的整数；当前为 ${0}。`,
+  'seg.clusters-fitted': str`k 均值聚类：${0} 个群组，基于 ${1} 项行为指标；轮廓系数 ${2}`,
+  'seg.clusters-fitting': '正在寻找行为聚类…',
 };
