@@ -61,3 +61,6 @@ export { fitClusters, DEFAULT_CLUSTER_FEATURES } from './models/fit-clusters.js'
 export type { FitClustersOptions } from './models/fit-clusters.js';
 export { clusterDimension, clusterLabels, sharedClusters } from './models/cluster-segmentation.js';
 export type { ClusterModel } from '../workers/models/kmeans.js';
+export { clvBySegment, sharedClvBySegment } from './models/clv-by-segment.js';
+export type { ClvBySegmentOptions } from './models/clv-by-segment.js';
+export type { ClvFitResult, ClvGroup } from '../workers/jobs/clv-jobs.js';

@@ -9,6 +9,7 @@ import { ingestJob } from './jobs/ingest-job.js';
 import { dropDatasetJob, loadChunksJob, summariseJob } from './jobs/partition-jobs.js';
 import { kernelJob } from './jobs/kernel-job.js';
 import { pluginKernelsJob } from '../src/plugins/worker-kernels.js';
+import { clvFitGroupsJob, clvSummariesJob } from './jobs/clv-jobs.js';
 import { explainRowsJob, fitClvJob, gatherJob, kmeansJob, scoreChurnJob, trainChurnJob } from './jobs/model-jobs.js';
 
 const store = new DatasetStore();
@@ -27,4 +28,6 @@ serveJobs({
   'explain-rows': explainRowsJob(store),
   'fit-clv': fitClvJob(store),
   kmeans: kmeansJob(store),
+  'clv-summaries': clvSummariesJob(store),
+  'clv-fit-groups': clvFitGroupsJob(),
 });

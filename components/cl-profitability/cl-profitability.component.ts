@@ -5,6 +5,8 @@ import { scaleBand, scaleLinear, scaleLog, scaleSymlog } from 'd3-scale';
 import { area, line } from 'd3-shape';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
+import { sharedClvBySegment } from '../../src/models/clv-by-segment.js';
+import type { ClvFitResult } from '../../workers/jobs/clv-jobs.js';
 import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
@@ -58,6 +60,9 @@ const isWhale = (r: Result): r is WhaleCurveResult => 'points' in r;
  * @attr retention - Yearly retention rate for CLTV (default the kernel's 0.9).
  * @attr discount-rate - Yearly discount rate for CLTV (default the kernel's 0.08).
  * @attr cltv-cac-target - The CLTV / CAC guide line (default 3).
+ * @attr clv - formula (default) | model: in the cltv view, also fit BG/NBD + Gamma-Gamma on the
+ *   clients' transaction log (generated data carries one) and show each group's mean P(alive) and
+ *   12-month model lifetime value next to the formula's.
  * @attr src - Load this CSV/JSON/Arrow URL instead of the page's current dataset.
  * @attr mapping - JSON field mapping for src.
  * @attr theme - light | dark | high-contrast.
@@ -175,6 +180,21 @@ export class ClProfitability extends LitElement {
         font-size: 0.8rem;
         margin: 0.4rem 0 0;
       }
+      .model-clv p {
+        margin: 0.5rem 0 0.2rem;
+      }
+      .model-clv ul {
+        margin: 0;
+        padding-left: 1.1rem;
+      }
+      .model-clv .params {
+        margin-left: 0.4rem;
+        font-variant-numeric: tabular-nums;
+        white-space: nowrap;
+      }
+      .note.error {
+        color: var(--_danger);
+      }
       .note strong {
         color: var(--_danger);
       }
@@ -188,6 +208,7 @@ export class ClProfitability extends LitElement {
     retention: { type: Number },
     discountRate: { type: Number, attribute: 'discount-rate' },
     cltvCacTarget: { type: Number, attribute: 'cltv-cac-target' },
+    clv: { type: String },
     src: { type: String },
     mapping: { type: Object },
     theme: { type: String, reflect: true },
@@ -204,6 +225,7 @@ export class ClProfitability extends LitElement {
   retention?: number;
   discountRate?: number;
   cltvCacTarget = DEFAULT_CLTV_CAC_TARGET;
+  clv: 'formula' | 'model' = 'formula';
   src?: string;
   mapping?: Record<string, string>;
   theme?: string;
@@ -219,6 +241,7 @@ export class ClProfitability extends LitElement {
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
+  private clvFit?: { readonly key: string; result?: ClvFitResult; error?: Error };
   private readonly filterSlot = `cl-profitability#${Math.random().toString(36).slice(2, 8)}`;
   private readonly profit = new KernelController<Result>(this, {
     data: this.source,
@@ -240,6 +263,40 @@ export class ClProfitability extends LitElement {
   /** The last result: the profitability kernel's, or the whale curve's in the whale view. */
   get value(): Result | undefined {
     return this.profit.value;
+  }
+
+  /** The model CLV fit of the dataset by this.by (shared on the page); undefined while it runs. */
+  private clvModel(): { result?: ClvFitResult; error?: Error } | undefined {
+    const hub = this.source.hub;
+    const dataset = this.source.value;
+    if (this.clv !== 'model' || this.view !== 'cltv' || !hub || !dataset) return undefined;
+    const key = `${dataset.key}|${this.by}`;
+    if (this.clvFit?.key !== key) {
+      const fit: { key: string; result?: ClvFitResult; error?: Error } = (this.clvFit = { key });
+      sharedClvBySegment(hub, dataset, { by: this.by }).then(
+        (r) => this.clvFit === fit && ((fit.result = r), this.requestUpdate()),
+        (e: Error) => this.clvFit === fit && ((fit.error = e), this.requestUpdate()),
+      );
+    }
+    return this.clvFit;
+  }
+
+  private clvOf(key: string | null): ClvFitResult['groups'][number] | undefined {
+    return this.clvFit?.result?.groups.find((g) => g.label === key);
+  }
+
+  private renderClvModel() {
+    const fit = this.clvModel();
+    if (!fit) return nothing;
+    if (fit.error) return html`<p class="note error" role="alert">${msg(str`Model lifetime value unavailable: ${fit.error.message}`, { id: 'profit.clv.error' })}</p>`;
+    if (!fit.result) return html`<p class="note" role="status">${msg('Fitting the lifetime-value model (BG/NBD + Gamma-Gamma) on the transaction log…', { id: 'profit.clv.fitting' })}</p>`;
+    const r = fit.result;
+    const p = r.bgnbd.params;
+    return html`<div class="note model-clv">
+      <p>${msg(str`Model lifetime value (BG/NBD + Gamma-Gamma on ${formatNumber(r.clients)} clients' transactions, whole book): expected discounted transaction value over the next ${r.months} months, mean per client.`, { id: 'profit.clv.note' })}
+        <span class="params">r ${formatNumber(p.r, { maximumFractionDigits: 3 })} · α ${formatNumber(p.alpha, { maximumFractionDigits: 3 })} · a ${formatNumber(p.a, { maximumFractionDigits: 3 })} · b ${formatNumber(p.b, { maximumFractionDigits: 3 })}</span></p>
+      <ul>${r.groups.map((g) => html`<li><strong>${this.groupLabel(g.label)}</strong>: ${Number.isFinite(g.meanClv) ? this.money(g.meanClv) : '—'} · ${msg(str`P(alive) ${formatPercent(g.meanPAlive, undefined, 0)}`, { id: 'profit.clv.alive' })}</li>`)}</ul>
+    </div>`;
   }
 
   private columns() {
@@ -641,6 +698,7 @@ export class ClProfitability extends LitElement {
         ${msg(str`CLTV = ${formatNumber(r.cltvMultiple, { maximumFractionDigits: 2 })} × annual profit (retention ${formatPercent(r.retention, undefined, 0)}, discount rate ${formatPercent(r.discountRate, undefined, 0)}). Green: at or above the guide line.`, { id: 'profit.cltv.note' })}
         ${missing.length ? msg(str`Not shown (no acquisition cost): ${missing.map((g) => this.groupLabel(g.key)).join(', ')}.`, { id: 'profit.cltv.missing' }) : nothing}
       </p>
+      ${this.renderClvModel()}
     </div>`;
   }
 
@@ -681,9 +739,14 @@ export class ClProfitability extends LitElement {
       </table>`;
     }
     if (this.view === 'cltv') {
+      const model = this.clvModel()?.result;
+      const modelCells = (key: string | null) => {
+        const m = this.clvOf(key);
+        return html`<td class="num">${m ? formatPercent(m.meanPAlive, undefined, 1) : '—'}</td><td class="num">${m && Number.isFinite(m.meanClv) ? this.moneyFull(m.meanClv) : '—'}</td>`;
+      };
       return html`<table class="data">
-        <thead><tr><th scope="col">${this.byLabel()}</th><th scope="col" class="num">${msg('Clients', { id: 'profit.col.clients' })}</th><th scope="col" class="num">${msg('Mean profit per client', { id: 'profit.mean-profit' })}</th><th scope="col" class="num">CLTV</th><th scope="col" class="num">CAC</th><th scope="col" class="num">CLTV / CAC</th></tr></thead>
-        <tbody>${this.ordered(r).map((g) => html`<tr><th scope="row">${this.groupLabel(g.key)}</th><td class="num">${formatNumber(g.clients)}</td><td class="num">${g.meanProfit === null ? '—' : this.moneyFull(g.meanProfit)}</td><td class="num">${g.meanCltv === null ? '—' : this.moneyFull(g.meanCltv)}</td><td class="num">${g.cac === null ? '—' : this.moneyFull(g.cac)}</td><td class="num">${this.multiple(g.cltvToCac)}</td></tr>`)}</tbody>
+        <thead><tr><th scope="col">${this.byLabel()}</th><th scope="col" class="num">${msg('Clients', { id: 'profit.col.clients' })}</th><th scope="col" class="num">${msg('Mean profit per client', { id: 'profit.mean-profit' })}</th><th scope="col" class="num">CLTV</th><th scope="col" class="num">CAC</th><th scope="col" class="num">CLTV / CAC</th>${model ? html`<th scope="col" class="num">P(alive)</th><th scope="col" class="num">${msg(str`Model CLV (${model.months} months)`, { id: 'profit.clv.col' })}</th>` : nothing}</tr></thead>
+        <tbody>${this.ordered(r).map((g) => html`<tr><th scope="row">${this.groupLabel(g.key)}</th><td class="num">${formatNumber(g.clients)}</td><td class="num">${g.meanProfit === null ? '—' : this.moneyFull(g.meanProfit)}</td><td class="num">${g.meanCltv === null ? '—' : this.moneyFull(g.meanCltv)}</td><td class="num">${g.cac === null ? '—' : this.moneyFull(g.cac)}</td><td class="num">${this.multiple(g.cltvToCac)}</td>${model ? modelCells(g.key) : nothing}</tr>`)}</tbody>
       </table>`;
     }
     const rows = [...this.ordered(r), r.total];
@@ -695,9 +758,14 @@ export class ClProfitability extends LitElement {
 
   private csv(r: Result) {
     if (isWhale(r)) return { header: ['clients', 'client_share', 'cumulative_profit', 'profit_share'], rows: r.points.map((p) => [p.clients, p.clientShare, p.cumulativeProfit, p.profitShare]) };
-    const row = (g: ProfitabilityStats, label: string | null) => [label, g.clients, g.revenue, g.cost, g.profit, g.costToIncome, g.valueDestroyers, g.cac, g.meanCltv, g.cltvToCac];
+    const model = this.view === 'cltv' ? this.clvFit?.result : undefined;
+    const modelCols = (label: string | null) => {
+      const m = model ? this.clvOf(label) : undefined;
+      return model ? [m?.meanPAlive ?? null, m && Number.isFinite(m.meanClv) ? m.meanClv : null] : [];
+    };
+    const row = (g: ProfitabilityStats, label: string | null) => [label, g.clients, g.revenue, g.cost, g.profit, g.costToIncome, g.valueDestroyers, g.cac, g.meanCltv, g.cltvToCac, ...modelCols(label)];
     return {
-      header: [this.by, 'clients', 'revenue', 'cost_to_serve', 'profit', 'cost_to_income', 'value_destroyers', 'cac', 'mean_cltv', 'cltv_to_cac'],
+      header: [this.by, 'clients', 'revenue', 'cost_to_serve', 'profit', 'cost_to_income', 'value_destroyers', 'cac', 'mean_cltv', 'cltv_to_cac', ...(model ? ['p_alive', `model_clv_${model.months}m`] : [])],
       rows: [...this.ordered(r).map((g) => row(g, g.key)), row(r.total, '(total)')],
     };
   }

@@ -163,6 +163,24 @@ describe('<cl-profitability>', () => {
     expectMoney(cac, e.cacSum / e.cacN, 'Premier CAC');
   });
 
+  it('adds the model lifetime value (BG/NBD + Gamma-Gamma) per segment next to the formula', async () => {
+    const el = mount({ view: 'cltv', clv: 'model' });
+    await drawn(el);
+    await until(() => text(el).includes('Model lifetime value (BG/NBD + Gamma-Gamma on'), 'the model CLV', 120_000);
+    expect(text(el)).to.match(/r [\d.]+ · α [\d.]+ · a [\d.]+ · b [\d.]+/);
+    const table = await showTable(el);
+    const head = [...table.tHead!.rows[0].cells].map((c) => c.textContent!.trim());
+    expect(head.slice(-2)).to.deep.equal(['P(alive)', 'Model CLV (12 months)']);
+    const rows = rowsOf(table);
+    expect(rows.size).to.equal(6);
+    for (const [label, cells] of rows) {
+      const alive = Number(cells[5].replace('%', ''));
+      expect(alive, label).to.be.within(1, 100);
+      expect(amount(cells[6]), label).to.be.greaterThan(0);
+    }
+    expect(await seriousViolations(el)).to.deep.equal([]);
+  });
+
   it('selects a segment from the keyboard: emits cl-profit-select, filters the page, and the whale curve follows it', async () => {
     const el = mount({ view: 'segments' });
     await drawn(el);

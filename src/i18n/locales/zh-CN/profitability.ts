@@ -60,4 +60,9 @@ export const profitability = {
   'profit.col.step': '项目',
   'profit.col.amount': '金额',
   'profit.col.running': '累计',
+  'profit.clv.error': str`无法得到模型生命周期价值：${0}`,
+  'profit.clv.fitting': '正在基于交易流水拟合生命周期价值模型（BG/NBD + Gamma-Gamma）…',
+  'profit.clv.note': str`模型生命周期价值（基于 ${0} 位客户的交易，BG/NBD + Gamma-Gamma，全部客户）：未来 ${1} 个月预期交易额的折现值，按客户平均。`,
+  'profit.clv.alive': str`存续概率 ${0}`,
+  'profit.clv.col': str`模型 CLV（${0} 个月）`,
 };
