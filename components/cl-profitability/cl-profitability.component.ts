@@ -187,6 +187,10 @@ export class ClProfitability extends LitElement {
         margin: 0;
         padding-left: 1.1rem;
       }
+      .model-clv .group {
+        font-weight: 600;
+        color: var(--_text);
+      }
       .model-clv .params {
         margin-left: 0.4rem;
         font-variant-numeric: tabular-nums;
@@ -295,7 +299,7 @@ export class ClProfitability extends LitElement {
     return html`<div class="note model-clv">
       <p>${msg(str`Model lifetime value (BG/NBD + Gamma-Gamma on ${formatNumber(r.clients)} clients' transactions, whole book): expected discounted transaction value over the next ${r.months} months, mean per client.`, { id: 'profit.clv.note' })}
         <span class="params">r ${formatNumber(p.r, { maximumFractionDigits: 3 })} · α ${formatNumber(p.alpha, { maximumFractionDigits: 3 })} · a ${formatNumber(p.a, { maximumFractionDigits: 3 })} · b ${formatNumber(p.b, { maximumFractionDigits: 3 })}</span></p>
-      <ul>${r.groups.map((g) => html`<li><strong>${this.groupLabel(g.label)}</strong>: ${Number.isFinite(g.meanClv) ? this.money(g.meanClv) : '—'} · ${msg(str`P(alive) ${formatPercent(g.meanPAlive, undefined, 0)}`, { id: 'profit.clv.alive' })}</li>`)}</ul>
+      <ul>${r.groups.map((g) => html`<li><span class="group">${this.groupLabel(g.label)}</span>: ${Number.isFinite(g.meanClv) ? this.money(g.meanClv) : '—'} · ${msg(str`P(alive) ${formatPercent(g.meanPAlive, undefined, 0)}`, { id: 'profit.clv.alive' })}</li>`)}</ul>
     </div>`;
   }
 
