@@ -175,7 +175,7 @@ export function readArrowIpc(bytes: Uint8Array, options: IngestOptions = {}): In
         case 'bigint': {
           const big = v as bigint;
           if (col.kind === K_STRING) {
-            col.strings[r] = String(big);
+            col.putText(r, String(big));
           } else if (big > BigInt(Number.MAX_SAFE_INTEGER) || big < -BigInt(Number.MAX_SAFE_INTEGER)) {
             col.fail(r);
             sink(col, r, 'out-of-range', String(big));

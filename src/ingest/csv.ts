@@ -2,13 +2,15 @@
  * Type-directed CSV reader, and the text-cell parsers the JSON and Arrow readers share.
  *
  * The header is read first and resolved against the schema, so the single pass over the rows
- * knows each column's target type: mapped cells are parsed in place from the decoded text into
- * typed arrays, unmapped ones are stepped over without creating substrings.
+ * knows each column's target type. The rows are scanned as UTF-8 bytes, never decoded as a whole:
+ * the usual number, date and 0/1 shapes are parsed from the bytes, text and category cells are
+ * copied or looked up as bytes, and only a cell that needs the general parsers (or an issue
+ * message) becomes a JS string. Unmapped columns are stepped over. With no decoded text there is
+ * no JS string length limit to respect, so the input is scanned in one piece, however large.
  *
- * Input is decoded in 32 MiB slices, because one JS string cannot hold much more than 512 M
- * characters while inputs may be up to 2 GiB. A record cut by the end of a slice is parsed again
- * from its start once the next slice arrives; until a record is complete its cell issues are held
- * back, and a cell cut by the slice end is never stored.
+ * UTF-8 is checked once over the whole input. Ill-formed bytes read as U+FFFD, as a TextDecoder
+ * would read them, and are reported with the first place they occur; only then are text cells
+ * checked one by one.
  *
  * Syntax: RFC 4180 quoting ("" inside quotes is a quote, line breaks inside quotes belong to the
  * field), CRLF, LF or CR line ends. A quote only opens a quoted field at the start of a field;
@@ -22,6 +24,7 @@ import {
   K_BOOL, K_CATEGORY, K_DATE, K_FLOAT, K_INT, K_STRING, assertMapping, emptyInput, expectedText, finishRows, makeColumns, rowLimit,
   rowLimitExceeded, type CellColumn, type CellErrorSink,
 } from './row-checks.js';
+import { decodeUtf8, invalidUtf8At, trimEnd, trimStart } from './utf8-bytes.js';
 
 const QUOTE = 34;
 const LF = 10;
@@ -30,7 +33,6 @@ const COMMA = 44;
 const DOT = 46;
 const SEMICOLON = 59;
 const TAB = 9;
-const CHUNK_BYTES = 32 << 20;
 const PROGRESS_ROWS = 0x10000;
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -209,8 +211,11 @@ export function parseBoolText(s: string, a: number, b: number): number {
   }
 }
 
-/** Whitespace trimmed from cells: ASCII controls and space, and the Unicode spaces (incl. the ideographic one). */
-function isSpace(c: number): boolean {
+/**
+ * Whitespace trimmed from cells: ASCII controls and space, and the Unicode spaces (incl. the
+ * ideographic one). utf8-bytes.ts trims the same characters from UTF-8 bytes.
+ */
+export function isSpace(c: number): boolean {
   return c <= 32 || (c >= 0x80 && (c === 0xa0 || c === 0x3000 || c === 0xfeff || c === 0x85 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f));
 }
 
@@ -221,7 +226,8 @@ function isSpace(c: number): boolean {
 export function writeTextCell(col: CellColumn, row: number, s: string, a: number, b: number, fmt: NumberFormat, sink: CellErrorSink): void {
   const kind = col.kind;
   if (kind === K_STRING && !col.trim) {
-    col.strings[row] = a === b ? null : s.slice(a, b);
+    if (a === b) col.setNull(row);
+    else col.putText(row, s.slice(a, b));
     return;
   }
   while (a < b && isSpace(s.charCodeAt(a))) a++;
@@ -283,7 +289,7 @@ export function writeTextCell(col: CellColumn, row: number, s: string, a: number
       col.valid[row] = 1;
       return;
     default:
-      col.strings[row] = s.slice(a, b);
+      col.putText(row, s.slice(a, b));
   }
 }
 
@@ -293,13 +299,13 @@ export function writeTextCell(col: CellColumn, row: number, s: string, a: number
 type Delimiter = ',' | ';' | '\t';
 
 /** Picks the delimiter that splits the header line most often, outside quotes; ties go to ',' then ';'. */
-export function detectDelimiter(text: string, start = 0): Delimiter {
+export function detectDelimiter(bytes: Uint8Array, start = 0): Delimiter {
   let comma = 0;
   let semi = 0;
   let tab = 0;
   let quoted = false;
-  for (let i = start; i < text.length; i++) {
-    const c = text.charCodeAt(i);
+  for (let i = start; i < bytes.length; i++) {
+    const c = bytes[i];
     if (c === QUOTE) quoted = !quoted;
     else if (!quoted) {
       if (c === LF || c === CR) break;
@@ -313,39 +319,55 @@ export function detectDelimiter(text: string, start = 0): Delimiter {
   return ',';
 }
 
-/** Reads one record as strings (the header). null: the text ends inside it and more is coming. */
-function readRecord(text: string, pos: number, delim: number, final: boolean): { fields: string[]; next: number } | null {
+/** Reads the header record as strings (ill-formed UTF-8 becomes U+FFFD); returns them and where the rows start. */
+function readHeader(bytes: Uint8Array, pos: number, delim: number): { fields: string[]; next: number } {
   const fields: string[] = [];
-  const len = text.length;
+  const len = bytes.length;
   for (;;) {
-    let value: string;
-    if (pos < len && text.charCodeAt(pos) === QUOTE) {
+    let value = '';
+    if (pos < len && bytes[pos] === QUOTE) {
       let q = pos + 1;
       let close: number;
       for (;;) {
-        close = text.indexOf('"', q);
+        close = bytes.indexOf(QUOTE, q);
         if (close < 0) {
-          if (!final) return null;
           throw new IngestError([issue('error', 'malformed-input', 'The header row opens a quoted column name that is never closed: a closing " is missing.', {})]);
         }
-        if (text.charCodeAt(close + 1) === QUOTE) q = close + 2;
+        if (bytes[close + 1] === QUOTE) q = close + 2;
         else break;
       }
-      value = text.slice(pos + 1, close).replaceAll('""', '"');
+      value = decodeUtf8(bytes, pos + 1, close).replaceAll('""', '"');
       pos = close + 1;
-    } else {
-      value = '';
     }
     let j = pos;
     let c = 0;
-    while (j < len && (c = text.charCodeAt(j)) !== delim && c !== LF && c !== CR) j++;
-    if (j >= len && !final) return null;
-    fields.push(value + text.slice(pos, j));
+    while (j < len && (c = bytes[j]) !== delim && c !== LF && c !== CR) j++;
+    fields.push(value + decodeUtf8(bytes, pos, j));
     pos = j + 1;
     if (j >= len || c !== delim) {
-      if (c === CR && pos < len && text.charCodeAt(pos) === LF) pos++;
+      if (c === CR && pos < len && bytes[pos] === LF) pos++;
       return { fields, next: Math.min(pos, len) };
     }
+  }
+}
+
+/** Index of the field of the record starting at `start` that holds byte `at`. */
+function fieldIndexAt(bytes: Uint8Array, start: number, at: number, delim: number): number {
+  let field = 0;
+  for (let i = start; ;) {
+    if (bytes[i] === QUOTE) {
+      for (i++; ;) {
+        const close = bytes.indexOf(QUOTE, i);
+        if (close < 0 || close >= at) return field;
+        i = close + 1;
+        if (bytes[i] !== QUOTE) break;
+        i++;
+      }
+    }
+    while (i < at && bytes[i] !== delim) i++;
+    if (i >= at) return field;
+    field++;
+    i++;
   }
 }
 
@@ -356,7 +378,9 @@ interface PendingIssue {
   value: string;
 }
 
-/** The row scanner; state survives from one decoded slice to the next. */
+const encoder = new TextEncoder();
+
+/** The row scanner, over the input bytes. */
 class CsvScanner {
   row = 0;
   dropped: Uint8Array | null = null;
@@ -364,11 +388,14 @@ class CsvScanner {
   /** Cell issues of the record being read; recorded only once the record is complete. */
   private readonly pending: PendingIssue[] = [];
   private readonly sink: CellErrorSink = (col, row, code, value) => { this.pending.push({ col, row, code, value }); };
-  /** Progress is reported against input bytes: the slice being scanned covers [byteStart, byteEnd). */
-  byteStart = 0;
-  byteEnd = 0;
+  /** A quoted field with "" inside or text after its closing quote, unescaped into one piece. */
+  private scratch = new Uint8Array(256);
+  /** Row and field index of the record holding byte `badUtf8At`, once scanned; -1 before. */
+  badUtf8Row = -1;
+  badUtf8Field = -1;
 
   constructor(
+    private readonly bytes: Uint8Array,
     private readonly delim: number,
     /** Per source column: the column buffer it feeds, or null if unmapped. */
     private readonly slots: readonly (CellColumn | null)[],
@@ -377,31 +404,29 @@ class CsvScanner {
     private readonly maxRows: number,
     private readonly fmt: NumberFormat,
     private readonly decimalComma: boolean,
-    private readonly bytes: Uint8Array,
+    /** First byte of an ill-formed UTF-8 sequence in the rows, or -1: text cells are then checked one by one. */
+    private readonly badUtf8At: number,
     private readonly onProgress: ((fraction: number) => void) | undefined,
   ) {}
 
-  /**
-   * Scans complete records from `pos`; returns where the unread rest starts (a record the text
-   * cuts off, when more text is coming).
-   */
-  scan(text: string, pos: number, final: boolean): number {
-    const len = text.length;
+  /** Scans the records from `pos` to the end of the input. */
+  scan(pos: number): void {
+    const bytes = this.bytes;
+    const len = bytes.length;
     const delim = this.delim;
     const slots = this.slots;
     const ncols = slots.length;
-    const fmt = this.fmt;
-    const dec = fmt.decimal;
-    const sink = this.sink;
+    const dec = this.fmt.decimal;
+    const badAt = this.badUtf8At < 0 ? len : this.badUtf8At;
     let row = this.row;
     while (pos < len) {
-      let c = text.charCodeAt(pos);
+      let c = bytes[pos];
       if (c === LF || c === CR) {
         pos++;
         continue;
       }
       if (row >= this.maxRows) {
-        throw rowLimitExceeded(this.maxRows, `more than ${this.maxRows.toLocaleString('en-US')} (the file has ${(countLineFeeds(this.bytes) + 1).toLocaleString('en-US')} lines)`);
+        throw rowLimitExceeded(this.maxRows, `more than ${this.maxRows.toLocaleString('en-US')} (the file has ${(countLineFeeds(bytes) + 1).toLocaleString('en-US')} lines)`);
       }
       if (row >= this.capacity) this.grow(row + 1);
       const recordStart = pos;
@@ -409,41 +434,9 @@ class CsvScanner {
       for (;;) {
         const slot = col < ncols ? slots[col] : null;
         const kind = slot === null ? 0 : slot.kind;
-        c = pos < len ? text.charCodeAt(pos) : -1;
+        c = pos < len ? bytes[pos] : -1;
         if (c === QUOTE) {
-          let a = pos + 1;
-          let b = a;
-          let q = a;
-          let escaped = false;
-          for (;;) {
-            const close = text.indexOf('"', q);
-            if (close < 0 || (close + 1 >= len && !final)) {
-              // Unclosed so far, or closed at the very end where a "" could be split.
-              if (!final) return this.rollback(row, recordStart);
-              throw this.unterminated(row, text, recordStart);
-            }
-            if (text.charCodeAt(close + 1) === QUOTE) {
-              escaped = true;
-              q = close + 2;
-              continue;
-            }
-            b = close;
-            pos = close + 1;
-            break;
-          }
-          let unquoted: string | null = escaped ? text.slice(a, b).replaceAll('""', '"') : null;
-          c = pos < len ? text.charCodeAt(pos) : LF;
-          if (c !== delim && c !== LF && c !== CR) {
-            let j = pos;
-            while (j < len && (c = text.charCodeAt(j)) !== delim && c !== LF && c !== CR) j++;
-            if (j >= len && !final) return this.rollback(row, recordStart);
-            unquoted = (unquoted ?? text.slice(a, b)) + text.slice(pos, j);
-            pos = j;
-          }
-          if (slot !== null) {
-            if (unquoted === null) writeTextCell(slot, row, text, a, b, fmt, sink);
-            else writeTextCell(slot, row, unquoted, 0, unquoted.length, fmt, sink);
-          }
+          pos = this.quoted(slot, row, recordStart, pos);
         } else {
           // Fast paths: the usual shapes of numbers, ISO dates and 0/1 are parsed while the field is
           // scanned. Anything else falls through to the general path, which re-reads the field.
@@ -456,7 +449,7 @@ class CsvScanner {
             let digits = 0;
             let frac = -1;
             for (; i < len; i++) {
-              c = text.charCodeAt(i);
+              c = bytes[i];
               if (c >= 48 && c <= 57) {
                 mant = mant * 10 + (c - 48);
                 digits++;
@@ -467,7 +460,7 @@ class CsvScanner {
                 break;
               }
             }
-            if ((i < len ? c === delim || c === LF || c === CR : final) && digits > 0 && mant < TWO_53 && frac <= 22) {
+            if ((i >= len || c === delim || c === LF || c === CR) && digits > 0 && mant < TWO_53 && frac <= 22) {
               if (kind === K_FLOAT) {
                 const v = frac > 0 ? mant / POW10[frac] : mant;
                 slot!.f64[row] = neg ? -v : v;
@@ -482,20 +475,17 @@ class CsvScanner {
             }
           } else if (kind === K_DATE) {
             const e = pos + 10;
-            if (e <= len) {
-              const t = e < len ? text.charCodeAt(e) : -1;
-              if (e < len ? t === delim || t === LF || t === CR : final) {
-                const days = parseDateText(text, pos, e);
-                if (days === days) {
-                  slot!.i32[row] = days;
-                  slot!.valid[row] = 1;
-                  stored = true;
-                  pos = e;
-                }
+            if (e <= len && (e === len || (c = bytes[e]) === delim || c === LF || c === CR)) {
+              const days = isoDate(bytes, pos);
+              if (days === days) {
+                slot!.i32[row] = days;
+                slot!.valid[row] = 1;
+                stored = true;
+                pos = e;
               }
             }
           } else if (kind === K_BOOL && (c === 48 || c === 49) && pos + 1 < len) {
-            const t = text.charCodeAt(pos + 1);
+            const t = bytes[pos + 1];
             if (t === delim || t === LF || t === CR) {
               slot!.u8[row] = c - 48;
               slot!.valid[row] = 1;
@@ -505,16 +495,15 @@ class CsvScanner {
           }
           if (!stored) {
             const a = pos;
-            while (pos < len && (c = text.charCodeAt(pos)) !== delim && c !== LF && c !== CR) pos++;
-            if (pos >= len && !final) return this.rollback(row, recordStart);
-            if (slot !== null) writeTextCell(slot, row, text, a, pos, fmt, sink);
+            while (pos < len && (c = bytes[pos]) !== delim && c !== LF && c !== CR) pos++;
+            if (slot !== null) this.cell(slot, row, bytes, a, pos);
           }
         }
         col++;
         if (pos >= len) break;
-        c = text.charCodeAt(pos++);
+        c = bytes[pos++];
         if (c === delim) continue;
-        if (c === CR && pos < len && text.charCodeAt(pos) === LF) pos++;
+        if (c === CR && pos < len && bytes[pos] === LF) pos++;
         break;
       }
       if (col !== ncols) {
@@ -524,19 +513,77 @@ class CsvScanner {
         (this.dropped ??= new Uint8Array(this.capacity))[row] = 1;
       }
       if (this.pending.length > 0) this.flush();
-      row++;
-      if ((row & (PROGRESS_ROWS - 1)) === 0 && this.onProgress) {
-        this.onProgress((this.byteStart + (this.byteEnd - this.byteStart) * (pos / len)) / this.bytes.length);
+      if (pos > badAt && this.badUtf8Row < 0) {
+        this.badUtf8Row = row;
+        this.badUtf8Field = fieldIndexAt(bytes, recordStart, badAt, delim);
       }
+      row++;
+      if ((row & (PROGRESS_ROWS - 1)) === 0 && this.onProgress) this.onProgress(pos / len);
     }
     this.row = row;
-    return pos;
   }
 
-  private rollback(row: number, recordStart: number): number {
-    this.pending.length = 0;
-    this.row = row;
-    return recordStart;
+  /**
+   * Reads the quoted field opening at bytes[pos] into `slot` (when mapped): "" inside is one quote,
+   * and text between the closing quote and the next delimiter is appended. Returns where it ends.
+   */
+  private quoted(slot: CellColumn | null, row: number, recordStart: number, pos: number): number {
+    const bytes = this.bytes;
+    const len = bytes.length;
+    const delim = this.delim;
+    const a = pos + 1;
+    let escaped = false;
+    let close: number;
+    for (let q = a; ;) {
+      close = bytes.indexOf(QUOTE, q);
+      if (close < 0) throw this.unterminated(row, recordStart);
+      if (bytes[close + 1] !== QUOTE) break;
+      escaped = true;
+      q = close + 2;
+    }
+    const tail = close + 1;
+    let end = tail;
+    for (let c: number; end < len && (c = bytes[end]) !== delim && c !== LF && c !== CR;) end++;
+    if (slot === null) return end;
+    if (!escaped && end === tail) {
+      this.cell(slot, row, bytes, a, close);
+      return end;
+    }
+    if (this.scratch.length < end - a) this.scratch = new Uint8Array(Math.max(this.scratch.length * 2, end - a));
+    const out = this.scratch;
+    let n = 0;
+    for (let i = a; i < close; i++) {
+      const c = bytes[i];
+      out[n++] = c;
+      if (c === QUOTE) i++;
+    }
+    for (let i = tail; i < end; i++) out[n++] = bytes[i];
+    this.cell(slot, row, out, 0, n);
+    return end;
+  }
+
+  /** Stores the field src[a, b) in `col`; numbers, dates and bools the fast paths left go through writeTextCell. */
+  private cell(col: CellColumn, row: number, src: Uint8Array, a: number, b: number): void {
+    const kind = col.kind;
+    if (kind === K_STRING || kind === K_CATEGORY) {
+      if (kind === K_CATEGORY || col.trim) {
+        if (a < b && (src[a] <= 32 || src[a] >= 0x80)) a = trimStart(src, a, b);
+        if (a < b && (src[b - 1] <= 32 || src[b - 1] >= 0x80)) b = trimEnd(src, a, b);
+      }
+      if (a === b) col.setNull(row);
+      else if (kind === K_CATEGORY) {
+        col.i32[row] = col.codeBytes(src, a, b);
+        col.valid[row] = 1;
+      } else if (this.badUtf8At >= 0 && invalidUtf8At(src, a, b) >= 0) {
+        const text = encoder.encode(decodeUtf8(src, a, b));
+        col.putBytes(row, text, 0, text.length);
+      } else {
+        col.putBytes(row, src, a, b);
+      }
+      return;
+    }
+    const text = decodeUtf8(src, a, b);
+    writeTextCell(col, row, text, 0, text.length, this.fmt, this.sink);
   }
 
   private flush(): void {
@@ -557,50 +604,40 @@ class CsvScanner {
     this.capacity = cap;
   }
 
-  private unterminated(row: number, text: string, start: number): IngestError {
-    const shown = text.slice(start, start + 60).replace(/\r?\n/g, '\\n');
+  private unterminated(row: number, start: number): IngestError {
+    // 240 bytes hold at least the 60 characters shown.
+    const shown = decodeUtf8(this.bytes, start, Math.min(this.bytes.length, start + 240)).slice(0, 60).replace(/\r?\n/g, '\\n');
     return new IngestError([issue('error', 'malformed-input',
       `Row ${row + 1} opens a quoted field that is never closed (a closing " is missing), so the rest of the file would be one value. The row starts: ${JSON.stringify(shown)}.`,
       { rows: [row + 1], count: 1 })]);
   }
 }
 
+/** Days since 1970-01-01 of exactly YYYY-MM-DD or YYYY/MM/DD at bytes[a, a + 10); NaN for anything else. */
+function isoDate(bytes: Uint8Array, a: number): number {
+  const sep = bytes[a + 4];
+  if ((sep !== 45 && sep !== 47) || bytes[a + 7] !== sep) return NaN;
+  let y = 0;
+  for (let i = a; i < a + 4; i++) {
+    const d = bytes[i] - 48;
+    if (d < 0 || d > 9) return NaN;
+    y = y * 10 + d;
+  }
+  const m1 = bytes[a + 5] - 48;
+  const m2 = bytes[a + 6] - 48;
+  const d1 = bytes[a + 8] - 48;
+  const d2 = bytes[a + 9] - 48;
+  if (m1 < 0 || m1 > 9 || m2 < 0 || m2 > 9 || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return NaN;
+  const m = m1 * 10 + m2;
+  const d = d1 * 10 + d2;
+  if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return NaN;
+  return civilDays(y, m, d);
+}
+
 /** Line feeds in the input (for the row-limit message). */
 function countLineFeeds(bytes: Uint8Array): number {
   let n = 0;
   for (let i = bytes.indexOf(LF); i >= 0; i = bytes.indexOf(LF, i + 1)) n++;
-  return n;
-}
-
-const strictFirst = new TextDecoder('utf-8', { fatal: true });
-const strictLater = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-const looseFirst = new TextDecoder('utf-8');
-const looseLater = new TextDecoder('utf-8', { ignoreBOM: true });
-
-/**
- * Decodes one slice; the BOM is stripped from the first only. Invalid bytes become U+FFFD rather
- * than failing the load, and are reported.
- */
-function decodeSlice(slice: Uint8Array, first: boolean): { text: string; invalid: boolean } {
-  try {
-    return { text: (first ? strictFirst : strictLater).decode(slice), invalid: false };
-  } catch {
-    return { text: (first ? looseFirst : looseLater).decode(slice), invalid: true };
-  }
-}
-
-/** UTF-8 byte length of s[a, b) (valid UTF-16 assumed: it came from a strict decode). */
-function utf8Length(s: string, a: number, b: number): number {
-  let n = 0;
-  for (let i = a; i < b; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) n += 1;
-    else if (c < 0x800) n += 2;
-    else if (c >= 0xd800 && c <= 0xdbff) {
-      n += 4;
-      i++;
-    } else n += 3;
-  }
   return n;
 }
 
@@ -623,76 +660,41 @@ export function readCsv(bytes: Uint8Array, options: IngestOptions = {}): IngestR
     throw new TypeError(`delimiter must be "auto", ",", ";" or "\\t"; got ${JSON.stringify(want)}.`);
   }
   const maxRows = rowLimit(options);
-  const estimate = estimateRows(bytes);
-  let invalidUtf8 = false;
-  let scanner: CsvScanner | null = null;
-  let header: string[] = [];
-  let mapping: ReturnType<typeof resolveMapping> | null = null;
-  /** Text carried over to the next slice; only after a slice with invalid bytes (see below). */
-  let carry = '';
-  let size = CHUNK_BYTES;
+  const len = bytes.length;
+  let pos = len >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const badUtf8At = invalidUtf8At(bytes, pos, len);
+  pos = trimStart(bytes, pos, len);
+  if (pos >= len) throw emptyInput('The CSV input is empty: there is no header row and no data.');
 
-  for (let off = 0; ;) {
-    let end = Math.min(bytes.length, off + size);
-    // Slices end on a character boundary, so each one decodes on its own.
-    while (end < bytes.length && end > off && (bytes[end] & 0xc0) === 0x80) end--;
-    const final = end >= bytes.length;
-    const decoded = decodeSlice(bytes.subarray(off, end), off === 0);
-    const sliceInvalid = decoded.invalid;
-    invalidUtf8 ||= sliceInvalid;
-    const carried = carry.length;
-    const text = carried > 0 ? carry + decoded.text : decoded.text;
-    carry = '';
-    let pos = 0;
-    if (!scanner) {
-      while (pos < text.length && isSpace(text.charCodeAt(pos))) pos++;
-      if (pos >= text.length && final) throw emptyInput('The CSV input is empty: there is no header row and no data.');
-      const delim = want === 'auto' ? detectDelimiter(text, pos) : want;
-      const head = pos < text.length ? readRecord(text, pos, delim.charCodeAt(0), final) : null;
-      if (head) {
-        header = head.fields;
-        pos = head.next;
-        const problems: IngestIssue[] = [];
-        if (header.some((h) => h.includes('\uFFFD'))) {
-          problems.push(issue('error', 'malformed-input', 'The header row is not valid UTF-8 text. The file may be saved as GBK/GB18030 or Windows-1252; save it as UTF-8 (CSV UTF-8 in Excel) and load it again.', {}));
-        }
-        if (fmt.decimal === COMMA && delim === ',') {
-          problems.push(issue('error', 'malformed-input', `The option decimal: "," needs a delimiter other than ","; ${want === 'auto' ? 'the header row is separated by ","' : 'delimiter is ","'}. Use ";" or tab separated values, or decimal ".".`, {}));
-        }
-        mapping = resolveMapping(header, options.mapping ?? {}, { auto: options.auto, required: options.required });
-        assertMapping(mapping, problems);
-        const capacity = Math.max(1, Math.min(estimate, maxRows));
-        const columns = makeColumns(mapping, header, options, capacity);
-        const slots: (CellColumn | null)[] = header.map(() => null);
-        for (const col of columns) slots[mapping.fields.get(col.field)!] = col;
-        scanner = new CsvScanner(delim.charCodeAt(0), slots, columns, capacity, maxRows, fmt, fmt.decimal === COMMA, bytes, options.onProgress);
-      }
-    }
-    if (scanner) {
-      scanner.byteStart = off;
-      scanner.byteEnd = end;
-      pos = scanner.scan(text, pos, final);
-    }
-    if (final) break;
-    // The record the slice cut off is decoded again from its first byte with the next slice, rather
-    // than prepended as text: a concatenated string is scanned several times slower than a flat one.
-    // That needs characters to map back to bytes, which U+FFFD from invalid bytes breaks.
-    if (!sliceInvalid && pos >= carried) {
-      const next = end - utf8Length(text, pos, text.length);
-      if (next <= off) size *= 2; // one record longer than a slice
-      else off = next;
-    } else {
-      carry = text.slice(pos);
-      off = end;
-    }
+  const delim = want === 'auto' ? detectDelimiter(bytes, pos) : want;
+  const head = readHeader(bytes, pos, delim.charCodeAt(0));
+  const header = head.fields;
+  const problems: IngestIssue[] = [];
+  if (header.some((h) => h.includes('\uFFFD'))) {
+    problems.push(issue('error', 'malformed-input', 'The header row is not valid UTF-8 text. The file may be saved as GBK/GB18030 or Windows-1252; save it as UTF-8 (CSV UTF-8 in Excel) and load it again.', {}));
   }
+  if (fmt.decimal === COMMA && delim === ',') {
+    problems.push(issue('error', 'malformed-input', `The option decimal: "," needs a delimiter other than ","; ${want === 'auto' ? 'the header row is separated by ","' : 'delimiter is ","'}. Use ";" or tab separated values, or decimal ".".`, {}));
+  }
+  const mapping = resolveMapping(header, options.mapping ?? {}, { auto: options.auto, required: options.required });
+  assertMapping(mapping, problems);
+  const capacity = Math.max(1, Math.min(estimateRows(bytes), maxRows));
+  const columns = makeColumns(mapping, header, options, capacity);
+  const slots: (CellColumn | null)[] = header.map(() => null);
+  for (const col of columns) slots[mapping.fields.get(col.field)!] = col;
+  const scanner = new CsvScanner(bytes, delim.charCodeAt(0), slots, columns, capacity, maxRows, fmt, fmt.decimal === COMMA, badUtf8At, options.onProgress);
+  scanner.scan(head.next);
 
-  if (!scanner || !mapping) throw emptyInput('The CSV input is empty.');
   if (scanner.row === 0) throw emptyInput(`The CSV input has a header row (${header.length} columns) but no data rows.`);
   options.onProgress?.(1);
   const notes: IngestIssue[] = [];
-  if (invalidUtf8) {
-    notes.push(issue('warning', 'malformed-input', 'The file contains bytes that are not valid UTF-8; they were read as "\uFFFD". If the file was saved as GBK/GB18030 or Windows-1252, save it as UTF-8 and load it again.', {}));
+  if (badUtf8At >= 0) {
+    const row = scanner.badUtf8Row + 1;
+    const column = header[scanner.badUtf8Field] as string | undefined;
+    const where = column === undefined ? `row ${row}, beyond the last column` : `row ${row}, column "${column}"`;
+    notes.push(issue('warning', 'malformed-input',
+      `The file contains bytes that are not valid UTF-8 (the first in ${where}); they were read as "\uFFFD". If the file was saved as GBK/GB18030 or Windows-1252, save it as UTF-8 and load it again.`,
+      { rows: [row], ...(column === undefined ? {} : { column }) }));
   }
   return finishRows({
     format: 'csv', rowCount: scanner.row, mapping, header, columns: scanner.columns, collector: scanner.collector, dropped: scanner.dropped, notes,

@@ -9,14 +9,17 @@
  * `finishRows` then adds the schema checks that need whole columns (ranges, ids, categories),
  * applies the policy and builds the table.
  */
-import type { Table } from 'apache-arrow';
+import { Table, makeVector, type Data, type Utf8, type Vector } from 'apache-arrow';
 import { makeClientTable, type ColumnValues } from '../schema/arrow-columns.js';
-import { REQUIRED_FIELDS, fieldDef, type ClientField, type FieldDef, type FieldType } from '../schema/client-schema.js';
+import { CLIENT_FIELDS, REQUIRED_FIELDS, fieldDef, type ClientField, type FieldDef, type FieldType } from '../schema/client-schema.js';
 import type { ResolvedMapping } from '../schema/field-mapping.js';
+import { ByteKeyMap, hashBytes } from './byte-keys.js';
 import {
   IngestError, IssueCollector, issue, type DirtyRowPolicy, type IngestFormat, type IngestIssue, type IngestReport, type IssueCode,
 } from './ingest-report.js';
 import type { IngestOptions, IngestResult } from './ingest.js';
+import { decodeUtf8 } from './utf8-bytes.js';
+import { Utf8Cells } from './utf8-cells.js';
 
 export const DEFAULT_MAX_ROWS = 20_000_000;
 
@@ -41,7 +44,8 @@ export type CellErrorSink = (col: CellColumn, row: number, code: IssueCode, valu
 
 /**
  * Buffers of one mapped field. Only the arrays its kind needs are allocated: `f64` for float,
- * `i32` for int, date (days) and category (dictionary index), `u8` for bool, `strings` for string.
+ * `i32` for int, date (days) and category (dictionary index), `u8` for bool, `text` for string.
+ * `valid` marks the rows that hold a value, for every kind; a string value is never empty.
  */
 export class CellColumn {
   readonly def: FieldDef;
@@ -52,11 +56,14 @@ export class CellColumn {
   i32: Int32Array = NO_I32;
   u8: Uint8Array = NO_U8;
   valid: Uint8Array;
-  strings: (string | null)[] = [];
+  /** String values as UTF-8, row by row (see Utf8Cells for the write order); null for other kinds. */
+  readonly text: Utf8Cells | null = null;
   readonly dictValues: string[] = [];
   /** Dictionary lookup by a hash of the characters, so a cell's text is compared in place, not sliced out. */
   private readonly dictHead = new Map<number, number>();
   private readonly dictNext: number[] = [];
+  /** Dictionary lookup by the cell's UTF-8 bytes, for readers that have bytes rather than text. */
+  private byteCodes: ByteKeyMap | null = null;
   /** 1 where the cell had an error; allocated on the first one. */
   bad: Uint8Array | null = null;
   private capacity: number;
@@ -75,7 +82,8 @@ export class CellColumn {
     this.valid = new Uint8Array(capacity);
     if (this.kind === K_FLOAT) this.f64 = new Float64Array(capacity);
     else if (this.kind === K_BOOL) this.u8 = new Uint8Array(capacity);
-    else if (this.kind !== K_STRING) this.i32 = new Int32Array(capacity);
+    else if (this.kind === K_STRING) this.text = new Utf8Cells(capacity);
+    else this.i32 = new Int32Array(capacity);
   }
 
   /** Makes room for at least `rows` rows, keeping what was written. */
@@ -91,6 +99,7 @@ export class CellColumn {
     this.f64 = grow(this.f64, (n) => new Float64Array(n));
     this.i32 = grow(this.i32, (n) => new Int32Array(n));
     this.u8 = grow(this.u8, (n) => new Uint8Array(n));
+    this.text?.ensureRows(cap);
     const valid = new Uint8Array(cap);
     valid.set(this.valid);
     this.valid = valid;
@@ -122,9 +131,37 @@ export class CellColumn {
     return this.codeRange(value, 0, value.length);
   }
 
+  /**
+   * Dictionary index of the category value whose UTF-8 bytes are src[a, b). Numbered in the same
+   * dictionary as codeRange: bytes seen for the first time are decoded (ill-formed ones to U+FFFD)
+   * and looked up as text, so every spelling of a value gets the one index.
+   */
+  codeBytes(src: Uint8Array, a: number, b: number): number {
+    const h = hashBytes(src, a, b);
+    const keys = (this.byteCodes ??= new ByteKeyMap());
+    let i = keys.get(src, a, b, h);
+    if (i < 0) {
+      i = this.code(decodeUtf8(src, a, b));
+      keys.set(src, a, b, h, i);
+    }
+    return i;
+  }
+
+  /** Stores a non-empty string value. */
+  putText(row: number, s: string): void {
+    this.text!.putString(row, s);
+    this.valid[row] = 1;
+  }
+
+  /** Stores a non-empty string value given as well-formed UTF-8 bytes src[a, b). */
+  putBytes(row: number, src: Uint8Array, a: number, b: number): void {
+    this.text!.putBytes(row, src, a, b);
+    this.valid[row] = 1;
+  }
+
   setNull(row: number): void {
-    if (this.kind === K_STRING) this.strings[row] = null;
-    else this.valid[row] = 0;
+    this.valid[row] = 0;
+    this.text?.drop(row);
   }
 
   /** The cell is unusable: null in the output, and its row is dirty. */
@@ -164,7 +201,7 @@ export class CellColumn {
         // An id beyond 2^53 has already lost digits in the number it arrived as.
         if (this.trim && Number.isInteger(v) && !Number.isSafeInteger(v)) return this.reject(row, 'out-of-range');
         if (!Number.isFinite(v)) return this.reject(row, 'wrong-type');
-        this.strings[row] = String(v);
+        this.putText(row, String(v));
         return null;
       default:
         return this.reject(row, 'wrong-type');
@@ -189,32 +226,31 @@ export function hashRange(s: string, a: number, b: number): number {
 
 /**
  * Marks rows whose id repeats an earlier row's. An open-addressing table of row numbers keyed by
- * id hash: a Set<string> of a million fresh strings costs several times more (hashing each string
- * and growing the table). Rows with skip[r] = 1 and null ids are not entered.
+ * a hash of the id's bytes, compared in place: no JS string per id. Rows with skip[r] = 1 and null
+ * ids are not entered.
  */
-function findDuplicateIds(ids: readonly (string | null)[], n: number, skip: Uint8Array, onDuplicate: (row: number, id: string) => void): void {
+function findDuplicateIds(col: CellColumn, n: number, skip: Uint8Array, onDuplicate: (row: number, id: string) => void): void {
+  const ids = col.text!;
+  const valid = col.valid;
   let size = 1024;
   while (size < n * 2) size *= 2;
   const mask = size - 1;
-  const slots = new Int32Array(size).fill(-1);
-  const hashes = new Int32Array(size);
+  // Slot i is [row + 1 (0 = free), hash] at 2i: one cache line read per probe.
+  const slots = new Int32Array(size * 2);
   for (let r = 0; r < n; r++) {
-    const id = ids[r];
-    if (skip[r] || id == null || id.length === 0) continue;
-    const h = hashRange(id, 0, id.length);
-    let i = h & mask;
-    for (;;) {
-      const other = slots[i];
+    if (skip[r] || !valid[r]) continue;
+    const h = ids.hash(r);
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const other = slots[2 * i] - 1;
       if (other < 0) {
-        slots[i] = r;
-        hashes[i] = h;
+        slots[2 * i] = r + 1;
+        slots[2 * i + 1] = h;
         break;
       }
-      if (hashes[i] === h && ids[other] === id) {
-        onDuplicate(r, id);
+      if (slots[2 * i + 1] === h && ids.same(other, r)) {
+        onDuplicate(r, ids.text(r));
         break;
       }
-      i = (i + 1) & mask;
     }
   }
 }
@@ -306,6 +342,7 @@ export function finishRows(parsed: ParsedRows, options: IngestOptions): IngestRe
   }
   const notes: IngestIssue[] = [...parsed.notes];
   const dropped = parsed.dropped ? parsed.dropped : new Uint8Array(n);
+  for (const col of parsed.columns) col.text?.seal(n);
 
   const droppedFields = new Set<ClientField>();
   const columns: CellColumn[] = [];
@@ -316,7 +353,7 @@ export function finishRows(parsed: ParsedRows, options: IngestOptions): IngestRe
       for (let r = 0; r < n; r++) {
         if (dropped[r]) continue;
         bad += col.bad[r];
-        good += col.kind === K_STRING ? (col.strings[r] != null ? 1 : 0) : col.valid[r];
+        good += col.valid[r];
       }
       if (good === 0 && bad > 0) {
         droppedFields.add(col.field);
@@ -353,15 +390,10 @@ export function finishRows(parsed: ParsedRows, options: IngestOptions): IngestRe
   // Ids: present and unique; a row without its own id cannot be kept under any policy.
   const idCol = columns.find((c) => c.field === 'clientId');
   if (idCol) {
-    const ids = idCol.strings;
     const missing: number[] = [];
-    for (let r = 0; r < n; r++) {
-      if (dropped[r]) continue;
-      const id = ids[r];
-      if (id == null || id.length === 0) missing.push(r);
-    }
+    for (let r = 0; r < n; r++) if (!dropped[r] && !idCol.valid[r]) missing.push(r);
     const duplicates: number[] = [];
-    findDuplicateIds(ids, n, dropped, (r, id) => {
+    findDuplicateIds(idCol, n, dropped, (r, id) => {
       duplicates.push(r);
       checks.add('error', 'duplicate-id', r + 1, { field: 'clientId', column: idCol.column, value: id, expected: 'each client id once (the first occurrence is kept)' });
     });
@@ -415,9 +447,35 @@ export function finishRows(parsed: ParsedRows, options: IngestOptions): IngestRe
   if (policy === 'fail' && dirtyRows > 0) throw new IngestError(issues, report);
 
   const values: Partial<Record<ClientField, ColumnValues>> = {};
-  for (const col of columns) values[col.field] = compactColumn(col, out, n, rowsKept);
-  const table: Table = makeClientTable(values);
-  return { table, report };
+  const texts: Partial<Record<ClientField, Data<Utf8>>> = {};
+  for (const col of columns) {
+    if (col.text) texts[col.field] = col.text.toArrow(n, out, rowsKept, compactValidity(col.valid, out, n, rowsKept));
+    else values[col.field] = compactColumn(col, out, n, rowsKept);
+  }
+  return { table: clientTable(values, texts), report };
+}
+
+/**
+ * makeClientTable's table with the string columns, whose Arrow data the CellColumns build
+ * themselves, put in: every column in ClientSchema order.
+ */
+function clientTable(values: Partial<Record<ClientField, ColumnValues>>, texts: Partial<Record<ClientField, Data<Utf8>>>): Table {
+  const built = makeClientTable(values);
+  if (Object.keys(texts).length === 0) return built;
+  const vectors: Record<string, Vector> = {};
+  for (const key of CLIENT_FIELDS) {
+    const text = texts[key];
+    const vector = text ? makeVector(text) : values[key] ? built.getChild(key) : null;
+    if (vector) vectors[key] = vector;
+  }
+  return new Table(vectors);
+}
+
+function compactValidity(valid: Uint8Array, out: Uint8Array, n: number, kept: number): Uint8Array {
+  if (kept === n) return valid.subarray(0, n);
+  const b = new Uint8Array(kept);
+  for (let r = 0, j = 0; r < n; r++) if (!out[r]) b[j++] = valid[r];
+  return b;
 }
 
 /**
@@ -443,12 +501,8 @@ function compactColumn(col: CellColumn, out: Uint8Array, n: number, kept: number
       const valid = pick(col.valid);
       return { type: 'category', ...pruneDictionary(indices, valid, col.dictValues), valid };
     }
-    default: {
-      const src = col.strings;
-      const strings: (string | null)[] = new Array(kept);
-      for (let r = 0, j = 0; r < n; r++) if (!out[r]) strings[j++] = src[r] ?? null;
-      return { type: 'string', values: strings };
-    }
+    default:
+      throw new Error(`compactColumn: string column "${col.field}" is built from its Utf8Cells.`);
   }
 }
 
