@@ -1,7 +1,11 @@
 /**
  * Which dataset an element shows, resolved in this order: a `data` property set by the host, the
- * element's own `src` (+ `mapping`) attribute (loaded through the shared hub, so two elements with
- * the same src load it once), or the hub's current dataset (the one cl-dataset-loader loaded).
+ * element's `querySource` property or `query-source` attribute (the id of a query source
+ * registered on the hub with registerQuerySource: the rows stay in that engine, e.g. ClickHouse;
+ * the attribute is read by this controller, so every element has it without declaring it, and a
+ * change takes effect at the element's next update), the element's own `src` (+ `mapping`) attribute
+ * (loaded through the shared hub, so two elements with the same src load it once), or the hub's
+ * current dataset (the one cl-dataset-loader loaded). An unknown query source is an error naming it.
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
@@ -13,6 +17,8 @@ export interface DatasetSourceHost extends ReactiveControllerHost {
   hub?: DataHub;
   src?: string;
   mapping?: Record<string, string>;
+  /** Id of a query source registered on the hub (switches the element to that engine). */
+  querySource?: string;
 }
 
 export class DatasetController implements ReactiveController {
@@ -28,6 +34,8 @@ export class DatasetController implements ReactiveController {
   private srcKey?: string;
   private loadAbort?: AbortController;
   private connected = false;
+  /** The dataset made for the query source, and the engine it was made from. */
+  private remote?: { id: string; engine: object; dataset: Dataset };
 
   constructor(private readonly host: DatasetSourceHost) {
     host.addController(this);
@@ -46,6 +54,8 @@ export class DatasetController implements ReactiveController {
     void this.owned?.release();
     this.owned = undefined;
     this.srcKey = undefined;
+    void this.remote?.dataset.release();
+    this.remote = undefined;
   }
 
   hostUpdate(): void {
@@ -76,6 +86,7 @@ export class DatasetController implements ReactiveController {
     const hub = this.hub!;
     let next: Dataset | undefined;
     if (this.host.data) next = this.host.data;
+    else if (this.querySourceId()) next = this.remoteDataset(hub, this.querySourceId()!);
     else if (this.host.src) {
       const key = `${this.host.src}|${JSON.stringify(this.host.mapping ?? null)}`;
       if (key !== this.srcKey) this.loadSrc(hub, key);
@@ -86,6 +97,30 @@ export class DatasetController implements ReactiveController {
       this.value = next;
       if (changed) this.host.requestUpdate();
     }
+  }
+
+  private querySourceId(): string | undefined {
+    const host = this.host as DatasetSourceHost & { getAttribute?: (name: string) => string | null };
+    return host.querySource || host.getAttribute?.('query-source') || undefined;
+  }
+
+  private remoteDataset(hub: DataHub, id: string): Dataset | undefined {
+    const engine = hub.querySource(id);
+    if (this.remote && (this.remote.id !== id || this.remote.engine !== engine)) {
+      void this.remote.dataset.release();
+      this.remote = undefined;
+    }
+    if (!engine) {
+      const message = `No query source named "${id}" is registered on this page (hub.registerQuerySource).`;
+      if (this.error?.message !== message) {
+        this.error = new Error(message);
+        this.host.requestUpdate();
+      }
+      return undefined;
+    }
+    if (this.error?.message.startsWith('No query source named')) this.error = undefined;
+    if (!this.remote) this.remote = { id, engine, dataset: hub.connect(engine) };
+    return this.remote.dataset;
   }
 
   private loadSrc(hub: DataHub, key: string): void {

@@ -22,6 +22,7 @@ import type { IngestReport } from '../ingest/ingest-report.js';
 import type { ChunkOutput } from '../../workers/jobs/chunk-output.js';
 import type { IngestJobResult } from '../../workers/jobs/ingest-job.js';
 import type { PartitionSummary } from '../../workers/jobs/partition-jobs.js';
+import type { QueryEngine } from '../remote/query-engine.js';
 
 export type LoadStepName = 'fetch' | 'cache-read' | 'generate' | 'ingest' | 'cache-write' | 'distribute';
 
@@ -60,7 +61,8 @@ export interface LoadOptions {
   readonly useCache?: boolean;
 }
 
-export type DatasetOrigin = 'cache' | 'generated' | 'ingested';
+/** 'remote': the rows live in a query engine (see DataHub.connect); nothing is in the workers. */
+export type DatasetOrigin = 'cache' | 'generated' | 'ingested' | 'remote';
 
 export class DataLoadError extends Error {
   override readonly name = 'DataLoadError';
@@ -88,6 +90,8 @@ export class Dataset implements Disposable {
     readonly cached: 'indexeddb' | 'memory' | 'none',
     readonly report: IngestReport | undefined,
     private readonly teardown: Disposable,
+    /** Set when the rows live in a query engine: runKernel asks it instead of the workers. */
+    readonly engine?: QueryEngine,
   ) {
     this.rows = chunks.reduce((s, c) => s + c.rows, 0);
     this.bytes = chunks.reduce((s, c) => s + c.bytes, 0);
@@ -105,6 +109,7 @@ export class Dataset implements Disposable {
   /** Runs a job on every worker that owns rows of this dataset; results in row order. */
   runOnPartitions<R>(name: string, args: (p: Partition) => unknown, options: Omit<RunOptions, 'worker' | 'transfer' | 'onProgress'> & { onProgress?: (fraction: number) => void } = {}): Promise<R[]> {
     if (this.disposed) return Promise.reject(new Error(`Dataset "${this.id}" was disposed.`));
+    if (this.engine) return Promise.reject(new Error(`Dataset "${this.id}" lives in ${this.engine.description}; worker jobs such as "${name}" cannot run on it.`));
     const owners = this.partitions.filter((p) => p.chunkCount > 0);
     const done = new Array<number>(owners.length).fill(0);
     const report = options.onProgress;
@@ -256,6 +261,43 @@ export class DataHub implements Disposable {
   }
 
   private readonly shared = new Map<string, SharedLoad>();
+  private readonly querySources = new Map<string, QueryEngine>();
+  private readonly querySourceChanges = new Emitter<string>();
+
+  /**
+   * A dataset whose rows live in a query engine (e.g. ClickHouse): schema and row count from the
+   * engine, no partitions; runKernel sends specs to the engine. Releasing the dataset does not
+   * dispose the engine: whoever connected it owns it.
+   */
+  connect(engine: QueryEngine, identity: { id?: string; version?: string } = {}): Dataset {
+    if (!engine || typeof engine.run !== 'function' || !Array.isArray(engine.schema)) throw new TypeError('hub.connect needs a QueryEngine { description, schema, rows, kernels, run, dispose }.');
+    const dataset: Dataset = new Dataset(this, identity.id ?? `remote:${engine.description}`, identity.version ?? 'live', engine.schema, [{ rows: engine.rows, bytes: 0 }], [], 'remote', [], 'none', undefined,
+      toDisposable(() => void this.loaded.delete(dataset)), engine);
+    this.loaded.add(dataset);
+    return dataset.retain();
+  }
+
+  /** Names an engine so markup can point at it (`<cl-segments source="warehouse">`). */
+  registerQuerySource(id: string, engine: QueryEngine): Disposable {
+    if (typeof id !== 'string' || !/^[A-Za-z0-9_.:-]{1,100}$/.test(id)) throw new TypeError(`A query source id must be 1-100 letters, digits, '.', ':', '_' or '-'; got ${JSON.stringify(id)}.`);
+    if (this.querySources.has(id)) throw new Error(`A query source named "${id}" is already registered.`);
+    this.querySources.set(id, engine);
+    this.querySourceChanges.emit(id);
+    return toDisposable(() => {
+      if (this.querySources.get(id) !== engine) return;
+      this.querySources.delete(id);
+      this.querySourceChanges.emit(id);
+    });
+  }
+
+  querySource(id: string): QueryEngine | undefined {
+    return this.querySources.get(id);
+  }
+
+  /** Fires with the id when a query source is registered or removed. */
+  onQuerySourceChange(listener: (id: string) => void): Disposable {
+    return this.querySourceChanges.on(listener);
+  }
 
   private async loadOnce(source: DataSource, options: LoadOptions): Promise<Dataset> {
     const steps: LoadStep[] = [];

@@ -23,6 +23,7 @@ import type { DataSource } from '../dataset/data-source.js';
 import type { KernelContext, KernelDef, RowBatch } from '../../workers/kernels/kernel.js';
 import type { ColumnInfo } from '../cache/cache-manifest.js';
 import type { Dimension } from '../../workers/kernels/dimension.js';
+import type { QueryEngine } from '../remote/query-engine.js';
 
 export type { DataHub, Dataset, DataSource, KernelContext, KernelDef, RowBatch, ColumnInfo, Dimension };
 
@@ -404,6 +405,13 @@ export interface PluginContext {
   registerPanel(tag: string, element: CustomElementConstructor): Disposable;
   /** Implements a contributed data source. */
   registerDataSource(id: string, provider: DataSourceProvider): Disposable;
+  /**
+   * Implements a contributed data source as a query source: the rows stay in a query engine (e.g.
+   * `connectClickHouse(...)` from `clientlens/core`) and elements with `query-source="<id>"` send
+   * their kernel specs there. The plugin owns the engine: dispose it in `deactivate` or push it to
+   * `subscriptions`. Disposing the returned Disposable unregisters the source.
+   */
+  registerQuerySource(id: string, engine: QueryEngine): Disposable;
   /** Implements a contributed segmentation. */
   registerSegmentation(id: string, provider: SegmentationProvider): Disposable;
   /**

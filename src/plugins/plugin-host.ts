@@ -18,6 +18,7 @@
  */
 import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import type { DataHub, Dataset } from '../dataset/data-hub.js';
+import type { QueryEngine } from '../remote/query-engine.js';
 import type { DataSource } from '../dataset/data-source.js';
 import { runKernel } from '../query/run-kernel.js';
 import { getLocale } from '../i18n/locale.js';
@@ -528,6 +529,24 @@ export class PluginHost implements Disposable {
         const entry = { plugin, provider };
         this.dataSources.set(sourceId, entry);
         return own(toDisposable(() => void (this.dataSources.get(sourceId) === entry && this.dataSources.delete(sourceId))));
+      },
+      registerQuerySource: (sourceId: string, engine: QueryEngine) => {
+        live();
+        contributed('data source', c.dataSources, (d) => d.id === sourceId, sourceId);
+        if (typeof engine?.run !== 'function') throw new TypeError(`Plugin "${id}": query source "${sourceId}" needs a QueryEngine (with run()).`);
+        // The hub may still be starting: register when it is there, unless disposed before.
+        let registration: Disposable | undefined;
+        let disposed = false;
+        void this.hub().then(
+          (hub) => {
+            if (!disposed) registration = hub.registerQuerySource(sourceId, engine);
+          },
+          (err) => this.warn(`query source "${sourceId}" of plugin "${id}" could not be registered: ${errorMessage(err)}`),
+        );
+        return own(toDisposable(() => {
+          disposed = true;
+          return registration?.dispose();
+        }));
       },
       registerSegmentation: (segId: string, provider: SegmentationProvider) => {
         live();

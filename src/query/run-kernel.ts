@@ -17,6 +17,8 @@ export interface RunKernelOptions {
 
 export async function runKernel<R>(dataset: Dataset, kernel: AnyKernel | string, spec: unknown, options: RunKernelOptions = {}): Promise<R> {
   const k = typeof kernel === 'string' ? getKernel(kernel) : kernel;
+  // Rows in a query engine: the engine validates the same way and returns the same result shape.
+  if (dataset.engine) return dataset.engine.run<R>(k.name, spec, { signal: options.signal, onProgress: options.onProgress, timeoutMs: options.timeoutMs });
   // Validated here so a bad spec fails before any worker is busy; workers validate again.
   const split = splitFilter(k, spec, dataset.schema);
   const valid = k.validate(split.spec, dataset.schema);

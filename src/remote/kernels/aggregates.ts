@@ -1,0 +1,73 @@
+/**
+ * SQL aggregates with the kernels' value rules (see segment-rollup.ts): a value is a non-null,
+ * non-NaN number; +-Infinity are values. Each helper takes the condition that a row counts (the
+ * filter and the value check) and returns an aggregate expression.
+ *
+ * Sums are plain float sums (sumIf): the local kernels' sums are exact and correctly rounded,
+ * ClickHouse's carry the usual float summation error, about n x 1e-16 of the sum of magnitudes
+ * (1e-10 relative at 1M rows of same-sign money); tests compare to 1e-9 relative. sumKahan would
+ * be closer but crashes 18.16 in the shapes used here (see sumIf).
+ *
+ * Quantiles: ClickHouse 18.16 has no interpolating exact quantile (quantileExact picks one value,
+ * quantileExactInclusive came in 20.x), so the engine returns, per group, the count n and the two
+ * order statistics x[floor(q (n-1))] and x[ceil(q (n-1))] of the sorted values; the browser
+ * interpolates exactly as quantiles.ts does (lo (1 - d) + hi d). The result is bit for bit the
+ * local one. Cost on the engine: the group's values are gathered and sorted (memory ~8 bytes per
+ * value on the initiating node).
+ */
+import { floatLiteral, sql, type Sql } from '../sql-builder.js';
+import type { RemoteQueryContext } from '../remote-kernel.js';
+
+export function countIf(cond: Sql): Sql {
+  return sql`countIf(${cond})`;
+}
+
+export function sumIf(x: Sql, cond: Sql): Sql {
+  // Not sumKahan: next to other aggregates, without GROUP BY, on a Distributed table it crashes
+  // the Debian build of 18.16 (segfault in Connection::sendCancel after the shard fails).
+  return sql`sumIf(ifNull(${x}, toFloat64(0)), ${cond})`;
+}
+
+export function minIf(x: Sql, cond: Sql): Sql {
+  return sql`minIf(ifNull(${x}, toFloat64(0)), ${cond})`;
+}
+
+export function maxIf(x: Sql, cond: Sql): Sql {
+  return sql`maxIf(ifNull(${x}, toFloat64(0)), ${cond})`;
+}
+
+/**
+ * The two order statistics of quantile q, as `${alias}_lo` and `${alias}_hi`; `count` is the alias
+ * of the countIf(cond) the caller selects anyway. (Selecting the same aggregate twice under two
+ * aliases made 18.16 send an empty query to a shard and then crash in sendCancel.)
+ */
+export function quantileParts(x: Sql, cond: Sql, q: number, alias: Sql, count: Sql): Sql {
+  const sorted = sql`arraySort(groupArrayIf(ifNull(${x}, toFloat64(0)), ${cond}))`;
+  const rn = sql`(${floatLiteral(q)} * (toFloat64(${count}) - 1))`;
+  return sql`arrayElement(${sorted}, toUInt64(greatest(floor(${rn}), 0)) + 1) AS ${alias}_lo, arrayElement(${sorted}, toUInt64(greatest(ceil(${rn}), 0)) + 1) AS ${alias}_hi`;
+}
+
+/** quantiles.ts's quantileCont from the parts quantileParts returned. */
+export function interpolate(n: number, lo: number, hi: number, q: number): number | null {
+  if (n === 0) return null;
+  const rn = q * (n - 1);
+  const f = Math.floor(rn);
+  const c = Math.ceil(rn);
+  if (f === c) return lo + 0;
+  const d = rn - f;
+  return lo * (1 - d) + hi * d + 0;
+}
+
+export function num(v: unknown): number {
+  if (typeof v !== 'number') throw new Error(`The engine returned ${JSON.stringify(v)} where a number was expected.`);
+  return v;
+}
+
+/**
+ * Rows in the table, before any filter ("scanned"). A query of its own: ClickHouse 18.16 sends an
+ * empty query to the shards for a scalar subquery inside a Distributed SELECT.
+ */
+export async function tableRows(ctx: RemoteQueryContext): Promise<number> {
+  const [row] = await ctx.select(sql`SELECT count() AS n FROM ${ctx.table.ref}`);
+  return num(row.n);
+}
