@@ -38,5 +38,8 @@ export default defineConfig(({ command, mode }) => ({
   test: {
     include: ['test/node/**/*.test.ts', 'test/e2e/**/*.test.ts'],
     testTimeout: 60_000,
+    // Setup hooks build real data (generated books, DuckDB tables, ClickHouse servers); on a busy
+    // 2-core machine that can take far longer than vitest's default 10 s.
+    hookTimeout: 180_000,
   },
 }));
