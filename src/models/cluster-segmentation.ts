@@ -9,6 +9,7 @@ import type { ClusterModel } from '../../workers/models/kmeans.js';
 import { ZH_LABELS } from '../../workers/models/reasons.js';
 import { fieldDef, isClientField } from '../schema/client-schema.js';
 import { fitClusters, type FitClustersOptions } from './fit-clusters.js';
+import { sharedFit } from './shared-fit.js';
 
 /** A standardised centre this far from the mean (in sds) is worth naming. */
 const NOTABLE = 0.5;
@@ -51,20 +52,7 @@ export function clusterDimension(model: ClusterModel, locale = 'en'): Dimension 
   return { cluster: { plan: model.plan, centroids: Array.from(model.centroids), labels: clusterLabels(model, locale) } };
 }
 
-const fits = new WeakMap<DataHub, Map<string, Promise<ClusterModel>>>();
-
 /** The page's cluster model of a dataset version for k clusters: fitted once, then shared. */
 export function sharedClusters(hub: DataHub, dataset: Dataset, options: Omit<FitClustersOptions, 'signal' | 'onProgress'> = {}): Promise<ClusterModel> {
-  let byKey = fits.get(hub);
-  if (!byKey) fits.set(hub, (byKey = new Map()));
-  const key = `${dataset.key}|${JSON.stringify(options)}`;
-  let fit = byKey.get(key);
-  if (!fit) {
-    fit = fitClusters(hub, dataset, options);
-    byKey.set(key, fit);
-    // A failed fit is not kept: asking again tries again. Closed datasets drop their fits.
-    fit.catch(() => byKey!.delete(key));
-    dataset.onDispose(() => byKey!.delete(key));
-  }
-  return fit;
+  return sharedFit(hub, dataset, 'clusters', options, () => fitClusters(hub, dataset, options));
 }

@@ -6,6 +6,7 @@
 import type { DataHub, Dataset } from '../dataset/data-hub.js';
 import type { ClvFitArgs, ClvFitResult, ClvSummaries, ClvSummariesArgs } from '../../workers/jobs/clv-jobs.js';
 import type { ClvOptions } from '../../workers/models/gamma-gamma.js';
+import { sharedFit } from './shared-fit.js';
 
 export interface ClvBySegmentOptions {
   /** Category column to group by; default 'segment'. */
@@ -44,19 +45,7 @@ export async function clvBySegment(hub: DataHub, dataset: Dataset, options: ClvB
   });
 }
 
-const fits = new WeakMap<DataHub, Map<string, Promise<ClvFitResult>>>();
-
 /** The page's CLV fit of a dataset version and grouping: fitted once, then shared. */
 export function sharedClvBySegment(hub: DataHub, dataset: Dataset, options: Omit<ClvBySegmentOptions, 'signal'> = {}): Promise<ClvFitResult> {
-  let byKey = fits.get(hub);
-  if (!byKey) fits.set(hub, (byKey = new Map()));
-  const key = `${dataset.key}|${JSON.stringify(options)}`;
-  let fit = byKey.get(key);
-  if (!fit) {
-    fit = clvBySegment(hub, dataset, options);
-    byKey.set(key, fit);
-    fit.catch(() => byKey!.delete(key));
-    dataset.onDispose(() => byKey!.delete(key));
-  }
-  return fit;
+  return sharedFit(hub, dataset, 'clv-by-segment', options, () => clvBySegment(hub, dataset, options));
 }
