@@ -36,6 +36,16 @@ const WORKLOADS = {
   'rollup-region-x-segment': { kernel: 'segment-rollup', spec: { by: [{ column: 'region' }, { column: 'segment' }], measures: [{ column: 'aum', agg: 'sum' }, { column: 'deposits', agg: 'sum' }] } },
   'rollup-median-by-tier': { kernel: 'segment-rollup', spec: { by: { tier: {} }, measures: [{ column: 'revenue', agg: 'median' }, { column: 'aum', agg: 'quantile', q: 0.9 }] } },
   'rollup-filtered-tags': { kernel: 'segment-rollup', spec: { by: [{ tag: { rules: [{ label: 'sleepy', when: { all: [{ column: 'lastTxnDate', op: 'lt', value: '2026-04-01' }] } }] } }, { column: 'channel' }], measures: [{ column: 'aum', agg: 'sum' }], filter: { all: [{ column: 'aum', op: 'gte', value: 50000 }] } } },
+  // What relationship managers open: rule counts per region and the first at-risk page.
+  'churn-rules-by-region-page': { kernel: 'churn-rules', spec: { asOf: '2026-06-30', by: 'region', groupSizes: true, limit: 100 } },
+  'churn-rules-deep-page': { kernel: 'churn-rules', spec: { asOf: '2026-06-30', rules: [{ id: 'inactive', kind: 'inactivity' }, { id: 'outflow', kind: 'asset-outflow' }, { id: 'nps', kind: 'low-satisfaction' }, { id: 'late', kind: 'late-payments' }], offset: 5000, limit: 100 } },
+  'profitability-by-segment': { kernel: 'profitability', spec: { by: 'segment' } },
+  'whale-curve': { kernel: 'whale-curve', spec: { points: 100, topN: 10 } },
+  'asset-loyalty': { kernel: 'asset-loyalty', spec: { topN: 50 } },
+  'kpis': { kernel: 'kpis', spec: {} },
+  'client-lookup-page': { kernel: 'client-lookup', spec: { clientIds: ['C00000001', 'C00000500', 'C00000999', 'nobody'] } },
+  'funnel-stage-by-segment': { kernel: 'funnel', spec: { stageColumn: 'lifecycleStage', steps: ['prospect', 'new', 'growing', 'mature'], by: 'segment', cohort: 'quarter', cohortColumn: 'openDate' } },
+  'rfm-by-segment': { kernel: 'rfm', spec: { by: 'segment' } },
 };
 
 const configFile = new URL('../vite.config.ts', import.meta.url).pathname;

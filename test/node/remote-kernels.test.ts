@@ -36,7 +36,7 @@ async function expectSame(kernel: string, spec: unknown): Promise<unknown> {
   return remote;
 }
 
-const PAGE_FILTER = { all: [{ column: 'region', op: 'in', values: ['East', 'North', 'South'] }, { column: 'aum', op: 'gte', value: 1000 }], any: [{ column: 'channel', op: 'ne', value: 'rm' }, { column: 'npsScore', op: 'isNull' }] };
+const PAGE_FILTER = { all: [{ column: 'region', op: 'in', values: ['华东', '华北', '华南'] }, { column: 'aum', op: 'gte', value: 1000 }], any: [{ column: 'channel', op: 'ne', value: 'rm' }, { column: 'npsScore', op: 'isNull' }] };
 
 describe('the ClickHouse engine', () => {
   it('has the rows and the schema of the generated portfolio', () => {

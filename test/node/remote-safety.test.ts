@@ -95,6 +95,90 @@ describe('SQL built from specs', () => {
   });
 });
 
+describe('SQL built from the specs of every translated kernel', () => {
+  /** Both paths on the same spec: the same SpecError, or results equal to 1e-9. */
+  async function same(kernel: string, spec: unknown): Promise<void> {
+    const local = await runKernelLocal(getKernel(kernel), tables, spec).then((r) => ({ r }), (e: unknown) => ({ e: e as Error }));
+    const remote = await admin.run(kernel, spec).then((r) => ({ r }), (e: unknown) => ({ e: e as Error }));
+    if ('e' in local) {
+      expect('e' in remote ? remote.e : remote.r, `${kernel} ${JSON.stringify(spec)}`).toBeInstanceOf(SpecError);
+      expect((remote as { e: Error }).e.message).toBe(local.e.message);
+    } else {
+      expect('r' in remote, `${kernel} ${JSON.stringify(spec)}: ${'e' in remote ? remote.e.message : ''}`).toBe(true);
+      expect(firstDifference((remote as { r: unknown }).r, local.r), `${kernel} ${JSON.stringify(spec)}`).toBeNull();
+    }
+  }
+
+  it('rejects hostile field names in every column field with the local SpecError', async () => {
+    for (const bad of HOSTILE) {
+      const filter = { all: [{ column: bad, op: 'eq', value: 'x' }] };
+      const specs: [string, unknown][] = [
+        ['churn-rules', { asOf: '2026-06-30', rules: [{ id: 'r', kind: 'asset-outflow', column: bad }] }],
+        ['churn-rules', { asOf: '2026-06-30', by: bad }],
+        ['churn-rules', { asOf: '2026-06-30', id: bad }],
+        ['churn-rules', { asOf: '2026-06-30', orderBy: bad }],
+        ['churn-rules', { asOf: '2026-06-30', filter }],
+        ['profitability', { revenue: bad }],
+        ['profitability', { cost: bad }],
+        ['profitability', { acquisitionCost: bad }],
+        ['profitability', { by: bad }],
+        ['profitability', { filter }],
+        ['whale-curve', { revenue: bad }],
+        ['whale-curve', { cost: bad }],
+        ['whale-curve', { id: bad }],
+        ['whale-curve', { filter }],
+        ['asset-loyalty', { assets: { column: bad } }],
+        ['asset-loyalty', { loyalty: { products: { column: bad } } }],
+        ['asset-loyalty', { loyalty: { transactions: { column: bad } } }],
+        ['asset-loyalty', { revenueColumn: bad }],
+        ['asset-loyalty', { idColumn: bad }],
+        ['asset-loyalty', { filter }],
+        ['kpis', { filter }],
+        ['client-lookup', { clientId: 'C1', id: bad }],
+        ['client-lookup', { clientId: 'C1', columns: ['aum', bad] }],
+        ['funnel', { stageColumn: bad, steps: ['new'] }],
+        ['funnel', { stageColumn: 'lifecycleStage', steps: ['new'], by: bad }],
+        ['funnel', { stageColumn: 'lifecycleStage', steps: ['new'], cohort: 'month', cohortColumn: bad }],
+        ['funnel', { steps: [{ label: 'a', column: bad }] }],
+        ['funnel', { stageColumn: 'lifecycleStage', steps: ['new'], filter }],
+        ['rfm', { recencyColumn: bad }],
+        ['rfm', { frequencyColumn: bad }],
+        ['rfm', { monetaryColumn: bad }],
+        ['rfm', { by: bad }],
+        ['rfm', { filter }],
+      ];
+      for (const [kernel, spec] of specs) {
+        const err = await admin.run(kernel, spec).catch((e: unknown) => e);
+        expect(err, `${kernel} ${JSON.stringify(spec)}`).toBeInstanceOf(SpecError);
+        await expect(runKernelLocal(getKernel(kernel), tables, spec)).rejects.toThrow((err as Error).message);
+      }
+    }
+    await tableIntact();
+  });
+
+  it('keeps hostile values, ids and labels inert in every kernel: same answer as locally, table intact', async () => {
+    for (const bad of HOSTILE) {
+      const filter = { all: [{ column: 'region', op: 'ne', value: bad }], any: [{ column: 'segment', op: 'in', values: [bad, 'Personal', 'SME'] }, { column: 'rm', op: 'notIn', values: [bad] }] };
+      await same('churn-rules', { asOf: '2026-06-30', rules: [{ id: bad, kind: 'asset-outflow', label: bad }, { id: `${bad}2`, kind: 'inactivity', label: `${bad}\n` }], by: 'region', limit: 20 });
+      await same('churn-rules', { asOf: '2026-06-30', by: 'segment', limit: 0, filter });
+      await same('churn-rules', { asOf: bad });
+      await same('funnel', { stageColumn: 'lifecycleStage', steps: ['new'], cohort: bad, cohortColumn: 'openDate' });
+      await same('profitability', { by: 'region', filter });
+      await same('whale-curve', { topN: 0, points: 9, filter });
+      await same('asset-loyalty', { assets: { labels: [bad, `${bad}m`, `${bad}h`], missingLabel: `${bad}?` }, loyalty: { labels: [`${bad}l`, 'x', 'y'], missingLabel: bad }, topN: 5, filter });
+      await same('kpis', { filter });
+      await same('kpis', { asOf: bad });
+      await same('client-lookup', { clientId: bad });
+      await same('client-lookup', { clientIds: [bad, 'C00000001', `${bad}'`] });
+      await same('funnel', { stageColumn: 'lifecycleStage', steps: [bad, 'new', 'growing'], mapping: { [`${bad}x`]: 'new', prospect: bad, dormant: null }, by: 'channel', filter });
+      await same('funnel', { steps: [{ label: bad, column: 'openDate' }, { label: `${bad}!`, column: 'lastTxnDate' }], filter });
+      await same('rfm', { asOf: bad });
+      await same('rfm', { segments: [{ name: bad, r: [1, 3], f: [1, 5] }, { name: `${bad} `, r: [4, 5], f: [1, 5] }], by: 'tier', filter });
+    }
+    await tableIntact();
+  });
+});
+
 describe('cancellation and time limits', () => {
   // system.numbers, not numbers(): table functions are forbidden to a readonly=1 user.
   const SLOW = 'SELECT count() FROM (SELECT number FROM system.numbers LIMIT 100000000000) WHERE sipHash64(number) = 1';

@@ -71,3 +71,14 @@ export async function tableRows(ctx: RemoteQueryContext): Promise<number> {
   const [row] = await ctx.select(sql`SELECT count() AS n FROM ${ctx.table.ref}`);
   return num(row.n);
 }
+
+/**
+ * Refuses a result that reports or ranks by row number on a table without a row column: the
+ * local kernels number rows by their position, which a distributed table does not have, and a
+ * made-up 0 would be a different answer, not the same one.
+ */
+export function requireRowColumn(ctx: RemoteQueryContext, kernel: string, what: string): void {
+  if (ctx.table.rowColumn === undefined) {
+    throw new Error(`${kernel} on table ${ctx.table.table}: ${what} needs the table's row column (connect with rowColumn, e.g. '_row': each row's position 0..n-1), which ranks ties and numbers rows as the local kernel does.`);
+  }
+}
