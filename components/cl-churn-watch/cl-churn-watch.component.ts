@@ -13,7 +13,7 @@ import { CHURN_TARGET } from '../../src/models/default-churn-features.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { ChurnModel } from '../../workers/models/churn-model.js';
 import { DEFAULT_AS_OF, ruleConditions, ruleName, ruleReason, ruleView, type RuleView } from './churn-reasons.js';
-import { maskName } from '../cl-client-card/mask-name.js';
+import { MaskingController } from '../shared/masking-controller.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition, FilterSpec } from '../../src/query/filter-store.js';
 import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
@@ -138,6 +138,7 @@ export class ClChurnWatch extends LitElement {
   private readonly filterSlot = `cl-churn-watch#${Math.random().toString(36).slice(2, 8)}`;
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
+  private readonly masking = new MaskingController(this);
   private readonly summary = new KernelController<ChurnRulesResult>(this, {
     data: this.source,
     filterSource: () => this.filterSlot,
@@ -172,7 +173,8 @@ export class ClChurnWatch extends LitElement {
   private models(): ChurnModels | undefined {
     const hub = this.source.hub;
     if (!hub) return undefined;
-    if (!this.modelSub) this.modelSub = ChurnModels.of(hub).onChange((key) => key === this.source.value?.key && this.requestUpdate());
+    // Only while connected: an update that runs after removal must not subscribe again.
+    if (!this.modelSub && this.isConnected) this.modelSub = ChurnModels.of(hub).onChange((key) => key === this.source.value?.key && this.requestUpdate());
     return ChurnModels.of(hub);
   }
 
@@ -414,7 +416,7 @@ export class ClChurnWatch extends LitElement {
   private name(values: AtRiskRow['values']): string {
     const n = values?.name;
     if (typeof n !== 'string') return '—';
-    return this.mask ? maskName(n) : n;
+    return this.masking.show('name', n);
   }
 
   private money(v: unknown): string {
@@ -495,7 +497,7 @@ export class ClChurnWatch extends LitElement {
     const score = (row.clientId !== null ? this.scores?.get(row.clientId) : undefined) ?? row.score;
     return html`<div role="row" id="${this.uid}-r${i}" class=${cls} aria-rowindex=${i + 2} aria-selected=${row.clientId !== null && row.clientId === this.opened ? 'true' : 'false'}
       style=${pos} data-client=${row.clientId ?? ''} @click=${() => this.open(i)}>
-      <div role="gridcell" class="cell id c-id">${row.clientId ?? '—'}</div>
+      <div role="gridcell" class="cell id c-id">${row.clientId === null ? '—' : this.masking.show('clientId', row.clientId)}</div>
       <div role="gridcell" class="cell name" title=${this.name(row.values)}>${this.name(row.values)}</div>
       <div role="gridcell" class="cell c-seg">${row.values?.segment ?? '—'}</div>
       <div role="gridcell" class="cell num">${this.money(row.values?.aum)}</div>
@@ -575,7 +577,7 @@ export class ClChurnWatch extends LitElement {
         ? html`<h3>${msg(str`By ${byLabel.toLowerCase()}`, { id: 'churn.table.by' })}</h3>
             <table class="data">
               <thead><tr><th scope="col">${byLabel}</th><th scope="col" class="num">${msg('Clients', { id: 'churn.col.clients' })}</th><th scope="col" class="num">${msg('At risk', { id: 'churn.col.at-risk' })}</th>${v.rules.map((r, j) => html`<th scope="col" class="num">${ruleName(views[j] ?? ruleView(r))}</th>`)}</tr></thead>
-              <tbody>${v.groups.map((g) => html`<tr><th scope="row">${g.key ?? '—'}</th><td class="num">${g.rows === null ? '—' : formatNumber(g.rows)}</td><td class="num">${formatNumber(g.any)} (${share(g.any, g.rows)})</td>${g.perRule.map((c) => html`<td class="num">${formatNumber(c)}</td>`)}</tr>`)}</tbody>
+              <tbody>${v.groups.map((g) => html`<tr><th scope="row">${g.key === null ? '—' : this.masking.label(v.by, g.key)}</th><td class="num">${g.rows === null ? '—' : formatNumber(g.rows)}</td><td class="num">${formatNumber(g.any)} (${share(g.any, g.rows)})</td>${g.perRule.map((c) => html`<td class="num">${formatNumber(c)}</td>`)}</tr>`)}</tbody>
             </table>`
         : nothing}`;
   }

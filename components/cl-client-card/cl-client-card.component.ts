@@ -3,7 +3,7 @@ import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { styles } from './cl-client-card.styles.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { clientRuleHits } from './client-rules.js';
-import { maskName } from './mask-name.js';
+import { MaskingController } from '../shared/masking-controller.js';
 import { DEFAULT_AS_OF, dayOf, daysInactive, ruleName, ruleReason, ruleView } from '../cl-churn-watch/churn-reasons.js';
 import type { ClientOpenDetail } from '../cl-churn-watch/cl-churn-watch.component.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
@@ -122,6 +122,7 @@ export class ClClientCard extends LitElement {
   private error?: Error;
 
   private readonly source = new DatasetController(this);
+  private readonly masking = new MaskingController(this);
   private readonly latest = new LatestQuery();
   private key?: string;
   private listening = false;
@@ -153,7 +154,8 @@ export class ClClientCard extends LitElement {
     const hub = this.source.hub;
     if (!hub || !dataset.columns.includes(CHURN_TARGET)) return undefined;
     const models = ChurnModels.of(hub);
-    this.modelSub ??= models.onChange((key) => key === this.source.value?.key && this.requestUpdate());
+    // Only while connected: an update that runs after removal must not subscribe again.
+    if (this.isConnected) this.modelSub ??= models.onChange((key) => key === this.source.value?.key && this.requestUpdate());
     if (this.restoredFor !== dataset.key) {
       this.restoredFor = dataset.key;
       void models.restore(dataset);
@@ -251,8 +253,7 @@ export class ClClientCard extends LitElement {
   }
 
   private displayName(values: ClientValues, clientId: string): string {
-    const n = typeof values.name === 'string' && values.name.trim() ? values.name : clientId;
-    return this.mask && typeof values.name === 'string' ? maskName(n) : n;
+    return typeof values.name === 'string' && values.name.trim() ? this.masking.show('name', values.name) : this.masking.show('clientId', clientId);
   }
 
   private tierLabel(v: string): string {
@@ -356,7 +357,7 @@ export class ClClientCard extends LitElement {
     ];
     if ('openDate' in v) items.push([msg('Client since', { id: 'card.since' }), this.date(v.openDate)]);
     if ('channel' in v) items.push([msg('Preferred channel', { id: 'card.channel' }), typeof v.channel === 'string' ? this.channelLabel(v.channel) : '—']);
-    if ('rm' in v) items.push([msg('Relationship manager', { id: 'card.rm' }), typeof v.rm === 'string' ? v.rm : msg('branch pool', { id: 'card.rm-pool' })]);
+    if ('rm' in v) items.push([msg('Relationship manager', { id: 'card.rm' }), typeof v.rm === 'string' ? this.masking.show('rm', v.rm) : msg('branch pool', { id: 'card.rm-pool' })]);
     return html`<section class="box" aria-labelledby="h-activity">
       <h3 id="h-activity">${msg('Activity', { id: 'card.activity' })}</h3>
       ${this.dl(items)}
@@ -446,7 +447,7 @@ export class ClClientCard extends LitElement {
     const shown = this.shown;
     if (!shown) return html`<div class="status" role="status">${msg('Looking up the client…', { id: 'card.loading' })}</div><div class="placeholder" aria-hidden="true"></div>`;
     if (!shown.result.found) {
-      return html`<p class="empty" role="status">${msg(str`No client with the id "${shown.clientId}" in this data.`, { id: 'card.not-found' })}</p>`;
+      return html`<p class="empty" role="status">${msg(str`No client with the id "${this.masking.show('clientId', shown.clientId)}" in this data.`, { id: 'card.not-found' })}</p>`;
     }
     const v = shown.result.values;
     return html`<div class="sections">
@@ -462,7 +463,7 @@ export class ClClientCard extends LitElement {
       <header>
         <div class="who">
           <h2 id="card-title" part="title">${title}</h2>
-          ${shown ? html`<span class="id">${msg(str`ID ${shown.clientId}`, { id: 'card.id' })}</span>` : nothing}
+          ${shown ? html`<span class="id">${msg(str`ID ${this.masking.show('clientId', shown.clientId)}`, { id: 'card.id' })}</span>` : nothing}
         </div>
         ${v ? this.renderTags(v) : nothing}
       </header>

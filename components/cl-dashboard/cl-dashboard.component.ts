@@ -5,6 +5,7 @@ import { getDefaultHub } from '../../src/dataset/default-hub.js';
 import type { DataHub } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
+import { MaskingController } from '../shared/masking-controller.js';
 
 /** Everything needed to bring a dashboard back: what was loaded, the filters, each panel's settings. */
 export interface DashboardState {
@@ -46,6 +47,7 @@ export class ClDashboard extends LitElement {
   private subs: Disposable[] = [];
   private observer?: MutationObserver;
   private restoring = false;
+  private readonly masking = new MaskingController(this);
 
   constructor() {
     super();
@@ -152,7 +154,9 @@ export class ClDashboard extends LitElement {
   }
 
   private describe(c: FilterCondition): string {
-    const v = c.values ? c.values.join(', ') : c.value === undefined ? '' : String(c.value);
+    // A chip of a filter on rm (a selected bar of segments by RM) must follow the masking policy.
+    const shown = (x: unknown) => (typeof x === 'string' ? this.masking.label(c.column, x) : String(x));
+    const v = c.values ? c.values.map(shown).join(', ') : c.value === undefined ? '' : shown(c.value);
     const op = { eq: '=', ne: '≠', in: '∈', notIn: '∉', lt: '<', lte: '≤', gt: '>', gte: '≥', between: '∈', isNull: msg('is empty', { id: 'dash.is-empty' }), notNull: msg('is set', { id: 'dash.is-set' }) }[c.op] ?? c.op;
     return `${c.column} ${op} ${v}`.trim();
   }

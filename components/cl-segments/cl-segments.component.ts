@@ -9,6 +9,7 @@ import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
+import { MaskingController } from '../shared/masking-controller.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { requireFields, fieldDef, isClientField, type ClientField } from '../../src/schema/client-schema.js';
@@ -31,7 +32,8 @@ export interface SegmentSelectDetail {
   readonly conditions: readonly FilterCondition[];
 }
 
-type Row = { label: string; value: number; count: number; share: number | null };
+/** `label` is the group's real key (filters, selection, scale domain); `shown` is what the page's masking policy lets the screen show. */
+type Row = { label: string; shown: string; value: number; count: number; share: number | null };
 
 /** Named groupings a tag attribute can ask for; anything else is a category column. */
 const NAMED: Record<string, Dimension> = {
@@ -140,6 +142,7 @@ export class ClSegments extends LitElement {
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
+  private readonly masking = new MaskingController(this);
   private clusterFit?: { readonly key: string; model?: ClusterModel; error?: Error };
   private readonly filterSlot = `cl-segments#${Math.random().toString(36).slice(2, 8)}`;
   private readonly rollup = new KernelController<RollupResult | AssetLoyaltyResult>(this, {
@@ -230,7 +233,7 @@ export class ClSegments extends LitElement {
   }
 
   private rows(r: RollupResult): Row[] {
-    return r.groups.map((g) => ({ label: g.keys.join(' · '), value: g.values.value ?? 0, count: g.count, share: g.share?.value ?? g.countShare ?? null }));
+    return r.groups.map((g) => ({ label: g.keys.join(' · '), shown: this.masking.label(this.by, g.keys.join(' · ')), value: g.values.value ?? 0, count: g.count, share: g.share?.value ?? g.countShare ?? null }));
   }
 
   private conditionsFor(label: string): FilterCondition[] {
@@ -267,7 +270,7 @@ export class ClSegments extends LitElement {
 
   private tipText(r: Row): string {
     const share = r.share === null ? '' : `\n${msg(str`${formatPercent(r.share)} of the total`, { id: 'seg.share' })}`;
-    return `${r.label}\n${msg(str`${formatNumber(r.count)} clients`, { id: 'seg.clients' })}${this.measure && this.agg !== 'count' ? `\n${this.measure} (${this.agg}): ${this.fmt(r.value)}` : ''}${share}`;
+    return `${r.shown}\n${msg(str`${formatNumber(r.count)} clients`, { id: 'seg.clients' })}${this.measure && this.agg !== 'count' ? `\n${this.measure} (${this.agg}): ${this.fmt(r.value)}` : ''}${share}`;
   }
 
   private marks(): SVGElement[] {
@@ -278,7 +281,7 @@ export class ClSegments extends LitElement {
     const barH = 26;
     // Room for the longest label (about 6.6 px a character at 12 px), within 40% of the width;
     // a label still too long is cut with an ellipsis (the mark's label and tooltip keep all of it).
-    const longest = Math.max(0, ...rows.map((r) => r.label.length));
+    const longest = Math.max(0, ...rows.map((r) => r.shown.length));
     const left = Math.round(Math.min(Math.max(180, this.width * 0.4), Math.max(80, Math.min(180, this.width * 0.28), longest * 6.6 + 12)));
     const maxChars = Math.max(4, Math.floor((left - 12) / 6.6));
     const cut = (label: string) => (label.length > maxChars ? `${label.slice(0, maxChars - 1)}…` : label);
@@ -292,7 +295,7 @@ export class ClSegments extends LitElement {
         <g class="bars">
           ${rows.map(
             (r, i) => svg`<g transform="translate(0, ${y(r.label)})">
-              <text x=${left - 8} y=${y.bandwidth() / 2} text-anchor="end" dominant-baseline="middle">${cut(r.label)}</text>
+              <text x=${left - 8} y=${y.bandwidth() / 2} text-anchor="end" dominant-baseline="middle">${cut(r.shown)}</text>
               <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" x=${left} width=${Math.max(1, x(r.value))} height=${y.bandwidth()} rx="3"
                 tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'}
                 aria-label=${this.tipText(r).replace(/\n/g, ', ')}
@@ -328,7 +331,7 @@ export class ClSegments extends LitElement {
                 tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'} aria-label=${this.tipText(r).replace(/\n/g, ', ')}
                 @click=${() => this.select(r.label)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(r))} @mouseleave=${() => (this.hover = undefined)}
                 @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(r))} @blur=${() => (this.hover = undefined)}></rect>
-              ${tw > 60 && th > 28 ? svg`<text class="tile-label" x="6" y="16">${r.label}</text><text class="tile-label" x="6" y="30">${this.fmt(r.value)}</text>` : nothing}
+              ${tw > 60 && th > 28 ? svg`<text class="tile-label" x="6" y="16">${r.shown}</text><text class="tile-label" x="6" y="30">${this.fmt(r.value)}</text>` : nothing}
             </g>`;
           })}
         </g>
@@ -402,7 +405,7 @@ export class ClSegments extends LitElement {
     const rows = this.rows(value);
     return html`<table class="data">
       <thead><tr><th scope="col">${msg('Segment', { id: 'seg.col.segment' })}</th><th scope="col" class="num">${msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">${this.measure && this.agg !== 'count' ? `${this.measure} (${this.agg})` : msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">${msg('Share', { id: 'seg.col.share' })}</th></tr></thead>
-      <tbody>${rows.map((r) => html`<tr><th scope="row">${r.label}</th><td class="num">${formatNumber(r.count)}</td><td class="num">${this.fmt(r.value)}</td><td class="num">${r.share === null ? '—' : formatPercent(r.share)}</td></tr>`)}</tbody>
+      <tbody>${rows.map((r) => html`<tr><th scope="row">${r.shown}</th><td class="num">${formatNumber(r.count)}</td><td class="num">${this.fmt(r.value)}</td><td class="num">${r.share === null ? '—' : formatPercent(r.share)}</td></tr>`)}</tbody>
     </table>`;
   }
 

@@ -23,7 +23,7 @@ import { formatBytes } from '../i18n/format-bytes.js';
 
 export type CacheBackend = 'indexeddb' | 'memory';
 
-export type CacheWarningCode = 'unavailable' | 'quota' | 'corrupt' | 'too-large' | 'evicted' | 'expired' | 'write-failed' | 'read-failed' | 'connection-lost';
+export type CacheWarningCode = 'unavailable' | 'blocked' | 'quota' | 'corrupt' | 'too-large' | 'evicted' | 'expired' | 'write-failed' | 'read-failed' | 'connection-lost';
 
 export interface CacheWarning {
   readonly code: CacheWarningCode;
@@ -65,6 +65,12 @@ export interface DatasetCacheOptions {
   readonly encrypt?: boolean;
   /** Entries older than this (ms since written) are dropped instead of served. */
   readonly ttlMs?: number;
+  /**
+   * How long to wait for another tab or frame that holds the database open at an older version
+   * and does not close it (the upgrade is `blocked`) before giving up and keeping data in memory.
+   * Default 2000 ms.
+   */
+  readonly blockedWaitMs?: number;
 }
 
 /** An entry whose chunk bytes have not been read yet (see `open`). */
@@ -85,6 +91,7 @@ interface CacheDB extends DBSchema {
 const DB_VERSION = 2;
 const KEY_NAME = 'chunks-aes-gcm';
 const DEFAULT_BUDGET = 2 * 1024 ** 3;
+const DEFAULT_BLOCKED_WAIT_MS = 2000;
 
 export class DatasetCache {
   private db: IDBPDatabase<CacheDB> | null = null;
@@ -96,6 +103,7 @@ export class DatasetCache {
   private readonly wantsIndexedDB: boolean;
   readonly encrypt: boolean;
   readonly ttlMs: number | undefined;
+  readonly blockedWaitMs: number;
   private cryptoKey?: Promise<CryptoKey>;
 
   private constructor(options: DatasetCacheOptions) {
@@ -109,6 +117,8 @@ export class DatasetCache {
     this.encrypt = options.encrypt === true;
     if (options.ttlMs !== undefined && !(options.ttlMs > 0)) throw new RangeError(`DatasetCache ttlMs must be a positive number of milliseconds; got ${options.ttlMs}`);
     this.ttlMs = options.ttlMs;
+    this.blockedWaitMs = options.blockedWaitMs ?? DEFAULT_BLOCKED_WAIT_MS;
+    if (!(this.blockedWaitMs >= 0)) throw new RangeError(`DatasetCache blockedWaitMs must be a number of milliseconds >= 0; got ${options.blockedWaitMs}`);
   }
 
   /** Opens the cache. Never rejects for storage trouble: it falls back to memory and warns. */
@@ -143,14 +153,21 @@ export class DatasetCache {
       this.warn('unavailable', 'IndexedDB is not available on this page (private mode or a sandboxed frame?); data is kept in memory and will be reloaded on the next visit.');
       return null;
     }
+    // An upgrade blocked by a connection that ignores `versionchange` would wait forever: wait
+    // `blockedWaitMs`, then carry on in memory. Resolves with null when we gave up.
+    let giveUp: (() => void) | undefined;
+    const gaveUp = new Promise<null>((resolve) => (giveUp = () => resolve(null)));
+    let blockedTimer: ReturnType<typeof setTimeout> | undefined;
     try {
-      this.db = await openDB<CacheDB>(this.name, DB_VERSION, {
+      const opening = openDB<CacheDB>(this.name, DB_VERSION, {
         upgrade(db) {
           if (!db.objectStoreNames.contains('manifests')) db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('byId', 'id');
           if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
           if (!db.objectStoreNames.contains('keys')) db.createObjectStore('keys', { keyPath: 'name' });
         },
-        blocked: () => this.warn('connection-lost', 'Another tab holds an older version of the cache open; waiting for it to close.'),
+        blocked: () => {
+          blockedTimer ??= setTimeout(() => giveUp!(), this.blockedWaitMs);
+        },
         blocking: () => {
           // Another tab wants to upgrade or delete the database: step aside, reconnect on next use.
           this.db?.close();
@@ -161,11 +178,23 @@ export class DatasetCache {
           this.warn('connection-lost', 'The cache database was closed by the browser; reconnecting on next use.');
         },
       });
+      const db = await Promise.race([opening, gaveUp]);
+      if (db === null) {
+        // Should the other connection close later, the upgrade completes: close that connection
+        // at once, so this page never holds a database it does not use.
+        opening.then((late) => late.close(), () => {});
+        this.dbFailed = true;
+        this.warn('blocked', `Another tab or frame keeps the cache database "${this.name}" open at an older version and did not close it within ${this.blockedWaitMs} ms, so the cache could not be upgraded; data is kept in memory for this page. Close the other tab to cache again.`);
+        return null;
+      }
+      this.db = db;
       return this.db;
     } catch (err) {
       this.dbFailed = true;
       this.warn('unavailable', `IndexedDB could not be opened (${describe(err)}); data is kept in memory for this page.`);
       return null;
+    } finally {
+      clearTimeout(blockedTimer);
     }
   }
 

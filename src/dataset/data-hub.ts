@@ -196,6 +196,11 @@ export class DataHub implements Disposable {
   /** Page-level filters every element on this hub applies (cross-filtering). */
   readonly filters = new FilterStore();
 
+  /** Listeners on the hub's own events (for leak checks: back to its baseline once elements are gone). */
+  get listenerCount(): { current: number; querySource: number; cacheWarnings: number; filters: number } {
+    return { current: this.currentChanges.size, querySource: this.querySourceChanges.size, cacheWarnings: this.cacheWarnings.size, filters: this.filters.listenerCount };
+  }
+
   /** The dataset elements show when they are not told otherwise (set by cl-dataset-loader). */
   get current(): Dataset | undefined {
     return this.currentDataset?.isDisposed ? undefined : this.currentDataset;

@@ -17,6 +17,10 @@ export function setMasking(fields: readonly MaskableField[]): void {
   changes.emit(masked);
 }
 
+export function isMaskableField(name: string): name is MaskableField {
+  return name === 'name' || name === 'clientId' || name === 'rm';
+}
+
 export function maskedFields(): ReadonlySet<MaskableField> {
   return masked;
 }

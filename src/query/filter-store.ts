@@ -34,6 +34,11 @@ export class FilterStore {
     if (before !== JSON.stringify(conditions)) this.changes.emit({ source, conditions });
   }
 
+  /** Listeners subscribed to changes (for leak checks: back to its baseline once elements are gone). */
+  get listenerCount(): number {
+    return this.changes.size;
+  }
+
   get(source: string): readonly FilterCondition[] {
     return this.slots.get(source) ?? [];
   }

@@ -6,6 +6,7 @@
  */
 import { CLIENT_FIELDS, CLIENT_SCHEMA, REQUIRED_FIELDS, isClientField, type ClientField } from './client-schema.js';
 import { issue, type IngestIssue } from '../ingest/ingest-report.js';
+import { describe } from '../../workers/kernels/spec-checks.js';
 
 /** `{ aum: 'Balance_CNY', clientId: 'CustomerId' }`: schema field -> the bank's column name. */
 export type FieldMapping = Partial<Record<ClientField, string>>;
@@ -66,17 +67,17 @@ export function resolveMapping(header: readonly string[], mapping: unknown = {},
   }
   for (const [field, column] of Object.entries(mapping as Record<string, unknown>)) {
     if (!isClientField(field)) {
-      issues.push(issue('error', 'unknown-field', `The field mapping names "${field}", which is not a client field. Expected one of: ${CLIENT_FIELDS.join(', ')}.`, { column: typeof column === 'string' ? column : undefined }));
+      issues.push(issue('error', 'unknown-field', `The field mapping names ${describe(field)}, which is not a client field. Expected one of: ${CLIENT_FIELDS.join(', ')}.`, { column: typeof column === 'string' ? column : undefined }));
       continue;
     }
     if (typeof column !== 'string' || column.length === 0) {
-      issues.push(issue('error', 'invalid-mapping', `The field mapping for "${field}" must be a column name (a non-empty string); got ${JSON.stringify(column)}.`, { field }));
+      issues.push(issue('error', 'invalid-mapping', `The field mapping for "${field}" must be a column name (a non-empty string); got ${describe(column)}.`, { field }));
       continue;
     }
     const index = exact.get(column) ?? byNormal.get(normaliseColumnName(column));
     if (index === undefined) {
-      const shown = header.slice(0, 30).map((h) => `"${h}"`).join(', ') + (header.length > 30 ? ', ...' : '');
-      issues.push(issue('error', 'missing-column', `The field mapping sends column "${column}" to "${field}", but the data has no such column. Columns found: ${shown || '(none)'}.`, { field, column }));
+      const shown = header.slice(0, 30).map((h) => describe(h)).join(', ') + (header.length > 30 ? ', ...' : '');
+      issues.push(issue('error', 'missing-column', `The field mapping sends column ${describe(column)} to "${field}", but the data has no such column. Columns found: ${shown || '(none)'}.`, { field, column }));
       continue;
     }
     take(field, index);

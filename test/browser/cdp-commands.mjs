@@ -8,6 +8,17 @@ export function cdpCommandsPlugin() {
   return {
     name: 'clientlens-cdp-commands',
     async executeCommand({ command, payload, session }) {
+      if (command === 'collect-garbage') {
+        // A real, full garbage collection by V8 (the page has no --expose-gc), then the heap in use.
+        const cdp = await session.browser.getPage(session.id).createCDPSession();
+        try {
+          await cdp.send('HeapProfiler.collectGarbage');
+          const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+          return usedSize;
+        } finally {
+          await cdp.detach();
+        }
+      }
       if (command !== 'set-storage-quota') return undefined;
       const page = session.browser.getPage(session.id);
       const origin = payload?.origin ?? new URL(page.url()).origin;

@@ -33,6 +33,7 @@ import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { requireColumn } from './columns.js';
 import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { specObject } from './spec-fields.js';
+import { describe } from './spec-checks.js';
 import { idView } from './top-rows.js';
 
 const NAME = 'client-lookup';
@@ -81,7 +82,7 @@ export interface ClientLookupPartial {
 
 function idString(field: string, v: unknown): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > MAX_CLIENT_ID_LENGTH) {
-    throw new SpecError(NAME, field, `must be a client id: a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters; got ${JSON.stringify(v)}.`);
+    throw new SpecError(NAME, field, `must be a client id: a non-empty string of at most ${MAX_CLIENT_ID_LENGTH} characters; got ${describe(v)}.`);
   }
   return v;
 }
@@ -95,17 +96,17 @@ function validate(spec: unknown, schema: readonly ColumnInfo[]): ClientLookupSpe
   if (hasOne) requested = [idString('clientId', o.clientId)];
   else {
     if (!Array.isArray(o.clientIds) || o.clientIds.length > MAX_LOOKUP_IDS) {
-      throw new SpecError(NAME, 'clientIds', `must be an array of at most ${MAX_LOOKUP_IDS} client ids; got ${Array.isArray(o.clientIds) ? `${o.clientIds.length} ids` : JSON.stringify(o.clientIds)}.`);
+      throw new SpecError(NAME, 'clientIds', `must be an array of at most ${MAX_LOOKUP_IDS} client ids; got ${Array.isArray(o.clientIds) ? `${o.clientIds.length} ids` : describe(o.clientIds)}.`);
     }
     requested = o.clientIds.map((v, i) => idString(`clientIds[${i}]`, v));
   }
   const id = requireColumn(NAME, 'id', o.id ?? DEFAULT_LOOKUP_ID_COLUMN, schema, ['string']);
   let columns: string[] | null = null;
   if (o.columns !== undefined) {
-    if (!Array.isArray(o.columns) || o.columns.length === 0) throw new SpecError(NAME, 'columns', `must be a non-empty array of column names; got ${JSON.stringify(o.columns)}.`);
+    if (!Array.isArray(o.columns) || o.columns.length === 0) throw new SpecError(NAME, 'columns', `must be a non-empty array of column names; got ${describe(o.columns)}.`);
     columns = o.columns.map((c, i) => {
       if (typeof c !== 'string' || !schema.some((s) => s.name === c)) {
-        throw new SpecError(NAME, `columns[${i}]`, `names column ${JSON.stringify(c)}, which the dataset does not have (columns: ${schema.map((s) => s.name).join(', ')}).`);
+        throw new SpecError(NAME, `columns[${i}]`, `names column ${describe(c)}, which the dataset does not have (columns: ${schema.map((s) => s.name).join(', ')}).`);
       }
       return c;
     });

@@ -6,6 +6,7 @@
 import { Type, type Data, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { SpecError } from './kernel.js';
+import { describe } from './spec-checks.js';
 
 export interface NumericView {
   readonly length: number;
@@ -93,9 +94,9 @@ export function kindOf(type: string): ColumnKind {
 
 /** Checks that `column` exists in `schema` with one of `kinds`; throws SpecError naming `field`. */
 export function requireColumn(kernel: string, field: string, column: unknown, schema: readonly ColumnInfo[], kinds: readonly ColumnKind[]): string {
-  if (typeof column !== 'string' || column === '') throw new SpecError(kernel, field, `must be a column name; got ${JSON.stringify(column)}.`);
+  if (typeof column !== 'string' || column === '') throw new SpecError(kernel, field, `must be a column name; got ${describe(column)}.`);
   const info = schema.find((c) => c.name === column);
-  if (!info) throw new SpecError(kernel, field, `names column "${column}", which the dataset does not have (columns: ${schema.map((c) => c.name).join(', ')}).`);
+  if (!info) throw new SpecError(kernel, field, `names column ${describe(column)}, which the dataset does not have (columns: ${schema.map((c) => c.name).join(', ')}).`);
   const kind = kindOf(info.type);
   if (!kinds.includes(kind)) throw new SpecError(kernel, field, `names column "${column}" of type ${info.type}; expected ${kinds.join(' or ')}.`);
   return column;

@@ -143,19 +143,19 @@ export function validateDimension(kernel: string, field: string, spec: unknown, 
     const t = requireObject(kernel, `${field}.tag`, spec.tag, ['rules', 'otherwise']);
     const rulesIn = requireArray(kernel, `${field}.tag.rules`, t.rules, 1);
     const rules: TagRule[] = [];
-    const seen: string[] = [];
+    const seen = new Set<string>();
     rulesIn.forEach((r, i) => {
       const f = `${field}.tag.rules[${i}]`;
       const obj = requireObject(kernel, f, r, ['label', 'when']);
       const label = requireString(kernel, `${f}.label`, obj.label);
-      if (seen.includes(label)) throw new SpecError(kernel, `${f}.label`, `repeats the label ${describe(label)}; combine the conditions with "any" instead.`);
-      seen.push(label);
+      if (seen.has(label)) throw new SpecError(kernel, `${f}.label`, `repeats the label ${describe(label)}; combine the conditions with "any" instead.`);
+      seen.add(label);
       const when = validateFilter(kernel, `${f}.when`, obj.when, schema);
       if (!when) throw new SpecError(kernel, `${f}.when`, 'is required: a filter { all?, any? } that the row must match.');
       rules.push({ label, when });
     });
     const otherwise = t.otherwise === undefined ? DEFAULT_TAG_OTHERWISE : requireString(kernel, `${field}.tag.otherwise`, t.otherwise);
-    if (seen.includes(otherwise)) throw new SpecError(kernel, `${field}.tag.otherwise`, `is also the label of a rule (${describe(otherwise)}); it must differ.`);
+    if (seen.has(otherwise)) throw new SpecError(kernel, `${field}.tag.otherwise`, `is also the label of a rule (${describe(otherwise)}); it must differ.`);
     return { tag: { rules, otherwise } };
   }
   if ('cluster' in spec) {

@@ -100,22 +100,26 @@ function validateFunnel(input: unknown, schema: readonly ColumnInfo[]): FunnelSp
   if (stage) {
     const stageColumn = requireColumn(K, 'stageColumn', s.stageColumn, schema, ['category']);
     const labels: string[] = [];
+    const isStep = new Set<string>(); // not labels.includes: a hostile spec may list 50,000 steps
     steps.forEach((x, i) => {
       if (typeof x !== 'string' || x === '') throw new SpecError(K, `steps[${i}]`, `must be a stage label (a non-empty string) when stageColumn is set; got ${describe(x)}.`);
-      if (labels.includes(x)) throw new SpecError(K, `steps[${i}]`, `repeats the step ${describe(x)}; steps must be unique.`);
+      if (isStep.has(x)) throw new SpecError(K, `steps[${i}]`, `repeats the step ${describe(x)}; steps must be unique.`);
       labels.push(x);
+      isStep.add(x);
     });
     let mapping: Record<string, string | null>;
     if (s.mapping === undefined || s.mapping === null) {
       mapping = {};
-      for (const [from, to] of Object.entries(DEFAULT_STAGE_MAPPING)) if (!labels.includes(from) && (to === null || labels.includes(to))) mapping[from] = to;
+      for (const [from, to] of Object.entries(DEFAULT_STAGE_MAPPING)) if (!isStep.has(from) && (to === null || isStep.has(to))) mapping[from] = to;
     } else {
       if (!isPlainObject(s.mapping)) throw new SpecError(K, 'mapping', `must be an object from stage label to step label (or null); got ${describe(s.mapping)}.`);
       mapping = {};
       for (const [from, to] of Object.entries(s.mapping)) {
-        if (labels.includes(from)) throw new SpecError(K, `mapping.${from}`, `maps a step; a step label always implies itself.`);
-        if (to !== null && (typeof to !== 'string' || !labels.includes(to))) throw new SpecError(K, `mapping.${from}`, `must be one of the steps (${labels.map((l) => JSON.stringify(l)).join(', ')}) or null; got ${describe(to)}.`);
-        mapping[from] = to;
+        if (isStep.has(from)) throw new SpecError(K, `mapping.${from}`, `maps a step; a step label always implies itself.`);
+        if (to !== null && (typeof to !== 'string' || !isStep.has(to))) throw new SpecError(K, `mapping.${from}`, `must be one of the steps (${describe(labels)}) or null; got ${describe(to)}.`);
+        // defineProperty: an own "__proto__" key (as JSON.parse makes it) would otherwise set the
+        // prototype and drop the entry silently.
+        Object.defineProperty(mapping, from, { value: to, enumerable: true, writable: true, configurable: true });
       }
     }
     if (cohort !== null && cohortColumnIn === null) throw new SpecError(K, 'cohortColumn', 'is required for cohorts in stage mode (stages carry no dates); name a date column such as "openDate".');

@@ -137,6 +137,13 @@ function defaultAlias(agg: RollupAgg, column: string | undefined, q: number | un
   return agg === 'quantile' ? `quantile_${q}_${column}` : `${agg}_${column}`;
 }
 
+/** A measure or ratio name: a key of every result row's `values`, where "__proto__" would vanish. */
+function resultName(field: string, v: unknown): string {
+  const as = requireString(K, field, v);
+  if (as === '__proto__') throw new SpecError(K, field, 'cannot be "__proto__" (a reserved name in JavaScript objects); choose another name.');
+  return as;
+}
+
 export function validateRollupSpec(spec: unknown, schema: readonly ColumnInfo[]): ValidRollupSpec {
   const obj = requireObject(K, '', spec, ['by', 'measures', 'ratios', 'share', 'filter']);
   if (obj.by === undefined) throw new SpecError(K, 'by', 'is required: a dimension or a list of one or two dimensions.');
@@ -161,7 +168,7 @@ export function validateRollupSpec(spec: unknown, schema: readonly ColumnInfo[])
     } else if (mo.q !== undefined) {
       throw new SpecError(K, `${f}.q`, `applies only to agg "quantile" (agg is "${agg}").`);
     }
-    const as = mo.as === undefined ? defaultAlias(agg, column, q) : requireString(K, `${f}.as`, mo.as);
+    const as = mo.as === undefined ? defaultAlias(agg, column, q) : resultName(`${f}.as`, mo.as);
     if (aliases.has(as)) throw new SpecError(K, `${f}.as`, `repeats the result name ${describe(as)}; give each measure a distinct "as".`);
     aliases.add(as);
     return { ...(column !== undefined ? { column } : {}), agg, ...(q !== undefined ? { q } : {}), as };
@@ -170,7 +177,7 @@ export function validateRollupSpec(spec: unknown, schema: readonly ColumnInfo[])
   const ratios = requireArray(K, 'ratios', obj.ratios ?? []).map((r, i) => {
     const f = `ratios[${i}]`;
     const ro = requireObject(K, f, r, ['as', 'numerator', 'denominator']);
-    const as = requireString(K, `${f}.as`, ro.as);
+    const as = resultName(`${f}.as`, ro.as);
     if (aliases.has(as)) throw new SpecError(K, `${f}.as`, `repeats the result name ${describe(as)}.`);
     aliases.add(as);
     const side = (key: 'numerator' | 'denominator') => {

@@ -5,14 +5,25 @@
  */
 import { SpecError } from './kernel.js';
 
+/** Longest value shown in a message: a spec may hold a million-entry array or a 100 kB string. */
+const MAX_DESCRIBED = 120;
+
+/**
+ * A value for an error message: short, and never throws (a BigInt, a cycle or 10,000 levels of
+ * nesting would make JSON.stringify or String throw, turning a SpecError into a crash).
+ */
 export function describe(v: unknown): string {
   if (v === undefined) return 'undefined';
   if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
+  if (typeof v === 'bigint') return `${v}n (a BigInt)`;
+  let text: string;
   try {
-    return JSON.stringify(v) ?? String(v);
+    // A long array is shown by its first entries: serialising a million of them costs seconds.
+    text = Array.isArray(v) && v.length > 20 ? `${JSON.stringify(v.slice(0, 5)).slice(0, -1)},... (an array of ${v.length} entries)]` : (JSON.stringify(v) ?? typeof v);
   } catch {
-    return String(v);
+    text = Array.isArray(v) ? `an array of ${v.length} entries` : v !== null && typeof v === 'object' ? 'an object that cannot be shown' : typeof v;
   }
+  return text.length > MAX_DESCRIBED ? `${text.slice(0, MAX_DESCRIBED)}... (${text.length} characters)` : text;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -72,10 +83,12 @@ export function requireLabels(kernel: string, field: string, v: unknown, length?
     throw new SpecError(kernel, field, `must have ${length} labels (one more than the cut points); got ${arr.length}.`);
   }
   const out: string[] = [];
+  const seen = new Set<string>(); // a Set, not out.includes: a hostile spec may list 50,000 labels
   for (let i = 0; i < arr.length; i++) {
     const s = requireString(kernel, `${field}[${i}]`, arr[i]);
-    if (out.includes(s)) throw new SpecError(kernel, `${field}[${i}]`, `repeats the label ${describe(s)}; labels must be unique.`);
+    if (seen.has(s)) throw new SpecError(kernel, `${field}[${i}]`, `repeats the label ${describe(s)}; labels must be unique.`);
     out.push(s);
+    seen.add(s);
   }
   return out;
 }
