@@ -7,7 +7,9 @@ import puppeteer from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium-path.mjs';
 
 const args = process.argv.slice(2);
-const rows = Number(args[args.indexOf('--rows') + 1] || 1_000_000);
+// Without --rows, indexOf is -1 and args[0] (e.g. --json) would be read as the row count.
+const rowsAt = args.indexOf('--rows');
+const rows = Number(rowsAt >= 0 ? args[rowsAt + 1] : 1_000_000);
 const json = args.includes('--json');
 
 const server = await createServer({ configFile: new URL('../vite.config.ts', import.meta.url).pathname, mode: 'development', logLevel: 'error', server: { port: 0, hmr: false } });

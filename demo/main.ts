@@ -35,6 +35,16 @@ function updateUrl(change: Record<string, string | null>): void {
 const rows = Number(params.get('rows'));
 if (params.get('data')) loader.src = params.get('data')!;
 else if (Number.isInteger(rows) && rows > 0) loader.rows = rows;
+// Models that fit on the whole book (k-means, BG/NBD + Gamma-Gamma) are opt-in: on a 1M-client
+// book they keep a worker busy for seconds, which the dashboard's own panels should not wait for.
+if (params.get('models') === '1') {
+  const clusters = document.createElement('cl-segments');
+  clusters.id = 'clusters';
+  clusters.setAttribute('by', 'cluster');
+  clusters.dataset.span = 'full';
+  document.querySelector('#risk')?.after(clusters);
+  document.querySelector('#cltv')?.setAttribute('clv', 'model');
+}
 const theme = params.get('theme') ?? '';
 themeSelect.value = theme;
 if (theme) for (const el of document.querySelectorAll('main > *')) el.setAttribute('theme', theme);

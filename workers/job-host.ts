@@ -55,9 +55,22 @@ export function serializeError(err: unknown): SerializedError {
 
 export function serveJobs(handlers: Record<string, JobHandler>): void {
   const running = new Map<number, AbortController>();
+  /** Priorities of the running jobs; a job waits at its checkpoints while a higher one runs. */
+  const priorities = new Map<number, number>();
+  let waiters: (() => void)[] = [];
+  const outranked = (priority: number) => {
+    for (const p of priorities.values()) if (p > priority) return true;
+    return false;
+  };
+  /** Resolves when a job ends (the ranking may have changed) or after `ms`, for a heartbeat. */
+  const nextEndOr = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      waiters.push(() => (clearTimeout(timer), resolve()));
+    });
 
   const api: JobHostApi = {
-    async run(jobId, name, args, progressRemote): Promise<JobOutcome> {
+    async run(jobId, name, args, progressRemote, priority = 1): Promise<JobOutcome> {
       const remote = progressRemote as unknown as Remote<(p: JobProgress) => void>;
       const controller = new AbortController();
       running.set(jobId, controller);
@@ -75,12 +88,19 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
           send({});
           await yieldToEventLoop();
           controller.signal.throwIfAborted();
+          // Parked behind jobs of higher priority, still sending heartbeats so the pool sees it alive.
+          while (outranked(priority)) {
+            await nextEndOr(HEARTBEAT_MS);
+            send({});
+            controller.signal.throwIfAborted();
+          }
         },
         transfer: (value, transferables) => {
           transferLists.set(value, transferables);
           return value;
         },
       };
+      priorities.set(jobId, priority);
       try {
         const handler = handlers[name];
         if (!handler) throw new Error(`This worker has no job named "${name}"; it serves: ${Object.keys(handlers).join(', ')}.`);
@@ -92,6 +112,10 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
       } catch (err) {
         return { ok: false, error: serializeError(err) };
       } finally {
+        priorities.delete(jobId);
+        const waiting = waiters;
+        waiters = [];
+        for (const wake of waiting) wake();
         running.delete(jobId);
         remote[releaseProxy]?.();
       }

@@ -8,6 +8,7 @@ import type { Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterSpec } from '../../src/query/filter-store.js';
 import { LatestQuery } from '../../src/query/latest-query.js';
 import { runKernel } from '../../src/query/run-kernel.js';
+import { sharedQuery } from '../../src/query/shared-query.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { DatasetController } from './dataset-controller.js';
 
@@ -37,14 +38,22 @@ export class KernelController<R> implements ReactiveController {
   lastMs?: number;
 
   private key?: string;
+  /** Set by refresh(): the next run must not reuse a shared or recent answer. */
+  private fresh = false;
   private readonly latest = new LatestQuery();
   private filterSub?: Disposable;
+  private connected = false;
 
   constructor(private readonly host: ReactiveControllerHost, private readonly options: KernelControllerOptions) {
     host.addController(this);
   }
 
+  hostConnected(): void {
+    this.connected = true;
+  }
+
   hostDisconnected(): void {
+    this.connected = false;
     this.latest.dispose();
     this.filterSub?.dispose();
     this.filterSub = undefined;
@@ -53,6 +62,10 @@ export class KernelController<R> implements ReactiveController {
 
   // Before render, so the pending state shows in the same update (no extra render cycle).
   hostUpdate(): void {
+    // Lit still runs an update requested before the element was removed: subscribing or starting
+    // a query then would outlive the element (nothing disposes it again), so a removed host waits
+    // until it is connected again.
+    if (!this.connected) return;
     const dataset = this.options.data.value;
     const hub = this.options.data.hub;
     if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => this.host.requestUpdate());
@@ -86,6 +99,7 @@ export class KernelController<R> implements ReactiveController {
   /** Runs the current query again (e.g. after a model was retrained). */
   refresh(): void {
     this.key = undefined;
+    this.fresh = true;
     this.host.requestUpdate();
   }
 
@@ -96,9 +110,16 @@ export class KernelController<R> implements ReactiveController {
     this.progress = 0;
     this.error = undefined;
     const t0 = performance.now();
+    const fresh = this.fresh;
+    this.fresh = false;
     try {
+      // Panels asking the same question share one run (and a recent answer); see shared-query.ts.
       const value = await this.latest.run((signal) =>
-        runKernel<R>(dataset, kernel, spec, { signal, onProgress: (f) => ((this.progress = f), this.host.requestUpdate()) }),
+        sharedQuery<R>(dataset, key, (s, onProgress) => runKernel<R>(dataset, kernel, spec, { signal: s, onProgress }), {
+          signal,
+          fresh,
+          onProgress: (f) => ((this.progress = f), this.host.requestUpdate()),
+        }),
       );
       if (key !== this.key) return;
       this.value = value;

@@ -21,7 +21,11 @@ export interface SerializedError {
 }
 
 export interface JobHostApi {
-  run(jobId: number, name: string, args: unknown, progress: (p: JobProgress) => void): Promise<JobOutcome>;
+  /**
+   * `priority` (default 1): the host holds a job at its checkpoints while a job of higher priority
+   * runs, so a short query sent beside a long job is not slowed by it.
+   */
+  run(jobId: number, name: string, args: unknown, progress: (p: JobProgress) => void, priority?: number): Promise<JobOutcome>;
   cancel(jobId: number): void;
   /** Names of the jobs this worker serves. */
   jobs(): string[];

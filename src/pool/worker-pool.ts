@@ -2,8 +2,12 @@
  * WorkerPool: a fixed set of module workers, each serving named jobs (see workers/job-host.ts).
  *
  * Contracts:
- * - One job at a time per worker, FIFO per worker. A job either targets a worker (its data lives
- *   there) or goes to the least busy one.
+ * - Jobs have a priority (RunOptions.priority, else by name from WorkerPoolOptions.priorities).
+ *   A worker takes its queued jobs highest priority first, FIFO among equals. While a job runs, one
+ *   queued job of higher priority may start beside it; the job host then parks the lower one at its
+ *   next checkpoint until nothing of higher priority runs (workers/job-host.ts). So a panel's
+ *   kernel query waits one checkpoint interval of a long model fit, not the whole fit.
+ *   A job either targets a worker (its data lives there) or goes to the least busy one.
  * - Every job can be cancelled with an AbortSignal; the promise rejects at once with an AbortError.
  *   The worker is asked to stop; if it has not within `cancelGraceMs`, it is terminated and replaced.
  * - Progress messages are heartbeats: a job silent for `stallTimeoutMs` means a dead or stuck
@@ -31,7 +35,16 @@ export interface WorkerPoolOptions {
   readonly cancelGraceMs?: number;
   /** Name used in messages. */
   readonly name?: string;
+  /** Priority by job name, for runs that give none; unnamed jobs have 1. Default DEFAULT_JOB_PRIORITIES. */
+  readonly priorities?: Readonly<Record<string, number>>;
 }
+
+/**
+ * Kernel queries are what a user waits for after every filter change; the model-based CLV jobs
+ * take many seconds and only add detail to a panel that is already drawn, so they yield to the
+ * model fits that a panel cannot draw without (e.g. k-means for a cluster segmentation).
+ */
+export const DEFAULT_JOB_PRIORITIES: Readonly<Record<string, number>> = { kernel: 2, 'clv-summaries': 0, 'clv-fit-groups': 0 };
 
 export interface RunOptions {
   /** Run on this worker (its data lives there). Default: the least busy worker. */
@@ -44,6 +57,8 @@ export interface RunOptions {
   readonly transfer?: Transferable[];
   /** Retry once on a replacement worker if the worker is lost mid-job. Default: true without transfers. */
   readonly retry?: boolean;
+  /** Higher runs first and may run beside lower (see the contracts above). Default: by job name. */
+  readonly priority?: number;
 }
 
 export type WorkerInitializer = (worker: number, run: <R>(name: string, args: unknown, options?: Omit<RunOptions, 'worker'>) => Promise<R>) => Promise<void>;
@@ -60,6 +75,7 @@ interface Job {
   readonly resolve: (v: unknown) => void;
   readonly reject: (e: unknown) => void;
   readonly init: boolean;
+  readonly priority: number;
   attempts: number;
   settled: boolean;
   cleanup?: () => void;
@@ -73,6 +89,8 @@ interface Slot {
   remote: Remote<JobHostApi>;
   queue: Job[];
   current: Job | null;
+  /** A job of higher priority running beside `current` (the host parks the latter). */
+  side: Job | null;
   /** Initializers still running for this worker; normal jobs wait for them. */
   pendingInit: number;
   generation: number;
@@ -97,6 +115,7 @@ export class WorkerPool implements Disposable {
   private broken: string | null = null;
   private readonly stallTimeoutMs: number;
   private readonly cancelGraceMs: number;
+  private readonly priorities: Readonly<Record<string, number>>;
 
   constructor(private readonly options: WorkerPoolOptions) {
     if (typeof options?.createWorker !== 'function') throw new TypeError('WorkerPool needs a createWorker function.');
@@ -107,6 +126,7 @@ export class WorkerPool implements Disposable {
     this.name = options.name ?? 'clientlens';
     this.stallTimeoutMs = positive(options.stallTimeoutMs, 20_000, 'stallTimeoutMs');
     this.cancelGraceMs = positive(options.cancelGraceMs, 1_000, 'cancelGraceMs');
+    this.priorities = options.priorities ?? DEFAULT_JOB_PRIORITIES;
     for (let i = 0; i < size; i++) this.slots.push(this.spawn(i, 0));
   }
 
@@ -142,16 +162,17 @@ export class WorkerPool implements Disposable {
   }
 
   stats(): { worker: number; busy: boolean; queued: number; completed: number; restarts: number }[] {
-    return this.slots.map((s) => ({ worker: s.index, busy: s.current !== null, queued: s.queue.length, completed: s.completed, restarts: s.restarts }));
+    return this.slots.map((s) => ({ worker: s.index, busy: s.current !== null || s.side !== null, queued: s.queue.length, completed: s.completed, restarts: s.restarts }));
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const slot of this.slots) {
-      const jobs = [...(slot.current ? [slot.current] : []), ...slot.queue];
+      const jobs = [...running(slot), ...slot.queue];
       slot.queue = [];
       slot.current = null;
+      slot.side = null;
       for (const job of jobs) this.settle(job, new JobCancelledError(job.name, 'the worker pool was disposed'));
       slot.remote[releaseProxy]();
       slot.worker.terminate();
@@ -160,7 +181,7 @@ export class WorkerPool implements Disposable {
 
   private spawn(index: number, restarts: number): Slot {
     const worker = this.options.createWorker();
-    const slot: Slot = { index, worker, remote: wrap<JobHostApi>(worker), queue: [], current: null, pendingInit: 0, generation: 0, completed: 0, restarts, alive: false, startFailures: 0 };
+    const slot: Slot = { index, worker, remote: wrap<JobHostApi>(worker), queue: [], current: null, side: null, pendingInit: 0, generation: 0, completed: 0, restarts, alive: false, startFailures: 0 };
     // The first answer proves the script loaded; errors before it are start failures, not crashes.
     slot.remote.jobs().then(() => (slot.alive = true), () => {});
     worker.addEventListener('error', (ev: ErrorEvent) => {
@@ -169,7 +190,8 @@ export class WorkerPool implements Disposable {
       this.replace(slot, `uncaught error in worker: ${ev.message || 'the worker script failed to load or crashed'}`);
     });
     worker.addEventListener('messageerror', () => {
-      if (slot.current) this.settle(slot.current, new WorkerCrashedError(slot.current.name, index, 'a message from the worker could not be read'));
+      // Which job's message it was is unknown: every job running there fails.
+      for (const job of running(slot)) this.settle(job, new WorkerCrashedError(job.name, index, 'a message from the worker could not be read'));
     });
     return slot;
   }
@@ -182,7 +204,9 @@ export class WorkerPool implements Disposable {
       if (options.worker !== undefined && !this.slots[options.worker]) {
         return reject(new RangeError(`Job "${name}" targets worker ${options.worker}, but the pool has workers 0..${this.size - 1}.`));
       }
-      const job: Job = { name, args, options, resolve: resolve as (v: unknown) => void, reject, init, attempts: 0, settled: false };
+      // Initializers outrank everything: a replaced worker's data must be back before any query.
+      const priority = init ? Number.MAX_SAFE_INTEGER : (options.priority ?? (Object.hasOwn(this.priorities, name) ? this.priorities[name] : 1));
+      const job: Job = { name, args, options, resolve: resolve as (v: unknown) => void, reject, init, priority, attempts: 0, settled: false };
       const slot = options.worker !== undefined ? this.slots[options.worker] : this.leastBusy();
       if (options.signal) {
         const onAbort = () => this.abort(job, new JobCancelledError(name, options.signal!.reason));
@@ -199,7 +223,7 @@ export class WorkerPool implements Disposable {
     let best = this.slots[0];
     let load = Infinity;
     for (const s of this.slots) {
-      const l = s.queue.length + (s.current ? 1 : 0) + s.pendingInit;
+      const l = s.queue.length + (s.current ? 1 : 0) + (s.side ? 1 : 0) + s.pendingInit;
       if (l < load) {
         best = s;
         load = l;
@@ -209,16 +233,24 @@ export class WorkerPool implements Disposable {
   }
 
   private pump(slot: Slot): void {
-    if (this.disposed || slot.current) return;
-    const i = slot.pendingInit > 0 ? slot.queue.findIndex((j) => j.init) : 0;
-    if (i < 0 || slot.queue.length === 0) return;
+    if (this.disposed) return;
+    slot.queue = slot.queue.filter((j) => !j.settled);
+    if (!slot.current) {
+      // While initializers are pending only they may run.
+      const i = slot.pendingInit > 0 ? slot.queue.findIndex((j) => j.init) : highest(slot.queue, -Infinity);
+      if (i < 0) return;
+      const [job] = slot.queue.splice(i, 1);
+      void this.start(slot, job, 'current');
+    }
+    if (slot.side || slot.pendingInit > 0 || !slot.current) return;
+    const i = highest(slot.queue, slot.current.priority);
+    if (i < 0) return;
     const [job] = slot.queue.splice(i, 1);
-    if (job.settled) return this.pump(slot);
-    void this.start(slot, job);
+    void this.start(slot, job, 'side');
   }
 
-  private async start(slot: Slot, job: Job): Promise<void> {
-    slot.current = job;
+  private async start(slot: Slot, job: Job, lane: 'current' | 'side'): Promise<void> {
+    slot[lane] = job;
     job.attempts++;
     const generation = slot.generation;
     const jobId = this.nextJobId++;
@@ -227,18 +259,18 @@ export class WorkerPool implements Disposable {
     const armStall = () => {
       clearTimeout(stall);
       stall = setTimeout(() => {
-        if (slot.current === job && slot.generation === generation) this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`);
+        if (slot[lane] === job && slot.generation === generation) this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`);
       }, this.stallTimeoutMs);
     };
     armStall();
     if (job.options.timeoutMs !== undefined) {
       budget = setTimeout(() => {
-        if (slot.current !== job || slot.generation !== generation) return;
+        if (slot[lane] !== job || slot.generation !== generation) return;
         this.settle(job, new JobTimeoutError(job.name, job.options.timeoutMs!));
-        this.stopRunning(slot, generation, jobId, 'ran past its time budget');
+        this.stopRunning(slot, lane, job, generation, jobId, 'ran past its time budget');
       }, job.options.timeoutMs);
     }
-    job.stop = () => this.stopRunning(slot, generation, jobId, 'did not stop when cancelled');
+    job.stop = () => this.stopRunning(slot, lane, job, generation, jobId, 'did not stop when cancelled');
     const onProgress = proxy((p: JobProgress) => {
       if (slot.generation !== generation || job.settled) return;
       armStall();
@@ -248,7 +280,7 @@ export class WorkerPool implements Disposable {
     let failure: unknown;
     try {
       const args = job.options.transfer?.length ? comlinkTransfer(job.args, job.options.transfer) : job.args;
-      outcome = await slot.remote.run(jobId, job.name, args, onProgress);
+      outcome = await slot.remote.run(jobId, job.name, args, onProgress, job.priority);
     } catch (err) {
       failure = err;
     } finally {
@@ -257,7 +289,7 @@ export class WorkerPool implements Disposable {
     }
     // A replaced worker's late answer (or the rejection of its released proxy) means nothing now.
     if (slot.generation !== generation) return;
-    slot.current = null;
+    slot[lane] = null;
     if (outcome?.ok) {
       slot.completed++;
       this.settle(job, undefined, outcome.value);
@@ -270,17 +302,17 @@ export class WorkerPool implements Disposable {
   }
 
   /** Asks the worker to stop a job whose promise has already been settled; replaces it if it won't. */
-  private stopRunning(slot: Slot, generation: number, jobId: number, reason: string): void {
+  private stopRunning(slot: Slot, lane: 'current' | 'side', job: Job, generation: number, jobId: number, reason: string): void {
     void slot.remote.cancel(jobId).catch(() => {});
     setTimeout(() => {
-      if (slot.generation === generation && slot.current && slot.current.settled) this.replace(slot, `a job ${reason}`);
+      if (slot.generation === generation && slot[lane] === job && job.settled) this.replace(slot, `a job ${reason}`);
     }, this.cancelGraceMs);
   }
 
   private abort(job: Job, error: Error): void {
     if (job.settled) return;
     this.settle(job, error);
-    const slot = this.slots.find((s) => s.current === job);
+    const slot = this.slots.find((s) => s.current === job || s.side === job);
     if (slot) job.stop?.();
   }
 
@@ -295,8 +327,10 @@ export class WorkerPool implements Disposable {
   private replace(old: Slot, reason: string): void {
     if (this.disposed || this.slots[old.index] !== old) return;
     old.generation++;
-    const lost = old.current;
+    // `side` outranks `current`: it goes back to the head of the queue last, so it runs first.
+    const lostJobs = [old.current, old.side].filter((j): j is Job => j !== null);
     old.current = null;
+    old.side = null;
     old.remote[releaseProxy]();
     old.worker.terminate();
 
@@ -307,13 +341,14 @@ export class WorkerPool implements Disposable {
 
     if (fresh.startFailures >= MAX_START_FAILURES) {
       this.broken = `The ${this.name} worker pool stopped: worker ${old.index} failed to start ${fresh.startFailures} times in a row (last: ${reason}). Check that the worker script loads (network, Content-Security-Policy worker-src).`;
-      const doomed = [...(lost ? [lost] : []), ...fresh.queue];
+      const doomed = [...lostJobs, ...fresh.queue];
       fresh.queue = [];
       for (const job of doomed) this.settle(job, new Error(this.broken));
       return;
     }
 
-    if (lost && !lost.settled) {
+    for (const lost of lostJobs) {
+      if (lost.settled) continue;
       // A job sent to a worker that never started did not run: that attempt does not count.
       if (!old.alive) lost.attempts--;
       const canRetry = (lost.options.retry ?? !lost.options.transfer?.length) && lost.attempts < 2;
@@ -336,6 +371,17 @@ export class WorkerPool implements Disposable {
     }
     this.pump(fresh);
   }
+}
+
+/** Index of the first job of the highest priority above `above`, or -1. */
+function highest(queue: readonly Job[], above: number): number {
+  let best = -1;
+  for (let i = 0; i < queue.length; i++) if (queue[i].priority > above && (best < 0 || queue[i].priority > queue[best].priority)) best = i;
+  return best;
+}
+
+function running(slot: Slot): Job[] {
+  return [slot.current, slot.side].filter((j): j is Job => j !== null);
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -156,6 +156,26 @@ describe('WorkerPool (real module workers in Chromium)', () => {
     expect(again.message).to.contain('worker pool stopped');
   });
 
+  it('runs a job of higher priority beside a long one, ahead of the queue, and parks the long one meanwhile', async () => {
+    pool = createTestPool({ size: 1 });
+    const order: string[] = [];
+    let longProgress = 0;
+    const long = pool.run('sleep', { ms: 1500, steps: 30 }, { onProgress: () => longProgress++ }).then(() => order.push('long'));
+    const queued = pool.run('echo', 'plain').then(() => order.push('plain'));
+    await new Promise((r) => setTimeout(r, 150));
+    const t0 = performance.now();
+    await pool.run('echo', 'quick', { priority: 2 });
+    expect(performance.now() - t0, 'did not wait for the long job').to.be.below(700);
+    order.push('quick');
+    // While the higher job runs, the long one makes no progress (it is parked at a checkpoint).
+    const before = longProgress;
+    await pool.run('sleep', { ms: 400, steps: 4 }, { priority: 2 });
+    expect(longProgress - before, 'progress of the long job meanwhile').to.be.at.most(1);
+    await Promise.all([long, queued]);
+    expect(order).to.deep.equal(['quick', 'long', 'plain']);
+    expect(pool.stats()[0].busy).to.equal(false);
+  });
+
   it('refuses bad options with errors naming them', () => {
     expect(() => createTestPool({ size: 0 })).to.throw(/size/);
     expect(() => createTestPool({ stallTimeoutMs: -1 })).to.throw(/stallTimeoutMs/);

@@ -37,6 +37,7 @@ import { bitAt, compareGroupKeys, groupCodes } from './group-keys.js';
 import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { float64Values, validateBy } from './profitability.js';
 import { dayField, numberField, specObject, stringField } from './spec-fields.js';
+import { describe } from './spec-checks.js';
 import { TopRows, idView, mergeRankedRows, type RankedRow } from './top-rows.js';
 
 const NAME = 'churn-rules';
@@ -165,14 +166,14 @@ export interface ChurnPartial {
 
 function validateRule(raw: unknown, i: number, schema: readonly ColumnInfo[]): ChurnRule {
   const f = `rules[${i}]`;
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SpecError(NAME, f, `must be an object { id, kind, threshold?, label?, column? }; got ${JSON.stringify(raw)}.`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SpecError(NAME, f, `must be an object { id, kind, threshold?, label?, column? }; got ${describe(raw)}.`);
   const o = raw as Record<string, unknown>;
   for (const k of Object.keys(o)) {
     if (!['id', 'kind', 'threshold', 'label', 'column'].includes(k)) throw new SpecError(NAME, `${f}.${k}`, 'is not a field of a rule (fields: id, kind, threshold, label, column).');
   }
   const id = stringField(NAME, `${f}.id`, o.id, 64);
   if (typeof o.kind !== 'string' || !Object.hasOwn(CHURN_RULE_KINDS, o.kind)) {
-    throw new SpecError(NAME, `${f}.kind`, `must be one of ${Object.keys(CHURN_RULE_KINDS).join(', ')}; got ${JSON.stringify(o.kind)}.`);
+    throw new SpecError(NAME, `${f}.kind`, `must be one of ${Object.keys(CHURN_RULE_KINDS).join(', ')}; got ${describe(o.kind)}.`);
   }
   const kind = o.kind as ChurnRuleKind;
   const def = CHURN_RULE_KINDS[kind];
@@ -188,7 +189,7 @@ function validate(spec: unknown, schema: readonly ColumnInfo[]): ChurnRulesSpec 
   const o = specObject(NAME, spec, ['rules', 'asOf', 'by', 'id', 'orderBy', 'offset', 'limit', 'groupSizes']);
   const rawRules = o.rules === undefined ? DEFAULT_CHURN_RULES : o.rules;
   if (!Array.isArray(rawRules) || rawRules.length === 0 || rawRules.length > MAX_CHURN_RULES) {
-    throw new SpecError(NAME, 'rules', `must be an array of 1 to ${MAX_CHURN_RULES} rules; got ${Array.isArray(rawRules) ? `${rawRules.length} rules` : JSON.stringify(rawRules)}.`);
+    throw new SpecError(NAME, 'rules', `must be an array of 1 to ${MAX_CHURN_RULES} rules; got ${Array.isArray(rawRules) ? `${rawRules.length} rules` : describe(rawRules)}.`);
   }
   const rules = rawRules.map((r, i) => validateRule(r, i, schema));
   for (let i = 0; i < rules.length; i++) {
@@ -204,7 +205,7 @@ function validate(spec: unknown, schema: readonly ColumnInfo[]): ChurnRulesSpec 
   const orderBy = o.orderBy === null ? null : requireColumn(NAME, 'orderBy', o.orderBy ?? DEFAULT_AT_RISK_ORDER_COLUMN, schema, ['float', 'int']);
   const offset = numberField(NAME, 'offset', o.offset, 0, { integer: true, min: 0, max: MAX_AT_RISK_PAGE_END });
   const limit = numberField(NAME, 'limit', o.limit, DEFAULT_AT_RISK_LIMIT, { integer: true, min: 0, max: MAX_AT_RISK_PAGE_END - offset });
-  if (o.groupSizes !== undefined && typeof o.groupSizes !== 'boolean') throw new SpecError(NAME, 'groupSizes', `must be true or false; got ${JSON.stringify(o.groupSizes)}.`);
+  if (o.groupSizes !== undefined && typeof o.groupSizes !== 'boolean') throw new SpecError(NAME, 'groupSizes', `must be true or false; got ${describe(o.groupSizes)}.`);
   const groupSizes = o.groupSizes === true;
   return { rules, asOf, by, id, orderBy, offset, limit, groupSizes };
 }
@@ -298,7 +299,7 @@ function scanHits(
   mask: Uint32Array, list: Int32Array, ends: Int32Array, ruleCount: number,
   codes: Int32Array | null, gbm: Uint8Array | null, goff: number, nullSlot: number, gAny: Float64Array, gRule: Float64Array,
   ov: Float64Array | null, obm: Uint8Array | null, ooff: number,
-  top: TopRows, batchNo: number, rowOffset: number,
+  top: TopRows, batchNo: number, rowOffset: number, positions: Int32Array | undefined,
 ): number {
   let any = 0;
   let h = 0;
@@ -320,7 +321,7 @@ function scanHits(
         }
       }
       const key = ov === null || (obm !== null && !bitAt(obm, ooff + i)) ? NaN : ov[i];
-      top.offer(popcount(m), key, batchNo, i, rowOffset + i, m);
+      top.offer(popcount(m), key, batchNo, i, rowOffset + (positions ? positions[i] : i), m);
     }
   }
   return any;
@@ -389,7 +390,7 @@ export const churnRulesKernel: KernelDef<ChurnRulesSpec, ChurnPartial, ChurnRule
         mask, list, ends, R,
         g === null ? null : g.codes, g === null ? null : g.bitmap, g === null ? 0 : g.offset, g === null ? 0 : g.nullSlot, gAny, gRule,
         ov === null ? null : float64Values(ov), ov === null ? null : ov.bitmap, ov === null ? 0 : ov.offset,
-        top, batchNo, rowOffset,
+        top, batchNo, rowOffset, rows[b].positions,
       );
       for (let s = 0; s < slots; s++) {
         if ((spec.groupSizes ? gRows[s] : gAny[s]) === 0) continue;

@@ -4,7 +4,7 @@
  * kernels group by it like any other dimension. The plan comes from a message, so it is checked
  * field by field before a worker builds a design from it.
  */
-import { Table, type RecordBatch } from 'apache-arrow';
+import { RecordBatch, Table } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import type { CategoricalPlan, DesignColumn, FeaturePlan, NumericPlan } from '../models/features.js';
 import { assignClusters, type ClusterModel } from '../models/kmeans.js';
@@ -90,16 +90,55 @@ function validatePlan(kernel: string, field: string, v: unknown, schema: readonl
   return { version: 1, numeric, categorical, columns, target: null, asOfDay, rows: 0, positives: 0, warnings: [] };
 }
 
+/**
+ * Nearest-centre codes of a stored record batch, per cluster model: a filter change re-runs the
+ * cluster panel's kernel over the same rows with the same model, and the assignment (a distance to
+ * every centre for every row) dominates that kernel. Keyed weakly by the batch object, so entries
+ * go when the worker drops the dataset; at most MODELS_PER_BATCH models per batch (oldest out).
+ * Only real RecordBatch objects are cached: the runner's filtered views are new on every job.
+ */
+const MODELS_PER_BATCH = 4;
+const codeCache = new WeakMap<RecordBatch, Map<string, Int32Array>>();
+let cacheEnabled = true;
+/** Batches assigned (misses) and served from the cache (hits), for tests and profiling. */
+export const clusterCodeCacheStats = { hits: 0, misses: 0 };
+
+/** For tests: turns the code cache on or off; results must not depend on it. */
+export function setClusterCodeCache(enabled: boolean): void {
+  cacheEnabled = enabled;
+}
+
+/** Codes by the model: the plan and centres decide the assignment, the labels do not. */
+function modelKey(c: ClusterDimension): string {
+  return JSON.stringify([c.plan, c.centroids]);
+}
+
 /** Nearest-centre codes per batch, for DimensionCompiler. */
 export class ClusterAssigner {
   private readonly model: ClusterModel;
+  private readonly key: string;
 
   constructor(c: ClusterDimension) {
     this.model = { plan: c.plan, k: c.labels.length, centroids: Float64Array.from(c.centroids), profiles: [], inertia: 0, silhouette: 0, iterations: 0, converged: true };
+    this.key = modelKey(c);
   }
 
   codes(batch: RecordBatch, out: Int32Array): Int32Array {
-    out.set(assignClusters(this.model, [new Table(batch)]));
+    const cacheable = cacheEnabled && batch instanceof RecordBatch;
+    let byModel = cacheable ? codeCache.get(batch) : undefined;
+    let codes = byModel?.get(this.key);
+    if (codes) clusterCodeCacheStats.hits++;
+    else {
+      clusterCodeCacheStats.misses++;
+      codes = assignClusters(this.model, [new Table(batch)]);
+      if (cacheable) {
+        if (!byModel) codeCache.set(batch, (byModel = new Map()));
+        if (byModel.size >= MODELS_PER_BATCH) byModel.delete(byModel.keys().next().value!);
+        byModel.set(this.key, codes);
+      }
+    }
+    // A copy: callers may write into `out`, and the cached codes must stay as computed.
+    out.set(codes);
     return out;
   }
 }

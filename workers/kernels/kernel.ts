@@ -18,6 +18,17 @@ import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 export interface RowBatch {
   readonly batch: RecordBatch;
   readonly rowOffset: number;
+  /**
+   * Set when `batch` is a filtered view (page filters applied by the runner): the position in the
+   * original batch of each row of the view. The global row number of view row i is then
+   * rowOffset + positions[i], not rowOffset + i; `globalRow` gives it either way.
+   */
+  readonly positions?: Int32Array;
+}
+
+/** Global row number of row `i` of a RowBatch (filtered view or not). */
+export function globalRow(rows: RowBatch, i: number): number {
+  return rows.rowOffset + (rows.positions ? rows.positions[i] : i);
 }
 
 export interface KernelContext {

@@ -10,10 +10,9 @@
  *   measures wealth rather than spending, choose it explicitly when that is the question).
  * - Scored rows: a row with a null in any of the three inputs, or a monetary value that is not a
  *   finite number (NaN, +-Infinity), is not scored; it is counted in `excluded` (per category too).
- * - Row number: the row's position key `rowOffset + i`: its global row in the dataset. Under a page
- *   filter the kernel sees the passing rows of each batch packed together, so the key is the batch's
- *   first row + the index among its passing rows: no longer the dataset row, but in the same order,
- *   so ranks, scores and ties are those of the filtered rows in dataset order.
+ * - Row number: the row's global row in the dataset (`globalRow`), also under a page filter (the
+ *   runner's filtered view keeps each row's original position), so ranks, scores and ties are
+ *   those of the filtered rows in dataset order.
  * - Scores, over the scored rows only, exactly as SQL
  *     F = NTILE(5) OVER (ORDER BY frequency, rowNumber)
  *     M = NTILE(5) OVER (ORDER BY monetary, rowNumber)
@@ -49,7 +48,7 @@ import { categoryCodes, LabelCache } from './category-codes.js';
 import { numericView, requireColumn, type ColumnKind } from './columns.js';
 import { parseIsoDay } from './filter.js';
 import { compareGroupKeys } from './group-keys.js';
-import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
+import { SpecError, globalRow, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { describe, isPlainObject, requireArray, requireInteger, requireObject, requireString } from './spec-checks.js';
 
 const K = 'rfm';
@@ -108,6 +107,7 @@ const SPEC_KEYS = ['recencyColumn', 'frequencyColumn', 'monetaryColumn', 'asOf',
 function validateSegments(v: unknown): RfmSegmentRule[] {
   const arr = requireArray(K, 'segments', v, 1);
   const out: RfmSegmentRule[] = [];
+  const names = new Set<string>();
   const covered = new Uint8Array(25);
   const range = (field: string, x: unknown): [number, number] => {
     const a = requireArray(K, field, x, 2);
@@ -120,11 +120,12 @@ function validateSegments(v: unknown): RfmSegmentRule[] {
   arr.forEach((x, i) => {
     const o = requireObject(K, `segments[${i}]`, x, ['name', 'r', 'f']);
     const name = requireString(K, `segments[${i}].name`, o.name);
-    if (out.some((s) => s.name === name)) throw new SpecError(K, `segments[${i}].name`, `repeats the segment name ${describe(name)}; names must be unique.`);
+    if (names.has(name)) throw new SpecError(K, `segments[${i}].name`, `repeats the segment name ${describe(name)}; names must be unique.`);
     const r = range(`segments[${i}].r`, o.r);
     const f = range(`segments[${i}].f`, o.f);
     for (let a = r[0]; a <= r[1]; a++) for (let b = f[0]; b <= f[1]; b++) covered[(a - 1) * 5 + b - 1] = 1;
     out.push({ name, r, f });
+    names.add(name);
   });
   const gaps: string[] = [];
   for (let c = 0; c < 25; c++) if (!covered[c]) gaps.push(`R${Math.floor(c / 5) + 1}F${(c % 5) + 1}`);
@@ -202,7 +203,7 @@ export interface RfmBoundary {
   readonly score: number;
   /** Recency days (asOf - date), frequency or monetary value of the boundary row. */
   readonly value: number;
-  /** Position key of the boundary row (the dataset row number when no page filter applies). */
+  /** Global row number of the boundary row (under a page filter too). */
   readonly row: number;
 }
 
@@ -560,7 +561,7 @@ async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelC
   let minD = 2147483647, maxD = -2147483648, minF = 2147483647, maxF = -2147483648, maxAbs = 0;
   let moneyIsInt = true;
   for (let b = 0; b < rows.length; b++) {
-    const { batch, rowOffset } = rows[b];
+    const { batch } = rows[b];
     const v = viewsOf(batch, spec);
     const { dates: dv, freqs: fv, money: mv, dBits, fBits, mBits, dOff, fOff, mOff } = v;
     if (!(mv instanceof Int32Array)) moneyIsInt = false;
@@ -571,7 +572,7 @@ async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelC
       const m = mv[i];
       if (m - m !== 0) continue; // NaN or +-Infinity
       const d = dv[i], f = fv[i];
-      rowNo[n] = rowOffset + i;
+      rowNo[n] = globalRow(rows[b], i);
       dates[n] = d;
       freqs[n] = f;
       money[n] = m + 0; // -0 -> +0: equal values must have equal keys
@@ -657,7 +658,7 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
   let pn = 0;
   let pRows = new Float64Array(64), pDates = new Int32Array(64), pFreqs = new Int32Array(64), pMoney = new Float64Array(64), pSlots = new Int32Array(64);
   for (let b = 0; b < rows.length; b++) {
-    const { batch, rowOffset } = rows[b];
+    const { batch } = rows[b];
     const v = viewsOf(batch, spec);
     const { dates: dv, freqs: fv, money: mv, dBits, fBits, mBits, dOff, fOff, mOff } = v;
     const sc = slotCodes(batch, spec.by, slots);
@@ -678,7 +679,7 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
         excluded[g]++;
         continue;
       }
-      const row = rowOffset + i;
+      const row = globalRow(rows[b], i);
       const d = dv[i], f = fv[i];
       const sr = scoreOf(d, row, bd), sf = scoreOf(f, row, bf), sm = scoreOf(m, row, bm);
       if (sr === 0 || sf === 0 || sm === 0) {

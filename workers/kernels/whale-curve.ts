@@ -154,7 +154,7 @@ function collectProfits(
   out: Float64Array, at: number, n: number,
   rv: Float64Array, rbm: Uint8Array | null, roff: number,
   cv: Float64Array, cbm: Uint8Array | null, coff: number,
-  top: TopRows, batchNo: number, rowOffset: number,
+  top: TopRows, batchNo: number, rowOffset: number, positions: Int32Array | undefined,
 ): number {
   let k = at;
   let cut = top.capacity === 0 ? Infinity : top.cutoff;
@@ -163,7 +163,7 @@ function collectProfits(
     const x = rv[i] - cv[i];
     if (x - x !== 0) continue;
     out[k++] = x;
-    if (x >= cut && top.offer(x, NaN, batchNo, i, rowOffset + i, 0)) cut = top.cutoff;
+    if (x >= cut && top.offer(x, NaN, batchNo, i, rowOffset + (positions ? positions[i] : i), 0)) cut = top.cutoff;
   }
   return k;
 }
@@ -323,7 +323,7 @@ export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurv
       const rev = numericView(batch, spec.revenue);
       const cost = numericView(batch, spec.cost);
       const batchNo = top.addBatch(spec.id === null ? null : idView(batch, spec.id));
-      k = collectProfits(profits, k, batch.numRows, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, top, batchNo, rowOffset);
+      k = collectProfits(profits, k, batch.numRows, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, top, batchNo, rowOffset, rows[b].positions);
       ctx.progress((0.5 * (b + 1)) / rows.length);
       await ctx.checkpoint();
     }

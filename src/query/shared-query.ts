@@ -1,0 +1,127 @@
+/**
+ * Kernel queries shared by the panels of a page. Several panels often ask a dataset the same
+ * question (three profitability views with one spec; the same panels again when a filter is set
+ * back): one run serves them all, and a recent answer is served again without any worker job.
+ *
+ * Contracts:
+ * - The key must determine the answer: dataset version, kernel and full spec (filters included).
+ *   Answers are shared objects: callers treat them as read-only.
+ * - A caller's abort rejects its own promise at once; the run is cancelled only when every caller
+ *   that joined it has left.
+ * - `fresh` skips both the recent answers and a run in flight (e.g. after a model changed behind
+ *   the key); the new run replaces the old one for later callers.
+ * - Entries belong to the Dataset object (weakly held) and are cleared when it is disposed.
+ */
+import type { Dataset } from '../dataset/data-hub.js';
+
+export interface SharedRunOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (fraction: number) => void;
+  readonly fresh?: boolean;
+}
+
+interface InFlight {
+  readonly promise: Promise<unknown>;
+  readonly controller: AbortController;
+  readonly listeners: Set<(fraction: number) => void>;
+  callers: number;
+}
+
+interface DatasetQueries {
+  readonly running: Map<string, InFlight>;
+  /** Recent answers, oldest first (Map order), at most RECENT_ANSWERS. */
+  readonly recent: Map<string, unknown>;
+}
+
+/** Enough for every panel of a dashboard under two filter states. */
+export const RECENT_ANSWERS = 48;
+
+const byDataset = new WeakMap<Dataset, DatasetQueries>();
+
+function queriesOf(dataset: Dataset): DatasetQueries {
+  let q = byDataset.get(dataset);
+  if (!q) {
+    const created: DatasetQueries = { running: new Map(), recent: new Map() };
+    byDataset.set(dataset, (q = created));
+    dataset.onDispose(() => {
+      for (const f of created.running.values()) f.controller.abort(new DOMException('The dataset was closed.', 'AbortError'));
+      created.running.clear();
+      created.recent.clear();
+      byDataset.delete(dataset);
+    });
+  }
+  return q;
+}
+
+function abortError(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('Aborted', 'AbortError');
+}
+
+export function sharedQuery<R>(dataset: Dataset, key: string, start: (signal: AbortSignal, onProgress: (fraction: number) => void) => Promise<R>, options: SharedRunOptions = {}): Promise<R> {
+  const { signal, onProgress } = options;
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  const q = queriesOf(dataset);
+  if (!options.fresh && q.recent.has(key)) {
+    const value = q.recent.get(key) as R;
+    // Most recently used last.
+    q.recent.delete(key);
+    q.recent.set(key, value);
+    return Promise.resolve(value);
+  }
+  let flight = options.fresh ? undefined : q.running.get(key);
+  if (!flight) {
+    const controller = new AbortController();
+    const listeners = new Set<(fraction: number) => void>();
+    const promise = start(controller.signal, (f) => listeners.forEach((l) => l(f)));
+    const created: InFlight = { promise, controller, listeners, callers: 0 };
+    flight = created;
+    q.running.set(key, created);
+    promise.then(
+      (value) => {
+        if (q.running.get(key) === created) q.running.delete(key);
+        if (byDataset.get(dataset) !== q) return;
+        q.recent.delete(key);
+        q.recent.set(key, value);
+        if (q.recent.size > RECENT_ANSWERS) q.recent.delete(q.recent.keys().next().value!);
+      },
+      () => {
+        if (q.running.get(key) === created) q.running.delete(key);
+      },
+    );
+  }
+  const joined = flight;
+  joined.callers++;
+  if (onProgress) joined.listeners.add(onProgress);
+  return new Promise<R>((resolve, reject) => {
+    let left = false;
+    const leave = () => {
+      if (left) return;
+      left = true;
+      signal?.removeEventListener('abort', onAbort);
+      if (onProgress) joined.listeners.delete(onProgress);
+      joined.callers--;
+    };
+    const onAbort = () => {
+      if (left) return;
+      leave();
+      reject(abortError(signal!));
+      if (joined.callers === 0) {
+        joined.controller.abort(abortError(signal!));
+        if (q.running.get(key) === joined) q.running.delete(key);
+      }
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+    joined.promise.then(
+      (v) => {
+        if (left) return;
+        leave();
+        resolve(v as R);
+      },
+      (e) => {
+        if (left) return;
+        leave();
+        reject(e);
+      },
+    );
+  });
+}

@@ -1,0 +1,48 @@
+// The per-worker cache of filtered views (filtered-rows.ts) must never change an answer: kernels
+// that leave filtering to the runner give the uncached results through a series of filter changes
+// (including one back to an earlier filter, more filters than a batch keeps, and no filter), on
+// rows split as over workers, and on the rows of a replacing dataset; and repeated filters must hit.
+import { describe, expect, it } from 'vitest';
+import { generatePortfolio } from '../../src/generate/portfolio.js';
+import { runKernelSplit } from '../../workers/kernels/run-local.js';
+import { getKernel } from '../../workers/kernels/index.js';
+import { filteredViewStats, setFilteredViewCache } from '../../workers/kernels/filtered-rows.js';
+
+const tables = generatePortfolio({ rows: 5000, seed: 21 });
+const corporate = { all: [{ column: 'clientType', op: 'eq', value: 'corporate' }] };
+const rich = { all: [{ column: 'aum', op: 'gt', value: 200_000 }], any: [{ column: 'segment', op: 'ne', value: 'retail' }, { column: 'churned', op: 'eq', value: false }] };
+// Same `all` as rich, other `any`: a cache keyed on part of the filter would mix them up.
+const richOther = { all: rich.all, any: [{ column: 'clientType', op: 'eq', value: 'retail' }] };
+const recent = { all: [{ column: 'lastTxnDate', op: 'gte', value: '2026-01-01' }] };
+const filters = [corporate, rich, richOther, corporate, recent, rich, undefined, corporate];
+const queries: [string, Record<string, unknown>][] = [
+  ['kpis', {}],
+  ['profitability', { revenue: 'revenue', cost: 'costToServe', by: 'segment' }],
+  ['whale-curve', { revenue: 'revenue', cost: 'costToServe', points: 20, topN: 5 }],
+  ['funnel', { steps: ['prospect', 'new', 'growing', 'mature'], by: 'segment', stageColumn: 'lifecycleStage' }],
+];
+
+async function run(t: typeof tables, name: string, spec: Record<string, unknown>, filter: unknown, cached: boolean): Promise<unknown> {
+  setFilteredViewCache(cached);
+  try {
+    return await runKernelSplit(getKernel(name), t, filter ? { ...spec, filter } : spec, 2);
+  } finally {
+    setFilteredViewCache(true);
+  }
+}
+
+describe('filtered view cache', () => {
+  it('gives the uncached answers through filter changes, and reuses views across kernels', async () => {
+    const hits = filteredViewStats.hits;
+    for (const filter of filters) {
+      for (const [name, spec] of queries) expect(await run(tables, name, spec, filter, true), `${name} ${JSON.stringify(filter)}`).toEqual(await run(tables, name, spec, filter, false));
+    }
+    expect(filteredViewStats.hits - hits).toBeGreaterThan(0);
+  });
+
+  it('builds new views for the rows of a replacing dataset', async () => {
+    for (const [name, spec] of queries) await run(tables, name, spec, corporate, true);
+    const next = generatePortfolio({ rows: 5000, seed: 22 });
+    for (const [name, spec] of queries) expect(await run(next, name, spec, corporate, true)).toEqual(await run(next, name, spec, corporate, false));
+  });
+});
