@@ -600,7 +600,8 @@ function median(runs: readonly Run[]): number | null {
   return a + (b - a) * 0.5;
 }
 
-function stepsOf(labels: readonly string[], reached: Float64Array, medians: (number | null)[] | null, ooo: Float64Array | null): FunnelStep[] {
+/** Steps from clients reached per step: conversions, drop-off, median days, out-of-order counts (shared with the remote engine). */
+export function stepsOf(labels: readonly string[], reached: ArrayLike<number>, medians: (number | null)[] | null, ooo: ArrayLike<number> | null): FunnelStep[] {
   return labels.map((label, k) => {
     const count = reached[k];
     const prev = k === 0 ? null : reached[k - 1];

@@ -677,19 +677,7 @@ function reduceRollup(partials: RollupPartial[], spec: ValidRollupSpec): RollupR
 
   // Listed labels per level (null = missing group), in result order.
   const anyFixed = spec.by.some((d) => fixedLabels(d) !== null);
-  const levelLists: (string | null)[][] = spec.by.map((d, l) => {
-    const seen = new Set<string>();
-    let missing = false;
-    for (const m of merged.values()) {
-      const lab = m.labels[l];
-      if (lab === null) missing = true;
-      else seen.add(lab);
-    }
-    const fixed = fixedLabels(d);
-    const list: (string | null)[] = fixed ? [...fixed] : [...seen].sort(compareLabels);
-    if (missing) list.push(null);
-    return list;
-  });
+  const levelLists = levelLabelLists(spec.by, merged.values());
   const rank = levelLists.map((list) => new Map(list.map((lab, i) => [lab === null ? '\u0000missing' : `=${lab}`, i])));
   const rankOf = (l: number, lab: string | null) => rank[l].get(lab === null ? '\u0000missing' : `=${lab}`)!;
 
@@ -766,6 +754,28 @@ function reduceRollup(partials: RollupPartial[], spec: ValidRollupSpec): RollupR
     rows: { scanned, matched: total.rows },
     excluded: { nan: Object.values(nanByColumn).reduce((s, x) => s + x, 0), nanByColumn },
   };
+}
+
+/**
+ * The labels listed per level (null = the missing group, last), in result order: a fixed list
+ * (tiers, bins, tags, clusters) as given, else the labels that have rows in code point order.
+ * Shared with the remote engine, so both list groups the same way.
+ */
+export function levelLabelLists(by: readonly Dimension[], groups: Iterable<{ readonly labels: readonly (string | null)[] }>): (string | null)[][] {
+  const all = [...groups];
+  return by.map((d, l) => {
+    const seen = new Set<string>();
+    let missing = false;
+    for (const g of all) {
+      const lab = g.labels[l];
+      if (lab === null) missing = true;
+      else seen.add(lab);
+    }
+    const fixed = fixedLabels(d);
+    const list: (string | null)[] = fixed ? [...fixed] : [...seen].sort(compareLabels);
+    if (missing) list.push(null);
+    return list;
+  });
 }
 
 export const segmentRollup: KernelDef<ValidRollupSpec, RollupPartial, RollupResult> = {

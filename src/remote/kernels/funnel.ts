@@ -17,6 +17,7 @@
 import { compareGroupKeys } from '../../../workers/kernels/group-keys.js';
 import { SpecError } from '../../../workers/kernels/kernel.js';
 import type { FilterSpec } from '../../../workers/kernels/filter.js';
+import { stepsOf } from '../../../workers/kernels/funnel.js';
 import type { CohortPeriod, FunnelBreakdown, FunnelCohort, FunnelResult, FunnelSpec, FunnelStageSpec, FunnelStep, FunnelTimestampSpec } from '../../../workers/kernels/funnel.js';
 import { filterSql, numericExpr } from '../filter-sql.js';
 import { intLiteral, joinSql, sql, stringLiteral, type Sql } from '../sql-builder.js';
@@ -32,22 +33,6 @@ function periodLabel(key: number, cohort: CohortPeriod): string {
   }
   const y = Math.floor(key / 4);
   return `${String(y).padStart(4, '0')}-Q${key - y * 4 + 1}`;
-}
-
-function stepsOf(labels: readonly string[], reached: readonly number[], medians: (number | null)[] | null, ooo: readonly number[] | null): FunnelStep[] {
-  return labels.map((label, k) => {
-    const count = reached[k];
-    const prev = k === 0 ? null : reached[k - 1];
-    return {
-      label,
-      count,
-      conversionFromPrevious: prev === null || prev === 0 ? null : count / prev,
-      conversionFromFirst: reached[0] === 0 ? null : count / reached[0],
-      dropOff: prev === null ? null : prev - count,
-      medianDaysFromPrevious: medians === null || k === 0 ? null : medians[k - 1],
-      outOfOrder: ooo === null || k === 0 ? null : ooo[k],
-    };
-  });
 }
 
 const isStage = (s: FunnelSpec): s is FunnelStageSpec => 'stageColumn' in s;

@@ -11,8 +11,8 @@
 import { kindOf } from '../../../workers/kernels/columns.js';
 import { SpecError } from '../../../workers/kernels/kernel.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../schema/wealth-tiers.js';
-import { compareLabels, dimensionName, fixedLabels, missingLabel, type Dimension } from '../../../workers/kernels/dimension.js';
-import type { RollupResult, RollupRow, ValidRollupSpec } from '../../../workers/kernels/segment-rollup.js';
+import { dimensionName, fixedLabels, missingLabel, type Dimension } from '../../../workers/kernels/dimension.js';
+import { levelLabelLists, type RollupResult, type RollupRow, type ValidRollupSpec } from '../../../workers/kernels/segment-rollup.js';
 import { filterSql, hasNumber, numericExpr } from '../filter-sql.js';
 import { floatLiteral, joinSql, sql, type RemoteTable, type Sql } from '../sql-builder.js';
 import type { RemoteKernel } from '../remote-kernel.js';
@@ -127,19 +127,7 @@ export const remoteSegmentRollup: RemoteKernel<ValidRollupSpec, RollupResult> = 
       const labels = spec.by.map((d, l) => labelOf(d, row[`k${l}`]));
       merged.set(JSON.stringify(labels), { labels, row });
     }
-    const levelLists = spec.by.map((d, l) => {
-      const seen = new Set<string>();
-      let missing = false;
-      for (const g of merged.values()) {
-        const lab = g.labels[l];
-        if (lab === null) missing = true;
-        else seen.add(lab);
-      }
-      const fixed = fixedLabels(d);
-      const list: (string | null)[] = fixed ? [...fixed] : [...seen].sort(compareLabels);
-      if (missing) list.push(null);
-      return list;
-    });
+    const levelLists = levelLabelLists(spec.by, merged.values());
     const names = spec.by.map((d) => missingLabel(d));
     const keyOf = (labels: (string | null)[]) => labels.map((lab, l) => lab ?? names[l]);
     const anyFixed = spec.by.some((d) => fixedLabels(d) !== null);
