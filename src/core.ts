@@ -64,3 +64,5 @@ export type { ClusterModel } from '../workers/models/kmeans.js';
 export { clvBySegment, sharedClvBySegment } from './models/clv-by-segment.js';
 export type { ClvBySegmentOptions } from './models/clv-by-segment.js';
 export type { ClvFitResult, ClvGroup } from '../workers/jobs/clv-jobs.js';
+export { announceDataAccess, fieldsOfQuery, fieldsOfSpec } from './privacy/data-access.js';
+export type { DataAccessDetail } from './privacy/data-access.js';

@@ -11,6 +11,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Dataset } from '../../src/dataset/data-hub.js';
 import { runKernel } from '../../src/query/run-kernel.js';
+import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access.js';
 import { MAX_AT_RISK_PAGE_END, type ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
 import type { ClientLookupPage, ClientValues } from '../../workers/kernels/client-lookup.js';
 
@@ -181,6 +182,9 @@ export class AtRiskPages implements ReactiveController {
     this.inFlight.add(p);
     const offset = p * this.pageSize;
     const limit = Math.max(0, Math.min(this.pageSize, MAX_AT_RISK_PAGE_END - offset));
+    const who = this.host as unknown as Element;
+    announceDataAccess(who, query.dataset, 'churn-rules', fieldsOfQuery(query.dataset, 'churn-rules', query.spec));
+    announceDataAccess(who, query.dataset, 'client-lookup', query.columns);
     try {
       const ranked = await runKernel<ChurnRulesResult>(query.dataset, 'churn-rules', { ...query.spec, offset, limit }, { signal });
       const ids = ranked.atRisk.clients.map((c) => c.clientId).filter((id): id is string => id !== null);

@@ -9,7 +9,9 @@ import { KernelController, type KernelQuery } from '../shared/kernel-controller.
 import { AtRiskPages, type AtRiskRow, type ClientScore } from './at-risk-pages.js';
 import { ChurnModels, type ChurnModelState } from '../../src/models/churn-models.js';
 import { explainRows } from '../../src/models/explain-rows.js';
-import { CHURN_TARGET } from '../../src/models/default-churn-features.js';
+import { CHURN_TARGET, defaultChurnFeatures } from '../../src/models/default-churn-features.js';
+import { planColumns } from '../../workers/models/features.js';
+import { announceDataAccess } from '../../src/privacy/data-access.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { ChurnModel } from '../../workers/models/churn-model.js';
 import { DEFAULT_AS_OF, ruleConditions, ruleName, ruleReason, ruleView, type RuleView } from './churn-reasons.js';
@@ -191,6 +193,8 @@ export class ClChurnWatch extends LitElement {
     const dataset = this.source.value;
     const models = this.models();
     if (!dataset || !models) return undefined;
+    // Without a label there are no features to report; train() then says why it cannot run.
+    if (dataset.columns.includes(CHURN_TARGET)) announceDataAccess(this, dataset, 'train-churn', planColumns(defaultChurnFeatures(dataset.schema)));
     const run = models.train(dataset);
     run.catch(() => {}); // the state carries the error; the element shows it
     return run;

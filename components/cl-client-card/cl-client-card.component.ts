@@ -13,6 +13,7 @@ import { formatCurrency, formatDay, formatNumber } from '../../src/i18n/format.j
 import { DEFAULT_CHURN_RULES, type ChurnRuleInput } from '../../workers/kernels/churn-rules.js';
 import type { ClientLookupResult, ClientValues } from '../../workers/kernels/client-lookup.js';
 import { ChurnModels } from '../../src/models/churn-models.js';
+import { announceDataAccess } from '../../src/privacy/data-access.js';
 import { explainRows } from '../../src/models/explain-rows.js';
 import { CHURN_TARGET } from '../../src/models/default-churn-features.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
@@ -203,6 +204,8 @@ export class ClClientCard extends LitElement {
   }
 
   private async load(dataset: Dataset, clientId: string, key: string, model?: ChurnModel): Promise<void> {
+    // The card reads every column of the client (its 360 view).
+    announceDataAccess(this, dataset, 'client-lookup', dataset.columns);
     this.pending = true;
     this.error = undefined;
     let shown: Shown;

@@ -8,6 +8,7 @@ import type { Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterSpec } from '../../src/query/filter-store.js';
 import { LatestQuery } from '../../src/query/latest-query.js';
 import { runKernel } from '../../src/query/run-kernel.js';
+import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access.js';
 import { sharedQuery } from '../../src/query/shared-query.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { DatasetController } from './dataset-controller.js';
@@ -112,6 +113,7 @@ export class KernelController<R> implements ReactiveController {
     const t0 = performance.now();
     const fresh = this.fresh;
     this.fresh = false;
+    announceDataAccess(this.host as unknown as Element, dataset, kernel, fieldsOfQuery(dataset, kernel, spec));
     try {
       // Panels asking the same question share one run (and a recent answer); see shared-query.ts.
       const value = await this.latest.run((signal) =>
