@@ -5,7 +5,9 @@
 // browser (every Chromium process: page, workers, GPU, network), sampled from /proc every 200 ms,
 // next to the Arrow size of the data. Exit code 1 when the peak passes 3x the Arrow size or the
 // page reports an error, so a run can be used as a check.
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer } from 'vite';
 import puppeteer from 'puppeteer-core';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium-path.mjs';
@@ -52,32 +54,39 @@ const allDrawn = () => {
 const server = await createServer({ configFile: new URL('../vite.config.ts', import.meta.url).pathname, mode: 'development', logLevel: 'error', server: { port: 0, hmr: false } });
 await server.listen();
 const url = `${server.resolvedUrls.local[0]}?rows=${rows}`;
-const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs, protocolTimeout: 1_800_000 });
-const pid = browser.process().pid;
-let peak = 0;
-const sampler = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 200);
+// Each visit in a browser of its own (one profile, so the second finds the first's cache): the
+// peak of a visit is then its own, not what the previous page left for the GC or the IndexedDB
+// writer to release.
+const profile = mkdtempSync(join(tmpdir(), 'clientlens-5m-'));
 const errors = [];
 const visits = [];
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => errors.push(e.message));
   for (const visit of ['first (generate + cache)', 'second (from the cache)']) {
-    peak = 0;
-    const t0 = Date.now();
-    await page.goto(url);
-    await page.waitForFunction(allDrawn, { timeout: 1_800_000, polling: 200 });
-    const ms = Date.now() - t0;
-    const data = await page.evaluate(() => {
-      const d = window.clientlensHub?.current;
-      return d ? { rows: d.rows, bytes: d.bytes, cached: d.cached, origin: d.origin } : null;
-    });
-    const drawnPeak = Math.max(peak, treeRss(pid));
-    visits.push({ visit, ms, peakBytes: drawnPeak, arrowBytes: data?.bytes ?? NaN, rows: data?.rows ?? NaN, origin: data?.origin, cached: data?.cached });
+    const browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs, userDataDir: profile, protocolTimeout: 1_800_000 });
+    const pid = browser.process().pid;
+    let peak = 0;
+    const sampler = setInterval(() => (peak = Math.max(peak, treeRss(pid))), 200);
+    try {
+      const page = await browser.newPage();
+      page.on('pageerror', (e) => errors.push(e.message));
+      const t0 = Date.now();
+      await page.goto(url);
+      await page.waitForFunction(allDrawn, { timeout: 1_800_000, polling: 200 });
+      const ms = Date.now() - t0;
+      const data = await page.evaluate(() => {
+        const d = window.clientlensHub?.current;
+        return d ? { rows: d.rows, bytes: d.bytes, cached: d.cached, origin: d.origin } : null;
+      });
+      const drawnPeak = Math.max(peak, treeRss(pid));
+      visits.push({ visit, ms, peakBytes: drawnPeak, arrowBytes: data?.bytes ?? NaN, rows: data?.rows ?? NaN, origin: data?.origin, cached: data?.cached });
+    } finally {
+      clearInterval(sampler);
+      await browser.close();
+    }
   }
 } finally {
-  clearInterval(sampler);
-  await browser.close();
   await server.close();
+  rmSync(profile, { recursive: true, force: true });
 }
 
 const mb = (b) => `${(b / 2 ** 20).toFixed(0)} MB`;

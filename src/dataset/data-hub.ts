@@ -360,7 +360,7 @@ export class DataHub implements Disposable {
       const parts = await timed('generate', () =>
         Promise.all(
           partitions.filter((p) => p.chunkCount > 0).map((p) =>
-            this.pool.run<ChunkOutput>('generate-chunks', { datasetId: key, options: source.options, chunkIndices: range(p.firstChunk, p.chunkCount), keep: true }, {
+            this.pool.run<ChunkOutput>('generate-chunks', { datasetId: key, options: source.options, chunkIndices: range(p.firstChunk, p.chunkCount), keep: true, asBlobs: useCache && !this.cache.encrypt }, {
               worker: p.worker,
               signal: options.signal,
               onProgress: (f) => {
@@ -402,7 +402,7 @@ export class DataHub implements Disposable {
       cached = put.stored;
     }
     if (!inWorkers) await timed('distribute', () => this.distribute(key, partitions, out.chunks, undefined, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
-    const chunkInfo = out.chunks.map((c, i) => ({ rows: out.chunkRows[i], bytes: c.byteLength }));
+    const chunkInfo = out.chunks.map((c, i) => ({ rows: out.chunkRows[i], bytes: c instanceof Blob ? c.size : c.byteLength }));
     return this.register(identity, out.schema, chunkInfo, partitions, source.kind === 'generate' ? 'generated' : 'ingested', steps, cached, report);
   }
 

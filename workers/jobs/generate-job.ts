@@ -7,7 +7,7 @@ import { generatePortfolioChunk, type PortfolioOptions } from '../../src/generat
 import type { JobContext } from '../job-host.js';
 import type { DatasetStore } from '../dataset-store.js';
 import { GENERATOR_CHUNK_ROWS } from '../../src/generate/portfolio.js';
-import { encodeChunks, type ChunkOutput } from './chunk-output.js';
+import { encodeChunks, transferablesOf, type ChunkOutput } from './chunk-output.js';
 
 export interface GenerateArgs {
   readonly datasetId: string;
@@ -15,6 +15,8 @@ export interface GenerateArgs {
   /** Global chunk indices this worker generates (and keeps, if `keep`). */
   readonly chunkIndices: readonly number[];
   readonly keep: boolean;
+  /** Send the chunks as Blobs (for an unencrypted cache: the page never holds the bytes). */
+  readonly asBlobs?: boolean;
 }
 
 export function generateJob(store: DatasetStore) {
@@ -28,7 +30,7 @@ export function generateJob(store: DatasetStore) {
       if (args.keep) store.put(args.datasetId, { index, rowOffset: index * GENERATOR_CHUNK_ROWS, table });
       ctx.progress((i + 1) / args.chunkIndices.length);
     }
-    const out = await encodeChunks(tables);
-    return ctx.transfer(out, out.chunks);
+    const out = await encodeChunks(tables, { asBlobs: args.asBlobs === true });
+    return ctx.transfer(out, transferablesOf(out));
   };
 }
