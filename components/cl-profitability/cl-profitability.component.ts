@@ -6,6 +6,7 @@ import { area, line } from 'd3-shape';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
 import { sharedClvBySegment } from '../../src/models/clv-by-segment.js';
+import { FitState, type FitAnswer } from '../shared/fit-state.js';
 import type { ClvFitResult } from '../../workers/jobs/clv-jobs.js';
 import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
@@ -245,7 +246,7 @@ export class ClProfitability extends LitElement {
 
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
-  private clvFit?: { readonly key: string; result?: ClvFitResult; error?: Error };
+  private readonly clvFit = new FitState<ClvFitResult>(this);
   private readonly filterSlot = `cl-profitability#${Math.random().toString(36).slice(2, 8)}`;
   private readonly profit = new KernelController<Result>(this, {
     data: this.source,
@@ -270,31 +271,23 @@ export class ClProfitability extends LitElement {
   }
 
   /** The model CLV fit of the dataset by this.by (shared on the page); undefined while it runs. */
-  private clvModel(): { result?: ClvFitResult; error?: Error } | undefined {
+  private clvModel(): FitAnswer<ClvFitResult> | undefined {
     const hub = this.source.hub;
     const dataset = this.source.value;
     if (this.clv !== 'model' || this.view !== 'cltv' || !hub || !dataset) return undefined;
-    const key = `${dataset.key}|${this.by}`;
-    if (this.clvFit?.key !== key) {
-      const fit: { key: string; result?: ClvFitResult; error?: Error } = (this.clvFit = { key });
-      sharedClvBySegment(hub, dataset, { by: this.by }).then(
-        (r) => this.clvFit === fit && ((fit.result = r), this.requestUpdate()),
-        (e: Error) => this.clvFit === fit && ((fit.error = e), this.requestUpdate()),
-      );
-    }
-    return this.clvFit;
+    return this.clvFit.ask(`${dataset.key}|${this.by}`, () => sharedClvBySegment(hub, dataset, { by: this.by }));
   }
 
   private clvOf(key: string | null): ClvFitResult['groups'][number] | undefined {
-    return this.clvFit?.result?.groups.find((g) => g.label === key);
+    return this.clvFit.last?.value?.groups.find((g) => g.label === key);
   }
 
   private renderClvModel() {
     const fit = this.clvModel();
     if (!fit) return nothing;
     if (fit.error) return html`<p class="note error" role="alert">${msg(str`Model lifetime value unavailable: ${fit.error.message}`, { id: 'profit.clv.error' })}</p>`;
-    if (!fit.result) return html`<p class="note" role="status">${msg('Fitting the lifetime-value model (BG/NBD + Gamma-Gamma) on the transaction log…', { id: 'profit.clv.fitting' })}</p>`;
-    const r = fit.result;
+    if (!fit.value) return html`<p class="note" role="status">${msg('Fitting the lifetime-value model (BG/NBD + Gamma-Gamma) on the transaction log…', { id: 'profit.clv.fitting' })}</p>`;
+    const r = fit.value;
     const p = r.bgnbd.params;
     return html`<div class="note model-clv">
       <p>${msg(str`Model lifetime value (BG/NBD + Gamma-Gamma on ${formatNumber(r.clients)} clients' transactions, whole book): expected discounted transaction value over the next ${r.months} months, mean per client.`, { id: 'profit.clv.note' })}
@@ -743,7 +736,7 @@ export class ClProfitability extends LitElement {
       </table>`;
     }
     if (this.view === 'cltv') {
-      const model = this.clvModel()?.result;
+      const model = this.clvModel()?.value;
       const modelCells = (key: string | null) => {
         const m = this.clvOf(key);
         return html`<td class="num">${m ? formatPercent(m.meanPAlive, undefined, 1) : '—'}</td><td class="num">${m && Number.isFinite(m.meanClv) ? this.moneyFull(m.meanClv) : '—'}</td>`;
@@ -762,7 +755,7 @@ export class ClProfitability extends LitElement {
 
   private csv(r: Result) {
     if (isWhale(r)) return { header: ['clients', 'client_share', 'cumulative_profit', 'profit_share'], rows: r.points.map((p) => [p.clients, p.clientShare, p.cumulativeProfit, p.profitShare]) };
-    const model = this.view === 'cltv' ? this.clvFit?.result : undefined;
+    const model = this.view === 'cltv' ? this.clvFit.last?.value : undefined;
     const modelCols = (label: string | null) => {
       const m = model ? this.clvOf(label) : undefined;
       return model ? [m?.meanPAlive ?? null, m && Number.isFinite(m.meanClv) ? m.meanClv : null] : [];

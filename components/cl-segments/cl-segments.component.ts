@@ -10,6 +10,7 @@ import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
 import { MaskingController } from '../shared/masking-controller.js';
+import { FitState } from '../shared/fit-state.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { requireFields, fieldDef, isClientField, type ClientField } from '../../src/schema/client-schema.js';
@@ -143,7 +144,7 @@ export class ClSegments extends LitElement {
   private readonly source = new DatasetController(this);
   private readonly panel = new PanelController(this);
   private readonly masking = new MaskingController(this);
-  private clusterFit?: { readonly key: string; model?: ClusterModel; error?: Error };
+  private readonly clusterFit = new FitState<ClusterModel>(this);
   private readonly filterSlot = `cl-segments#${Math.random().toString(36).slice(2, 8)}`;
   private readonly rollup = new KernelController<RollupResult | AssetLoyaltyResult>(this, {
     data: this.source,
@@ -176,16 +177,9 @@ export class ClSegments extends LitElement {
     if (!hub) return undefined;
     const k = Number.isInteger(this.clusters) && this.clusters >= 2 && this.clusters <= 12 ? this.clusters : NaN;
     if (Number.isNaN(k)) throw new RangeError(msg(str`The number of clusters must be a whole number from 2 to 12; got ${String(this.clusters)}.`, { id: 'seg.clusters-invalid' }));
-    const key = `${dataset.key}|${k}`;
-    if (this.clusterFit?.key !== key) {
-      const fit: { key: string; model?: ClusterModel; error?: Error } = (this.clusterFit = { key });
-      sharedClusters(hub, dataset, { k }).then(
-        (m) => this.clusterFit === fit && ((fit.model = m), this.requestUpdate()),
-        (e: Error) => this.clusterFit === fit && ((fit.error = e), this.requestUpdate()),
-      );
-    }
-    if (this.clusterFit.error) throw this.clusterFit.error;
-    return this.clusterFit.model;
+    const fit = this.clusterFit.ask(`${dataset.key}|${k}`, () => sharedClusters(hub, dataset, { k }));
+    if (fit.error) throw fit.error;
+    return fit.value;
   }
 
   private query(dataset: Dataset): KernelQuery | null {
@@ -423,11 +417,11 @@ export class ClSegments extends LitElement {
         <option value="treemap" ?selected=${this.view === 'treemap'}>${msg('Treemap', { id: 'seg.view.treemap' })}</option>
         <option value="matrix" ?selected=${this.view === 'matrix'}>${msg('Asset × loyalty', { id: 'seg.view.matrix' })}</option>
       </select>`;
-    const fit = this.by === 'cluster' && this.view !== 'matrix' ? this.clusterFit : undefined;
+    const fit = this.by === 'cluster' && this.view !== 'matrix' ? this.clusterFit.last : undefined;
     const subtitle = !fit
       ? undefined
-      : fit.model
-        ? msg(str`${fit.model.k} clusters by k-means on ${fit.model.plan.numeric.length} behaviour measures; silhouette ${formatNumber(fit.model.silhouette, { maximumFractionDigits: 2 })}`, { id: 'seg.clusters-fitted' })
+      : fit.value
+        ? msg(str`${fit.value.k} clusters by k-means on ${fit.value.plan.numeric.length} behaviour measures; silhouette ${formatNumber(fit.value.silhouette, { maximumFractionDigits: 2 })}`, { id: 'seg.clusters-fitted' })
         : fit.error
           ? undefined
           : msg('Finding behavioural clusters…', { id: 'seg.clusters-fitting' });
