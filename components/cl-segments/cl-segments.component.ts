@@ -273,12 +273,22 @@ export class ClSegments extends LitElement {
 
   private renderBars(rows: Row[]) {
     const barH = 26;
-    // Room for the longest label (about 6.6 px a character at 12 px), within 40% of the width;
-    // a label still too long is cut with an ellipsis (the mark's label and tooltip keep all of it).
-    const longest = Math.max(0, ...rows.map((r) => r.shown.length));
-    const left = Math.round(Math.min(Math.max(180, this.width * 0.4), Math.max(80, Math.min(180, this.width * 0.28), longest * 6.6 + 12)));
-    const maxChars = Math.max(4, Math.floor((left - 12) / 6.6));
-    const cut = (label: string) => (label.length > maxChars ? `${label.slice(0, maxChars - 1)}…` : label);
+    // Room for the longest label (about 6.6 px a Latin character at 12 px, twice that for a CJK
+    // one), within 40% of the width; a label still too long is cut with an ellipsis (the mark's
+    // label and tooltip keep all of it).
+    const units = (c: string) => (c.codePointAt(0)! >= 0x2e80 ? 2 : 1);
+    const widthOf = (label: string) => [...label].reduce((w, c) => w + units(c), 0) * 6.6;
+    const longest = Math.max(0, ...rows.map((r) => widthOf(r.shown)));
+    const left = Math.round(Math.min(Math.max(180, this.width * 0.4), Math.max(80, Math.min(180, this.width * 0.28), longest + 12)));
+    const cut = (label: string) => {
+      if (widthOf(label) <= left - 12) return label;
+      let out = '';
+      for (const c of label) {
+        if (widthOf(out + c) + 6.6 > left - 12) break;
+        out += c;
+      }
+      return `${out}…`;
+    };
     const w = Math.max(240, this.width - 40);
     const h = rows.length * barH + 8;
     const x = scaleLinear().domain([0, Math.max(1e-9, ...rows.map((r) => r.value))]).nice().range([0, w - left - 70]);
