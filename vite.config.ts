@@ -17,8 +17,10 @@ export default defineConfig(({ command, mode }) => ({
   base: command === 'build' ? './' : '/',
   worker: { format: 'es' },
   build: {
-    // The standalone bundle is a second build, into its own folder so sizes do not mix.
-    outDir: resolve(here, mode === 'bundle' ? 'dist/standalone' : 'dist'),
+    // The standalone bundle and the Node kernels are builds of their own, each in its own folder:
+    // sizes do not mix, and no chunk is shared with the page entries. In one build, a module both
+    // reach (e.g. the portfolio generator) lands whole in a chunk the page loads.
+    outDir: resolve(here, mode === 'bundle' ? 'dist/standalone' : mode === 'kernels' ? 'dist/node' : 'dist'),
     emptyOutDir: true,
     target: 'es2022',
     minify: true,
@@ -27,7 +29,9 @@ export default defineConfig(({ command, mode }) => ({
       // 'bundle': one self-contained file for pages without a bundler (a single script tag).
       entry: (mode === 'bundle'
         ? { 'clientlens.bundle': resolve(here, 'src/index.ts') }
-        : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), kernels: resolve(here, 'src/kernels.ts'), elements: resolve(here, 'src/elements.ts') }) as Record<string, string>,
+        : mode === 'kernels'
+          ? { kernels: resolve(here, 'src/kernels.ts') }
+          : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), elements: resolve(here, 'src/elements.ts'), remote: resolve(here, 'src/remote.ts') }) as Record<string, string>,
       formats: ['es'],
     },
     rollupOptions: {

@@ -1,28 +1,114 @@
 #!/usr/bin/env node
-// Prints each built JavaScript file's minified and gzipped size, and checks the elements + core
-// budget (library build, Arrow and d3 left out) of 60 KB gzipped.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+// Prints each built JavaScript file's minified and gzipped size, then what a page pays:
+//  - elements + core: the files a page loads at start for `import 'clientlens'` (dist/clientlens.js
+//    and every file it reaches through static imports; lit, @lit/*, apache-arrow, idb, comlink and
+//    d3-* are external in that build and not counted). Budget: 60 KB gzipped.
+//  - on demand: files reached only through a dynamic import(), each with what it pulls in.
+//  - the worker: started by the data hub; not page code, but the page downloads it.
+//  - the whole page with the standalone bundle (Lit, Arrow, d3 inside): everything it can load.
+// The figures come from the import statements in the built files, so they follow the code.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { join } from 'node:path';
+import { dirname, join, normalize, relative } from 'node:path';
 
+const BUDGET = 60 * 1024;
 const dist = new URL('../dist/', import.meta.url).pathname;
-const files = [];
-for (const dir of ['', 'assets/', 'standalone/', 'standalone/assets/']) {
-  for (const name of readdirSync(join(dist, dir))) {
-    if (!name.endsWith('.js')) continue;
-    const path = join(dist, dir, name);
-    if (!statSync(path).isFile()) continue;
+
+const sizes = new Map();
+function sizeOf(path) {
+  if (!sizes.has(path)) {
     const bytes = readFileSync(path);
-    files.push({ name: dir + name, min: bytes.length, gz: gzipSync(bytes, { level: 9 }).length });
+    sizes.set(path, { min: bytes.length, gz: gzipSync(bytes, { level: 9 }).length });
   }
+  return sizes.get(path);
 }
+
+const jsFiles = (dir) => existsSync(dir)
+  ? readdirSync(dir, { recursive: true }).map(String).filter((n) => n.endsWith('.js') && statSync(join(dir, n)).isFile()).map((n) => join(dir, n))
+  : [];
+
+// Relative specifiers only: bare ones are the externals. `import x from"./a.js"`, `import"./a.js"`
+// and `export{a}from"./a.js"` are static; `import("./a.js")` is dynamic; the worker is a URL.
+const STATIC = /\b(?:import|export)\s*(?:[\w$*{},\s]*?\bfrom\s*)?["'](\.\.?\/[^"']+\.js)["']/g;
+const DYNAMIC = /\bimport\(\s*["'](\.\.?\/[^"']+\.js)["']\s*\)/g;
+const WORKER = /new URL\(\s*["']([^"']*worker[^"']*\.js)["']\s*,\s*import\.meta\.url\s*\)/g;
+
+const edges = new Map();
+function edgesOf(file) {
+  if (!edges.has(file)) {
+    const code = readFileSync(file, 'utf8');
+    const resolve = (re) => [...code.matchAll(re)].map((m) => normalize(join(dirname(file), m[1])));
+    edges.set(file, { static: resolve(STATIC), dynamic: resolve(DYNAMIC), worker: resolve(WORKER) });
+  }
+  return edges.get(file);
+}
+
+/** Files reached from `roots` through static imports, not counting those in `known`. */
+function closure(roots, known = new Set()) {
+  const seen = new Set();
+  const todo = roots.filter((f) => !known.has(f));
+  while (todo.length) {
+    const f = todo.pop();
+    if (seen.has(f) || known.has(f)) continue;
+    seen.add(f);
+    todo.push(...edgesOf(f).static);
+  }
+  return seen;
+}
+
+/** The start set of an entry, its on-demand groups (one per dynamic import target) and its workers. */
+function pageOf(entry) {
+  const start = closure([entry]);
+  const loaded = new Set(start);
+  const demand = [];
+  const workers = new Set();
+  for (let i = 0, frontier = [...start]; frontier.length; i++) {
+    const next = [];
+    for (const f of frontier) {
+      for (const w of edgesOf(f).worker) workers.add(w);
+      for (const d of edgesOf(f).dynamic) {
+        if (loaded.has(d)) continue;
+        const group = closure([d], loaded);
+        for (const g of group) loaded.add(g);
+        demand.push({ root: d, files: group });
+        next.push(...group);
+      }
+    }
+    frontier = next;
+  }
+  const workerFiles = closure([...workers]);
+  return { start, demand, workers: workerFiles };
+}
+
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
-console.log('file'.padEnd(44), 'minified'.padStart(10), 'gzipped'.padStart(10));
-for (const f of files.sort((a, b) => a.name.localeCompare(b.name))) console.log(f.name.padEnd(44), kb(f.min).padStart(10), kb(f.gz).padStart(10));
-// The library build's own chunks; kernels.js is the Node entry (pure functions), not page code.
-const library = files.filter((f) => !f.name.includes('/') && f.name !== 'kernels.js');
-const libGz = library.reduce((s, f) => s + f.gz, 0);
-console.log(`\nelements + core (library build, without lit, apache-arrow, d3, idb, comlink): ${kb(libGz)} gzipped (budget 60 KB: ${libGz <= 60 * 1024 ? 'met' : 'OVER'})`);
-const bundle = files.find((f) => f.name.includes('bundle'));
-const worker = files.filter((f) => f.name.startsWith('standalone/assets/') && f.name.includes('worker'));
-if (bundle) console.log(`whole page with the standalone bundle: ${kb(bundle.gz + worker.reduce((s, f) => s + f.gz, 0))} gzipped (bundle + worker)`);
+const sum = (files, key = 'gz') => [...files].reduce((s, f) => s + sizeOf(f)[key], 0);
+const name = (f) => relative(dist, f);
+
+const all = [...jsFiles(dist)].sort((a, b) => name(a).localeCompare(name(b)));
+console.log('file'.padEnd(52), 'minified'.padStart(10), 'gzipped'.padStart(10));
+for (const f of all) console.log(name(f).padEnd(52), kb(sizeOf(f).min).padStart(10), kb(sizeOf(f).gz).padStart(10));
+
+const library = join(dist, 'clientlens.js');
+if (existsSync(library)) {
+  const page = pageOf(library);
+  const startGz = sum(page.start);
+  console.log(`\nelements + core at start (import 'clientlens': ${page.start.size} files through static imports; lit, @lit/*, apache-arrow, d3-*, idb, comlink not counted):`);
+  for (const f of [...page.start].sort((a, b) => sizeOf(b).gz - sizeOf(a).gz)) console.log(`  ${name(f).padEnd(50)} ${kb(sizeOf(f).gz).padStart(10)}`);
+  console.log(`  total ${kb(sum(page.start, 'min'))} minified, ${kb(startGz)} gzipped (budget 60 KB: ${startGz <= BUDGET ? 'met' : 'OVER'})`);
+  console.log('\non demand (dynamic import(), loaded when a feature is first used), gzipped with what each pulls in:');
+  for (const d of page.demand) console.log(`  ${name(d.root).padEnd(50)} ${kb(sum(d.files)).padStart(10)}${d.files.size > 1 ? ` (${d.files.size} files)` : ''}`);
+  const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);
+  const workerGz = sum(page.workers);
+  console.log(`  total ${kb(demandGz)} gzipped`);
+  console.log(`worker (${[...page.workers].map(name).join(', ')}): ${kb(workerGz)} gzipped, with Arrow inside`);
+  console.log(`library build, everything a page can load from this package: ${kb(startGz + demandGz + workerGz)} gzipped (start + on demand + worker; lit, arrow, d3, idb, comlink come from the host's own copies)`);
+}
+
+const bundle = join(dist, 'standalone', 'clientlens.bundle.js');
+if (existsSync(bundle)) {
+  const page = pageOf(bundle);
+  const startGz = sum(page.start);
+  const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);
+  const workerGz = sum(page.workers);
+  console.log(`\nwhole page with the standalone bundle (Lit, Arrow, d3 inside): ${kb(startGz)} at start + ${kb(demandGz)} on demand + ${kb(workerGz)} worker = ${kb(startGz + demandGz + workerGz)} gzipped`);
+}

@@ -52,10 +52,12 @@ export { explainRows } from './models/explain-rows.js';
 export type { ExplainRowsOptions } from './models/explain-rows.js';
 export { defaultChurnFeatures, MissingLabelError } from './models/default-churn-features.js';
 export type { ChurnModel, ChurnMetrics } from '../workers/models/churn-model.js';
-// Remote query engines (issue 8): the same kernel specs answered by ClickHouse over HTTP.
-export { connectClickHouse, ClickHouseEngine, type ClickHouseEngineOptions } from './remote/clickhouse-engine.js';
-export { ClickHouseClient, type ClickHouseClientOptions, type ClickHouseCredentials, type CredentialsProvider } from './remote/clickhouse-client.js';
-export { RemoteEngineError, type RemoteErrorKind } from './remote/remote-error.js';
+// Remote query engines (issue 8): the same kernel specs answered by ClickHouse over HTTP. The code is
+// in the `clientlens/remote` entry (classes there); connectClickHouse loads it on first use.
+export { connectClickHouse } from './remote-on-demand.js';
+export type { ClickHouseEngine, ClickHouseEngineOptions } from './remote/clickhouse-engine.js';
+export type { ClickHouseClient, ClickHouseClientOptions, ClickHouseCredentials, CredentialsProvider } from './remote/clickhouse-client.js';
+export type { RemoteEngineError, RemoteErrorKind } from './remote/remote-error.js';
 export type { QueryEngine, QueryRunOptions } from './remote/query-engine.js';
 export { fitClusters, DEFAULT_CLUSTER_FEATURES } from './models/fit-clusters.js';
 export type { FitClustersOptions } from './models/fit-clusters.js';
