@@ -1,7 +1,7 @@
 /**
- * The record that describes a cached dataset. It is written in the same IndexedDB transaction as
- * the chunks it lists, and an entry is served only when every listed chunk is present and hashes
- * to its recorded digest.
+ * The record that describes a cached dataset. It is written last, after every chunk it lists
+ * (cache-writer.ts), so it is the entry's commit marker; an entry is served only when every listed
+ * chunk is present and hashes to its recorded digest.
  */
 export interface ColumnInfo {
   readonly name: string;

@@ -2,9 +2,12 @@
  * DatasetCache: Arrow IPC chunks of datasets in IndexedDB (through idb), with a manifest per entry.
  *
  * Contracts:
- * - An entry is written in ONE readwrite transaction (chunks, then manifest): it lands whole or not
- *   at all. `get` reads and verifies every chunk: an entry with a missing chunk, a wrong size or a
- *   digest mismatch is deleted and reported as a warning, never returned.
+ * - An entry is written chunk by chunk, one transaction each, and becomes visible only when its
+ *   manifest is written last, after a check that every chunk record is there (cache-writer.ts):
+ *   a write stopped midway leaves no usable entry. `beginWrite` streams chunks as they are made;
+ *   `put` writes chunks already at hand the same way. `get` reads and verifies every chunk: an
+ *   entry with a missing chunk, a wrong size or a digest mismatch is deleted and reported as a
+ *   warning, never returned.
  * - Chunks are stored as Blobs. `open` hands out the Blobs unread (checking presence and sizes
  *   only), so that workers can read and hash them in parallel off the main thread; a caller using
  *   `open` must verify each chunk against `manifest.chunks[i].sha256` before use and `discard` the
@@ -15,9 +18,10 @@
  * - Entries are evicted least-recently-used first when the total would exceed `budgetBytes`.
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
-import { createChunkKey, openChunk, sealChunk, sealedSize } from './chunk-crypto.js';
-import { chooseEvictions, manifestKey, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
+import { createChunkKey, openChunk, sealedSize } from './chunk-crypto.js';
+import { manifestKey, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
 import { combineDigests, sha256Hex } from './checksum.js';
+import { CacheWriter, chunkRange, describe } from './cache-writer.js';
 import { Emitter, type Disposable } from '../lifecycle/disposable.js';
 import { formatBytes } from '../i18n/format-bytes.js';
 
@@ -85,7 +89,7 @@ export interface CacheEntryHandle {
   readonly key?: CryptoKey;
 }
 
-interface CacheDB extends DBSchema {
+export interface CacheDB extends DBSchema {
   manifests: { key: string; value: DatasetManifest; indexes: { byId: string } };
   // Blobs since v0.1; plain ArrayBuffers are still read.
   chunks: { key: [string, number]; value: Blob | ArrayBuffer };
@@ -217,63 +221,67 @@ export class DatasetCache {
     return this.ttlMs !== undefined && Date.now() - m.created > this.ttlMs;
   }
 
+  /**
+   * Starts writing an entry chunk by chunk (see cache-writer.ts): for chunks that are produced over
+   * time, so that only the few in flight are held anywhere. The caller must end it with `commit`
+   * or `abort`: until then the entry's lock is held. With encryption on, hand `sealKey` to whoever
+   * makes the chunks so they arrive sealed. Never rejects for storage trouble.
+   */
+  async beginWrite(id: string, version: string): Promise<CacheWriter> {
+    const problems = identityProblems(id, version);
+    if (problems.length) throw new TypeError(`DatasetCache.beginWrite: ${problems.join('; ')}`);
+    const db = await this.connect();
+    let key: CryptoKey | undefined;
+    if (db && this.encrypt) {
+      try {
+        key = await this.chunkKey(db);
+      } catch (err) {
+        this.cryptoKey = undefined;
+        this.warn('write-failed', `The cache's encryption key could not be read or made (${describe(err)}); "${id}" is kept in memory for this page.`, manifestKey(id, version));
+        return CacheWriter.begin(this.writerHost(), null, id, version, undefined);
+      }
+    }
+    return CacheWriter.begin(this.writerHost(), db, id, version, key);
+  }
+
+  /** Stores an entry whose chunks are all at hand (written as beginWrite does). */
   async put(input: CachePutInput): Promise<PutResult> {
     validatePut(input);
     const digests = input.digests ?? (await Promise.all(input.chunks.map(async (c) => sha256Hex(c instanceof Blob ? await c.arrayBuffer() : c))));
     const bytes = input.chunks.reduce((s, c) => s + sizeOf(c), 0);
-    const now = Date.now();
-    const manifest: DatasetManifest = {
-      key: manifestKey(input.id, input.version),
-      id: input.id,
-      version: input.version,
-      schema: input.schema,
-      rows: input.chunkRows.reduce((s, r) => s + r, 0),
-      bytes,
-      chunks: input.chunks.map((c, i) => ({ rows: input.chunkRows[i], bytes: sizeOf(c), sha256: digests[i] })),
-      checksum: await combineDigests(digests),
-      created: now,
-      lastAccess: now,
-      meta: input.meta,
-    };
-
-    const existing = await this.list();
-    const victims = chooseEvictions(existing, bytes, this.budgetBytes, manifest.key);
-    if (victims === null) {
+    if (bytes > this.budgetBytes) {
+      const now = Date.now();
+      const manifest: DatasetManifest = {
+        key: manifestKey(input.id, input.version), id: input.id, version: input.version, schema: input.schema,
+        rows: input.chunkRows.reduce((s, r) => s + r, 0), bytes,
+        chunks: input.chunks.map((c, i) => ({ rows: input.chunkRows[i], bytes: sizeOf(c), sha256: digests[i] })),
+        checksum: await combineDigests(digests), created: now, lastAccess: now, meta: input.meta,
+      };
       this.warn('too-large', `Dataset "${input.id}" is ${formatBytes(bytes)}, more than the cache budget of ${formatBytes(this.budgetBytes)}; it is not cached.`, manifest.key);
       return { manifest, stored: 'none' };
     }
-    for (const v of victims) {
-      await this.deleteKey(v.key);
-      this.warn('evicted', `Evicted cached dataset "${v.id}" (${formatBytes(v.bytes)}) to stay within the cache budget.`, v.key);
-    }
-
-    const db = await this.connect();
-    if (db) {
-      try {
-        // Sealing happens before the transaction opens: a transaction cannot wait on other promises.
-        const key = this.encrypt ? await this.chunkKey(db) : undefined;
-        const payloads = key ? await Promise.all(input.chunks.map(async (c) => sealChunk(key, c instanceof Blob ? await c.arrayBuffer() : c))) : input.chunks;
-        const stored: DatasetManifest = key
-          ? { ...manifest, meta: undefined, encrypted: true, sealedMeta: manifest.meta ? await sealChunk(key, new TextEncoder().encode(JSON.stringify(manifest.meta))) : undefined }
-          : manifest;
-        await withLock(`clientlens-cache:${this.name}:${manifest.key}`, async () => {
-          const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
-          const chunks = tx.objectStore('chunks');
-          void chunks.delete(IDBKeyRange.bound([manifest.key, 0], [manifest.key, Infinity]));
-          // Blobs let readers take the bytes lazily, in the worker that needs them.
-          for (let i = 0; i < payloads.length; i++) void chunks.put(new Blob([payloads[i]]), [manifest.key, i]);
-          void tx.objectStore('manifests').put(stored);
-          await tx.done;
-        });
-        this.memory.delete(manifest.key);
-        return { manifest, stored: 'indexeddb' };
-      } catch (err) {
-        const quota = isQuotaError(err);
-        this.warn(quota ? 'quota' : 'write-failed', `${quota ? 'Storage quota exceeded' : `Writing to IndexedDB failed (${describe(err)})`} while caching "${input.id}"; nothing partial was kept, the data stays in memory for this page.`, manifest.key);
+    const writer = await this.beginWrite(input.id, input.version);
+    try {
+      for (let i = 0; i < input.chunks.length; i++) {
+        await writer.write({ index: i, rows: input.chunkRows[i], bytes: sizeOf(input.chunks[i]), sha256: digests[i], data: input.chunks[i] });
       }
+    } catch (err) {
+      await writer.abort();
+      throw err;
     }
-    this.memory.set(manifest.key, { manifest, chunks: await Promise.all(input.chunks.map((c) => (c instanceof Blob ? c.arrayBuffer() : c.slice(0)))) });
-    return { manifest, stored: 'memory' };
+    return writer.commit({ schema: input.schema, chunkCount: input.chunks.length, meta: input.meta });
+  }
+
+  private writerHost() {
+    return {
+      cacheName: this.name,
+      budgetBytes: this.budgetBytes,
+      warn: (code: CacheWarningCode, message: string, key?: string) => this.warn(code, message, key),
+      list: () => this.list(),
+      deleteKey: (key: string) => this.deleteKey(key),
+      keepInMemory: (entry: CacheEntry) => void this.memory.set(entry.manifest.key, entry),
+      forgetInMemory: (key: string) => void this.memory.delete(key),
+    };
   }
 
   /** The newest complete, verified entry of `id` (of `version` if given), or undefined. */
@@ -415,7 +423,7 @@ export class DatasetCache {
     try {
       const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
       void tx.objectStore('manifests').delete(key);
-      void tx.objectStore('chunks').delete(IDBKeyRange.bound([key, 0], [key, Infinity]));
+      void tx.objectStore('chunks').delete(chunkRange(key));
       await tx.done;
     } catch (err) {
       this.warn('write-failed', `Removing "${key}" from the cache failed (${describe(err)}).`, key);
@@ -446,34 +454,19 @@ async function verify(m: DatasetManifest, chunks: ArrayBuffer[]): Promise<string
   return null;
 }
 
-function validatePut(input: CachePutInput): void {
+function identityProblems(id: unknown, version: unknown): string[] {
   const problems: string[] = [];
-  if (typeof input.id !== 'string' || input.id === '') problems.push('id must be a non-empty string');
-  if (typeof input.version !== 'string') problems.push('version must be a string');
+  if (typeof id !== 'string' || id === '') problems.push('id must be a non-empty string');
+  if (typeof version !== 'string') problems.push('version must be a string');
+  return problems;
+}
+
+function validatePut(input: CachePutInput): void {
+  const problems = identityProblems(input.id, input.version);
   if (!Array.isArray(input.chunks) || input.chunks.some((c) => !(c instanceof ArrayBuffer) && !(typeof Blob !== 'undefined' && c instanceof Blob))) problems.push('chunks must be an array of ArrayBuffers or Blobs');
   else if (input.chunkRows.length !== input.chunks.length) problems.push(`chunkRows has ${input.chunkRows.length} entries for ${input.chunks.length} chunks`);
   if (input.digests && input.digests.length !== input.chunks.length) problems.push(`digests has ${input.digests.length} entries for ${input.chunks.length} chunks`);
   if (problems.length) throw new TypeError(`DatasetCache.put: ${problems.join('; ')}`);
-}
-
-function isQuotaError(err: unknown): boolean {
-  const name = (err as { name?: string } | null)?.name;
-  return name === 'QuotaExceededError' || /quota/i.test(String((err as Error)?.message ?? ''));
-}
-
-function describe(err: unknown): string {
-  if (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) return `${(err as Error).name}: ${(err as Error).message}`;
-  return String(err);
-}
-
-/**
- * Runs `fn` holding a Web Lock when the browser has them, so two tabs writing the same entry take
- * turns (IndexedDB keeps each write whole either way; the lock avoids doing the work twice).
- */
-export async function withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  const locks = (globalThis.navigator as Navigator | undefined)?.locks;
-  if (!locks) return fn();
-  return locks.request(name, fn) as Promise<T>;
 }
 
 function sizeOf(c: ArrayBuffer | Blob): number {

@@ -16,10 +16,12 @@ import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.
 import { FilterStore } from '../query/filter-store.js';
 import { planPartitions, type Partition } from './partition-plan.js';
 import { generatedIdentity, stableJson, validateSource, type DataSource, type IngestSettings } from './data-source.js';
-import { chunkCount } from '../generate/portfolio.js';
+import { chunkCount, type PortfolioOptions } from '../generate/portfolio.js';
 import { sha256Hex } from '../cache/checksum.js';
 import type { IngestReport } from '../ingest/ingest-report.js';
-import type { ChunkOutput } from '../../workers/jobs/chunk-output.js';
+import type { GeneratedChunks } from '../../workers/jobs/generate-job.js';
+import { receiveChunks, type Delivery } from './chunk-stream.js';
+import type { CacheWriter } from '../cache/cache-writer.js';
 import type { IngestJobResult } from '../../workers/jobs/ingest-job.js';
 import type { PartitionSummary } from '../../workers/jobs/partition-jobs.js';
 import type { QueryEngine } from '../remote/query-engine.js';
@@ -348,62 +350,105 @@ export class DataHub implements Disposable {
       }
     }
 
-    let out: ChunkOutput;
-    let report: IngestReport | undefined;
-    let partitions: Partition[];
-    let inWorkers = false;
-    if (source.kind === 'generate') {
-      const chunks = chunkCount(source.options.rows);
-      partitions = planPartitions(Array.from({ length: chunks }, () => 1), this.pool.size);
-      // Each worker generates the chunks it will own and keeps them: nothing to distribute after.
-      const done = new Array(partitions.length).fill(0);
-      const parts = await timed('generate', () =>
-        Promise.all(
-          partitions.filter((p) => p.chunkCount > 0).map((p) =>
-            this.pool.run<ChunkOutput>('generate-chunks', { datasetId: key, options: source.options, chunkIndices: range(p.firstChunk, p.chunkCount), keep: true, asBlobs: useCache && !this.cache.encrypt }, {
-              worker: p.worker,
-              signal: options.signal,
-              onProgress: (f) => {
-                done[p.worker] = f * p.chunkCount;
-                progress('generate')(done.reduce((a, b) => a + b, 0) / chunks);
-              },
-            }),
-          ),
-        ),
-        (parts) => ({ rows: source.options.rows, workers: parts.length }),
+    if (source.kind === 'generate') return this.generate(key, identity, source.options, useCache, steps, timed, progress('generate'), options.signal);
+
+    const settings: IngestSettings = source.ingest ?? {};
+    let out: IngestJobResult;
+    try {
+      out = await timed('ingest', () =>
+        this.pool.run<IngestJobResult>('ingest', { bytes, options: settings }, { transfer: [bytes!], signal: options.signal, onProgress: progress('ingest') }),
+        (r) => ({ rows: r.report.rowsKept, rowsRead: r.report.rowsRead, parseMs: r.timings.parseMs, encodeMs: r.timings.encodeMs }),
       );
-      out = { chunks: parts.flatMap((p) => p.chunks), chunkRows: parts.flatMap((p) => p.chunkRows), digests: parts.flatMap((p) => p.digests), schema: parts[0].schema };
-      partitions = planPartitions(out.chunkRows, this.pool.size);
-      inWorkers = true;
-    } else {
-      const settings: IngestSettings = source.ingest ?? {};
-      let result: IngestJobResult;
-      try {
-        result = await timed('ingest', () =>
-          this.pool.run<IngestJobResult>('ingest', { bytes, options: settings }, { transfer: [bytes!], signal: options.signal, onProgress: progress('ingest') }),
-          (r) => ({ rows: r.report.rowsKept, rowsRead: r.report.rowsRead, parseMs: r.timings.parseMs, encodeMs: r.timings.encodeMs }),
-        );
-      } catch (err) {
-        const e = err as Error & { report?: IngestReport };
-        if (e.name === 'IngestError') throw new DataLoadError(e.message, e.report, { cause: err });
-        throw err;
-      }
-      out = result;
-      report = result.report;
-      partitions = planPartitions(out.chunkRows, this.pool.size);
+    } catch (err) {
+      const e = err as Error & { report?: IngestReport };
+      if (e.name === 'IngestError') throw new DataLoadError(e.message, e.report, { cause: err });
+      throw err;
     }
+    const report = out.report;
+    const partitions = planPartitions(out.chunkRows, this.pool.size);
 
     let cached: 'indexeddb' | 'memory' | 'none' = 'none';
     if (useCache) {
       const put = await timed('cache-write', () =>
-        this.cache.put({ id: identity.id, version: identity.version, schema: out.schema, chunkRows: out.chunkRows, chunks: out.chunks, digests: out.digests, meta: report ? { report } : undefined }),
+        this.cache.put({ id: identity.id, version: identity.version, schema: out.schema, chunkRows: out.chunkRows, chunks: out.chunks, digests: out.digests, meta: { report } }),
         (r) => ({ stored: r.stored, bytes: r.manifest.bytes }),
       );
       cached = put.stored;
     }
-    if (!inWorkers) await timed('distribute', () => this.distribute(key, partitions, out.chunks, undefined, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
+    await timed('distribute', () => this.distribute(key, partitions, out.chunks, undefined, options.signal, progress('distribute')), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
     const chunkInfo = out.chunks.map((c, i) => ({ rows: out.chunkRows[i], bytes: c instanceof Blob ? c.size : c.byteLength }));
-    return this.register(identity, out.schema, chunkInfo, partitions, source.kind === 'generate' ? 'generated' : 'ingested', steps, cached, report);
+    return this.register(identity, out.schema, chunkInfo, partitions, 'ingested', steps, cached, report);
+  }
+
+  /**
+   * Each worker generates the chunks it will own and keeps them: nothing to distribute after. With
+   * the cache on, every chunk is streamed into it as soon as it is made (chunk-stream.ts), a few per
+   * worker in flight, and sealed in the worker when the cache encrypts; 'cache-write' is then only
+   * the manifest that makes the entry visible.
+   */
+  private async generate(
+    key: string,
+    identity: { id: string; version: string },
+    portfolio: PortfolioOptions,
+    useCache: boolean,
+    steps: LoadStep[],
+    timed: <T>(step: LoadStepName, fn: () => Promise<T>, detail?: (v: T) => LoadStepDetail) => Promise<T>,
+    onProgress: (f: number) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<Dataset> {
+    const chunks = chunkCount(portfolio.rows);
+    const owners = planPartitions(Array.from({ length: chunks }, () => 1), this.pool.size).filter((p) => p.chunkCount > 0);
+    const writer = useCache ? await this.cache.beginWrite(identity.id, identity.version) : undefined;
+    const streams = writer ? owners.map(() => new MessageChannel()) : [];
+    // Chunks a worker stored itself are adopted; chunks it sends (memory cache, or a failed store) are written.
+    const receivers = streams.map((s) =>
+      receiveChunks(
+        s.port1,
+        async (c) => {
+          if (c.error) await writer!.fail(c.error);
+          if (c.data) await writer!.write({ ...c, data: c.data });
+          else await writer!.adopt(c);
+        },
+        () => delivery(writer!),
+      ),
+    );
+    try {
+      const done = new Array(owners.length).fill(0);
+      const parts = await timed('generate', () =>
+        Promise.all(
+          owners.map((p, i) => {
+            const port = streams[i]?.port2;
+            const cache = writer && port ? { port, database: this.cache.name, entry: writer.key, delivery: delivery(writer), sealKey: writer.sealKey } : undefined;
+            return this.pool.run<GeneratedChunks>('generate-chunks', { datasetId: key, options: portfolio, chunkIndices: range(p.firstChunk, p.chunkCount), keep: true, cache }, {
+              worker: p.worker,
+              signal,
+              transfer: port ? [port] : undefined,
+              onProgress: (f) => {
+                done[i] = f * p.chunkCount;
+                onProgress(done.reduce((a, b) => a + b, 0) / chunks);
+              },
+            });
+          }),
+        ),
+        (parts) => ({ rows: portfolio.rows, workers: parts.length }),
+      );
+      const failed = receivers.find((r) => r.failure !== undefined);
+      if (failed) throw failed.failure;
+      const chunkRows = parts.flatMap((p) => p.chunkRows);
+      const chunkInfo = parts.flatMap((p) => p.chunkBytes.map((bytes, i) => ({ rows: p.chunkRows[i], bytes })));
+      const schema = parts[0].schema;
+      let cached: 'indexeddb' | 'memory' | 'none' = 'none';
+      if (writer) {
+        const put = await timed('cache-write', () => writer.commit({ schema, chunkCount: chunkRows.length }), (r) => ({ stored: r.stored, bytes: r.manifest.bytes }));
+        cached = put.stored;
+      }
+      return this.register(identity, schema, chunkInfo, planPartitions(chunkRows, this.pool.size), 'generated', steps, cached, undefined);
+    } catch (err) {
+      await writer?.abort();
+      throw err;
+    } finally {
+      for (const r of receivers) r.close();
+    }
   }
 
   /** Datasets loaded through this hub and not yet disposed. */
@@ -463,6 +508,11 @@ export class DataHub implements Disposable {
     this.loaded.add(dataset);
     return dataset;
   }
+}
+
+/** How workers are to deliver their next chunks to `writer` (see chunk-stream.ts). */
+function delivery(writer: CacheWriter): Delivery {
+  return writer.backend === 'indexeddb' ? 'store' : writer.backend === 'memory' ? 'send' : 'stop';
 }
 
 /** The standard pool of data workers (same-origin module scripts: strict-CSP and Trusted Types safe). */

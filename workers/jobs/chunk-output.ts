@@ -1,14 +1,17 @@
 /**
- * How a worker hands chunks to the main thread: IPC bytes moved (not copied), their row counts,
- * SHA-256 digests (computed here so the main thread never hashes) and the Arrow schema as text.
+ * How a worker hands chunks to the main thread: IPC bytes moved (not copied), or streamed to the
+ * cache one at a time as Blobs (chunk-stream.ts); their row counts, SHA-256 digests (computed here
+ * so the main thread never hashes) and the Arrow schema as text.
  */
 import { tableToIPC, type Table } from 'apache-arrow';
 import { sha256Hex } from '../../src/cache/checksum.js';
+import { sealChunk } from '../../src/cache/chunk-crypto.js';
+import type { ChunkRecord } from '../../src/cache/cache-writer.js';
 import { ownBuffer } from '../../src/dataset/ipc-chunks.js';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 
 export interface ChunkOutput {
-  /** IPC bytes, or Blobs of them when asked (see encodeChunks). */
+  /** IPC bytes (a cache may also be handed Blobs of them). */
   readonly chunks: (ArrayBuffer | Blob)[];
   readonly chunkRows: number[];
   readonly digests: string[];
@@ -19,23 +22,25 @@ export function schemaOf(table: Table): ColumnInfo[] {
   return table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
 }
 
-/**
- * `asBlobs`: each chunk becomes a Blob as soon as it is encoded and hashed, so its bytes live once,
- * in the browser's blob storage, instead of in this worker, then on the main thread, then in a Blob
- * for IndexedDB (the peak of a first 5M-client visit).
- */
-export async function encodeChunks(tables: readonly Table[], options: { asBlobs?: boolean } = {}): Promise<ChunkOutput> {
-  const chunks: (ArrayBuffer | Blob)[] = [];
+export async function encodeChunks(tables: readonly Table[]): Promise<ChunkOutput> {
+  const chunks: ArrayBuffer[] = [];
   const digests: string[] = [];
   for (const t of tables) {
     const bytes = ownBuffer(tableToIPC(t, 'stream'));
     digests.push(await sha256Hex(bytes));
-    chunks.push(options.asBlobs ? new Blob([bytes]) : bytes);
+    chunks.push(bytes);
   }
   return { chunks, chunkRows: tables.map((t) => t.numRows), digests, schema: tables.length ? schemaOf(tables[0]) : [] };
 }
 
-/** The buffers of a ChunkOutput to move (Blobs are passed by reference). */
-export function transferablesOf(out: ChunkOutput): ArrayBuffer[] {
-  return out.chunks.filter((c): c is ArrayBuffer => c instanceof ArrayBuffer);
+/**
+ * One chunk for the cache, made as soon as its table is: IPC bytes, their digest, then a Blob of
+ * them (sealed with `sealKey` when the cache encrypts, so the page never holds them plain).
+ * `bytes` and `sha256` are of the plain IPC bytes, as the cache manifest records them.
+ */
+export async function chunkForCache(table: Table, index: number, sealKey?: CryptoKey): Promise<ChunkRecord & { data: Blob }> {
+  const bytes = ownBuffer(tableToIPC(table, 'stream'));
+  const sha256 = await sha256Hex(bytes);
+  const data = new Blob([sealKey ? await sealChunk(sealKey, bytes) : bytes]);
+  return { index, rows: table.numRows, bytes: bytes.byteLength, sha256, data, sealed: sealKey !== undefined };
 }
