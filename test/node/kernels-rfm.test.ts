@@ -195,7 +195,7 @@ describe('rfm kernel on generated clients', () => {
   it('gives exactly the single-thread answer split across workers, whatever the sample size', async () => {
     const local = await runKernelLocal<RfmResult>(rfmKernel, chunks, { by: 'tier' });
     expect(await runKernelSplit(rfmKernel, chunks, { by: 'tier' }, 3)).toEqual(local);
-    // Tiny samples: brackets hold most rows, which reduce resolves; still the same answer.
+    // Tiny samples: recency and frequency share buckets, whose rows reduce resolves; still the same answer.
     expect(await runKernelSplit(rfmKernel, chunks, { by: 'tier', samples: 2 }, 3)).toEqual(local);
     // More parts than batches: some workers have no rows.
     expect(await runKernelSplit(rfmKernel, chunks, { by: 'tier', samples: 64 }, 5)).toEqual(local);
@@ -293,6 +293,25 @@ describe('rfm kernel on hand-made tables', () => {
     const got = await check(tables, { by: 'segment', asOf: '2026-06-30' }, { by: 'segment', asOf: '2026-06-30' });
     expect(got.excluded).toBeGreaterThan(10);
     expect(got.by!.categories.map((c) => c.label)).toEqual(['Personal', 'Premier', 'SME', null]);
+  });
+
+  it('ranks boundaries that fall on zeros (-0 and 0), on shared buckets and on ties spread over workers', async () => {
+    // Quintile boundaries land inside runs of equal values: frequency 0 and 7, monetary 0 / -0
+    // (one class), monetary values a cent apart (one float bucket), dates far apart (shared
+    // buckets with small `samples`). Many chunks, so ties are spread over every split.
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows: HandRow[] = Array.from({ length: 400 }, (_, i) => ({
+      d: i % 37 === 0 ? null : 20_000 + Math.floor(rnd() * 4) * (i % 2 ? 1 : 5000),
+      f: rnd() < 0.45 ? 0 : rnd() < 0.5 ? 7 : Math.floor(rnd() * 30),
+      m: i % 41 === 0 ? Number.NaN : rnd() < 0.3 ? (i % 2 ? -0 : 0) : rnd() < 0.4 ? 1000 + Math.floor(rnd() * 3) / 100 : Math.round((rnd() - 0.2) * 1e6) / 100,
+      seg: i % 3 === 0 ? 'A' : 'B',
+    }));
+    const tables = Array.from({ length: 8 }, (_, k) => handTable(rows.slice(k * 50, (k + 1) * 50), k % 2 ? ['A', 'B'] : ['B', 'A']));
+    for (const samples of [undefined, 3]) {
+      const spec = samples === undefined ? { by: 'segment' } : { by: 'segment', samples };
+      await check(tables, spec, { by: 'segment' });
+    }
   });
 
   it('ranks identical rows purely by row number', async () => {

@@ -4,7 +4,8 @@ import { openDuckDB, type DuckDB } from './support/duckdb.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { makeClientTable } from '../../src/schema/arrow-columns.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
-import { kthLargest, whaleCurveKernel, type WhaleCurveResult } from '../../workers/kernels/whale-curve.js';
+import { whaleCurveKernel, type WhaleCurveResult } from '../../workers/kernels/whale-curve.js';
+import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts } from '../../workers/kernels/float-buckets.js';
 import { runKernelLocal, runKernelSplit, schemaOfTable } from '../../workers/kernels/run-local.js';
 
 const close = (a: number | null, b: unknown) => {
@@ -88,14 +89,31 @@ function handChunks(): Table[] {
   ];
 }
 
-describe('kthLargest', () => {
-  it('selects the k-th largest value of sorted arrays, ties included', () => {
+describe('float buckets', () => {
+  const highWord = (x: number) => new Uint32Array(Float64Array.of(x).buffer)[1];
+  it('are monotone in the value, with both zeros in ZERO_BUCKET', () => {
+    const xs = [-Infinity, -1.7e308, -3e5, -1, -0.5, -Number.MIN_VALUE, -0, 0, Number.MIN_VALUE, 1e-300, 0.5, 1, 1 + 2 ** -52, 3e5, 1.7e308, Infinity];
+    for (let i = 1; i < xs.length; i++) expect(bucketOfHighWord(highWord(xs[i])) >= bucketOfHighWord(highWord(xs[i - 1]))).toBe(true);
+    expect(bucketOfHighWord(highWord(0))).toBe(ZERO_BUCKET);
+    expect(bucketOfHighWord(highWord(-0 + 0))).toBe(ZERO_BUCKET);
+    expect(bucketOfHighWord(highWord(-Number.MIN_VALUE))).toBe(ZERO_BUCKET - 1);
+  });
+
+  it('find the bucket of each rank from merged sparse histograms', () => {
     let seed = 7;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
     for (let trial = 0; trial < 20; trial++) {
-      const arrays = Array.from({ length: 1 + (trial % 4) }, () => Float64Array.from({ length: Math.floor(rnd() * 40) }, () => Math.floor(rnd() * 12) - 4).sort().reverse());
-      const all = arrays.flatMap((a) => [...a]).sort((x, y) => y - x);
-      for (let k = 1; k <= all.length; k++) expect(kthLargest(arrays.filter((a) => a.length > 0), k)).toBe(all[k - 1]);
+      const parts = Array.from({ length: 1 + (trial % 4) }, () => Float64Array.from({ length: Math.floor(rnd() * 40) }, () => (Math.floor(rnd() * 12) - 4) * 10 ** Math.floor(rnd() * 6) + 0));
+      const hists = parts.map((p) => {
+        const h = new Uint32Array(FLOAT_BUCKETS);
+        countBuckets(p, p.length, h);
+        return sparseCounts(h);
+      });
+      const all = parts.flatMap((a) => [...a]).sort((x, y) => y - x);
+      const ranks = all.map((_, i) => i + 1);
+      const got = bucketsOfRanksFromTop(mergeSparseCounts(hists), ranks);
+      expect(got).toEqual(all.map((x) => bucketOfHighWord(highWord(x))));
+      if (all.length) expect(() => bucketsOfRanksFromTop(mergeSparseCounts(hists), [all.length + 1])).toThrow(RangeError);
     }
   });
 });
@@ -148,6 +166,25 @@ describe('whale-curve kernel', () => {
     expect(e).toMatchObject({ clients: 0, totalProfit: 0, points: [], peak: null, top: [] });
     const allSkipped = [chunkOf([['a', null, 1], ['b', NaN, 1]])];
     expect(await runKernelLocal(whaleCurveKernel, allSkipped, {})).toMatchObject({ clients: 0, skippedNull: 1, skippedNonFinite: 1, points: [] });
+  });
+
+  it('equals DuckDB when rank points fall inside runs of equal profits and of zeros', async () => {
+    // 40% zero profits (some -0), a run of equal profits, and values a cent apart (one bucket):
+    // boundary buckets with many rows, on both sides of zero; split over every partition too.
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const rows: Row[] = Array.from({ length: 600 }, (_, i) => {
+      const u = rnd();
+      const rev = u < 0.4 ? (i % 2 ? -0 : 0) : u < 0.6 ? 250 : u < 0.8 ? 100 + Math.floor(rnd() * 3) / 100 : Math.round((rnd() - 0.4) * 1e5) / 100;
+      return [`c${i % 97}`, i % 53 === 0 ? null : rev, 0];
+    });
+    const tables = Array.from({ length: 6 }, (_, k) => chunkOf(rows.slice(k * 100, (k + 1) * 100)));
+    db.load('runs', tables);
+    for (const [points, topN] of [[100, 10], [7, 3], [600, 0]]) {
+      const got = await runKernelLocal<WhaleCurveResult>(whaleCurveKernel, tables, { points, topN });
+      expectMatchesDuckDB(db, 'runs', got, points, topN);
+      for (const parts of [2, 4, 8]) expect(await runKernelSplit(whaleCurveKernel, tables, { points, topN }, parts)).toEqual(got);
+    }
   });
 
   it('accepts its own validated spec again (workers re-validate what the main thread sends)', () => {

@@ -31,17 +31,23 @@
  *   workers gives bit-identical sums. Accuracy: each value keeps its bits down to 2^-83 of the
  *   largest |monetary| in the data (far finer than float64 summation error on real data).
  *
- * How global ranks are found across workers (prepare / map / reduce):
- *   prepare.map    each worker sorts its scored keys (value, row) per measure (stable LSD radix)
- *                  and returns every m-th key with its local rank (about `samples` keys), plus
- *                  row counts, the largest date and the largest |monetary|;
- *   prepare.reduce from the samples, brackets [L, U) of keys that surely contain each of the 4
- *                  quintile boundaries per measure (boundary = the key at global rank s_j);
- *   map            scores every row whose keys fall outside all brackets into cells; rows inside a
- *                  bracket (about 3n / samples per boundary) are returned as they are;
- *   reduce         counts the keys below each bracket exactly, picks the exact boundary key among
- *                  the returned rows, scores those rows and adds them. The answer does not depend on
- *                  how rows were split; the brackets only decide how much travels.
+ * How global ranks are found across workers (prepare / map / reduce), without sorting:
+ *   prepare.map    each worker counts its scored rows per bucket of each measure: recency and
+ *                  frequency by value (v >> shift, shift 0 unless the range passes `samples`
+ *                  buckets), monetary by order-preserving float bucket (float-buckets.ts) with the
+ *                  zeros apart; plus row counts, the largest date, the largest |monetary| and the
+ *                  worker's first row;
+ *   prepare.reduce from the merged counts, the bucket of each quintile boundary (global rank s_j).
+ *                  A bucket of one value (a 'tie' cut) fixes the boundary value and how many rows
+ *                  of that value come before it; the partials' counts say how many of those precede
+ *                  each worker's rows. Other buckets ('range' cuts) hold several values;
+ *   map            scores every row by a per-bucket table; rows with a tie value are ranked among
+ *                  the ties by row order (worker rows are contiguous row ranges), and the worker
+ *                  holding a boundary row reports it; rows in a 'range' bucket are returned as
+ *                  they are (float buckets are 1/256 of a power of two wide: few rows);
+ *   reduce         picks each 'range' boundary key among the returned rows (its bucket's rows are
+ *                  all there), scores those rows and adds them. The answer does not depend on how
+ *                  rows were split.
  */
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { categoryCodes, LabelCache } from './category-codes.js';
@@ -50,6 +56,7 @@ import { parseIsoDay } from './filter.js';
 import { compareGroupKeys } from './group-keys.js';
 import { SpecError, globalRow, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { describe, isPlainObject, requireArray, requireInteger, requireObject, requireString } from './spec-checks.js';
+import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOfHighWord, mergeSparseCounts, sparseCounts, type SparseCounts } from './float-buckets.js';
 
 const K = 'rfm';
 
@@ -87,7 +94,7 @@ export const DEFAULT_RFM_SEGMENTS: readonly RfmSegmentRule[] = Object.freeze([
   { name: 'Lost', r: [1, 1], f: [1, 2] },
 ] as RfmSegmentRule[]);
 
-export const DEFAULT_RFM_SAMPLES = 4096;
+export const DEFAULT_RFM_SAMPLES = 65_536;
 
 export interface RfmSpec {
   readonly recencyColumn: string;
@@ -98,7 +105,11 @@ export interface RfmSpec {
   /** Category column to split the result by, or null. */
   readonly by: string | null;
   readonly segments: readonly RfmSegmentRule[];
-  /** Keys per measure each worker sends in the prepare stage (a tuning knob; results are exact for any value). */
+  /**
+   * Most histogram buckets per integer measure (recency, frequency) in the prepare stage; a wider
+   * range of values shares buckets, and rows in a shared boundary bucket go to reduce. A tuning
+   * knob: results are exact for any value.
+   */
   readonly samples: number;
 }
 
@@ -221,12 +232,11 @@ export interface RfmResult extends RfmBreakdown {
 // ---------------------------------------------------------------------------------------------
 // Stage data
 
-/** Every m-th key of a worker's sorted keys, and its last one. */
-interface MeasureSamples {
-  readonly n: number;
-  readonly step: number;
-  readonly values: Float64Array;
-  readonly rows: Float64Array;
+/** Histogram of an integer measure: counts of buckets v >> shift = lo, lo + 1, ... (shift 0: one bucket per value). */
+interface IntHist {
+  readonly shift: number;
+  readonly lo: number;
+  readonly counts: Float64Array;
 }
 
 export interface RfmPrepPartial {
@@ -234,9 +244,29 @@ export interface RfmPrepPartial {
   scored: number;
   maxDate: number;
   maxAbsMonetary: number;
-  /** Recency (dates), frequency, monetary. */
-  samples: MeasureSamples[];
+  /** Global row number of the worker's first row, -1 without rows: map finds its tie offsets by it. */
+  firstRow: number;
+  /** Recency (dates) and frequency. */
+  ints: [IntHist, IntHist];
+  /** Monetary: non-zero values by float bucket (float-buckets.ts), and the zeros apart. */
+  money: SparseCounts;
+  moneyZeros: number;
 }
+
+/**
+ * Where a quintile boundary (the key of global rank s) falls on one measure:
+ * - 'tie': on the value `value`, held by `count` rows; the boundary is the one with `need` rows of
+ *   that value before it in row order. `bases` lists, per prepare partial with rows, its first row
+ *   and how many rows of that value precede its rows, so a worker ranks its ties itself.
+ * - 'range': in bucket `bucket` (v >> shift for integer measures, the float bucket for monetary,
+ *   zeros excluded), which holds several values; its rows go to reduce, which picks the
+ *   (s - below)-th key among them (`below`: scored rows in lower buckets).
+ * - 'none': the quintile is empty (s >= scored rows).
+ */
+export type RfmCut =
+  | { readonly kind: 'tie'; readonly value: number; readonly need: number; readonly bases: readonly number[] }
+  | { readonly kind: 'range'; readonly bucket: number; readonly below: number }
+  | { readonly kind: 'none' };
 
 export interface RfmParams {
   readonly rows: number;
@@ -245,8 +275,10 @@ export interface RfmParams {
   readonly asOfDay: number | null;
   /** Global rank of the first key of quintiles 2..5 (>= scored when that quintile is empty). */
   readonly starts: readonly number[];
-  /** Per measure, 16 numbers: lower value[4], lower row[4], upper value[4], upper row[4]; bracket j = [lower j, upper j). */
-  readonly brackets: readonly (readonly number[])[];
+  /** Per measure (recency, frequency, monetary), the 4 boundaries. */
+  readonly cuts: readonly (readonly RfmCut[])[];
+  /** Bucketing of recency and frequency: v >> shift, lowest bucket lo, `len` buckets. */
+  readonly ints: readonly { readonly shift: number; readonly lo: number; readonly len: number }[];
   /** Split constants of the reproducible monetary sums, and the power of two the values are scaled by. */
   readonly sigma: readonly number[];
   readonly scale: number;
@@ -261,200 +293,103 @@ export interface RfmPartial {
   /** labels.length * SLOT_STRIDE, for rows scored in map. */
   cells: Float64Array;
   excluded: Float64Array;
-  /** Rows left for reduce (a key inside a bracket). */
-  pending: { n: number; rows: Float64Array; dates: Int32Array; freqs: Int32Array; money: Float64Array; slots: Int32Array };
+  /** Per measure x 4: the global row of a 'tie' boundary key when this worker holds it, else -1. */
+  boundaryRows: Float64Array;
+  /** Rows left for reduce (a key in a 'range' bucket); scores 3 per row, 0 where reduce decides. */
+  pending: { n: number; rows: Float64Array; dates: Int32Array; freqs: Int32Array; money: Float64Array; slots: Int32Array; scores: Uint8Array };
 }
 
 // ---------------------------------------------------------------------------------------------
-// Stable LSD radix sort (11-bit digits), returning positions in key order, ties in position order.
+// Histograms and cuts
 
-function offsets(hist: Int32Array): void {
-  let sum = 0;
-  for (let d = 0; d < hist.length; d++) {
-    const c = hist[d];
-    hist[d] = sum;
-    sum += c;
-  }
+/** Smallest shift that puts min..max in at most `cap` buckets. */
+function shiftFor(min: number, max: number, cap: number): number {
+  let s = 0;
+  while (s < 31 && (max >> s) - (min >> s) + 1 > cap) s++;
+  return s;
 }
 
-function pass32(n: number, at: Int32Array, shift: number, mask: number, kIn: Uint32Array, kOut: Uint32Array, pIn: Uint32Array, pOut: Uint32Array): void {
-  for (let i = 0; i < n; i++) {
-    const k = kIn[i];
-    const p = at[(k >>> shift) & mask]++;
-    kOut[p] = k;
-    pOut[p] = pIn[i];
-  }
+function intHist(values: Int32Array, n: number, min: number, max: number, cap: number): IntHist {
+  if (n === 0) return { shift: 0, lo: 0, counts: new Float64Array(0) };
+  const shift = shiftFor(min, max, cap);
+  const lo = min >> shift;
+  const counts = new Float64Array((max >> shift) - lo + 1);
+  for (let i = 0; i < n; i++) counts[(values[i] >> shift) - lo]++;
+  return { shift, lo, counts };
 }
 
-/** A pass on the low word that also carries the high word along. */
-function pass64(n: number, at: Int32Array, shift: number, mask: number, kIn: Uint32Array, kOut: Uint32Array, pIn: Uint32Array, pOut: Uint32Array, hIn: Uint32Array, hOut: Uint32Array): void {
-  for (let i = 0; i < n; i++) {
-    const k = kIn[i];
-    const p = at[(k >>> shift) & mask]++;
-    kOut[p] = k;
-    pOut[p] = pIn[i];
-    hOut[p] = hIn[i];
+/** The partials' histograms on one common bucketing (within `cap` buckets). */
+function mergeIntHists(parts: readonly IntHist[], cap: number): IntHist {
+  let shift = 0, min = Infinity, max = -Infinity;
+  for (const p of parts) {
+    if (p.counts.length === 0) continue;
+    shift = Math.max(shift, p.shift);
+    min = Math.min(min, p.lo * 2 ** p.shift);
+    max = Math.max(max, (p.lo + p.counts.length) * 2 ** p.shift - 1);
   }
+  if (min === Infinity) return { shift: 0, lo: 0, counts: new Float64Array(0) };
+  shift = Math.max(shift, shiftFor(min, max, cap));
+  const lo = Math.floor(min / 2 ** shift);
+  const counts = new Float64Array(Math.floor(max / 2 ** shift) - lo + 1);
+  for (const p of parts) for (let i = 0; i < p.counts.length; i++) counts[Math.floor((p.lo + i) / 2 ** (shift - p.shift)) - lo] += p.counts[i];
+  return { shift, lo, counts };
 }
 
-/** Digit histograms of one 32-bit word: bits 0-10, 11-21, 22-31. */
-function histograms(key: Uint32Array, n: number): Int32Array[] {
-  const h0 = new Int32Array(2048), h1 = new Int32Array(2048), h2 = new Int32Array(1024);
-  for (let i = 0; i < n; i++) {
-    const k = key[i];
-    h0[k & 2047]++;
-    h1[(k >>> 11) & 2047]++;
-    h2[k >>> 22]++;
-  }
-  return [h0, h1, h2];
+/** Count of value v in a worker's histogram (shift 0). */
+function countOf(h: IntHist, v: number): number {
+  const i = v - h.lo;
+  return i >= 0 && i < h.counts.length ? h.counts[i] : 0;
 }
 
-const SHIFTS = [0, 11, 22];
-const MASKS = [2047, 2047, 1023];
-
-/** Order of 64-bit keys (lo, hi words; pass hi = null for 32-bit keys). Clobbers the key arrays. */
-function radixOrder(n: number, lo: Uint32Array, hi: Uint32Array | null): Uint32Array {
-  let pos: Uint32Array = new Uint32Array(n);
-  for (let i = 0; i < n; i++) pos[i] = i;
-  let posB: Uint32Array = new Uint32Array(n);
-  let kA: Uint32Array = lo, kB: Uint32Array = new Uint32Array(n);
-  let hA: Uint32Array | null = hi, hB: Uint32Array | null = hi === null ? null : new Uint32Array(n);
-  for (let w = 0; w < (hi === null ? 1 : 2); w++) {
-    if (w === 1) {
-      // Continue on the high word; the low word is done.
-      kA = hA!;
-      kB = hB!;
-      hA = null;
-      hB = null;
+function intCuts(parts: readonly RfmPrepPartial[], m: 0 | 1, merged: IntHist, starts: readonly number[], scored: number): RfmCut[] {
+  return starts.map((s) => {
+    if (s >= scored) return { kind: 'none' };
+    let below = 0, c = 0;
+    while (below + merged.counts[c] <= s) below += merged.counts[c++];
+    if (merged.shift > 0) return { kind: 'range', bucket: merged.lo + c, below };
+    const value = merged.lo + c;
+    const bases: number[] = [];
+    let before = 0;
+    for (const p of parts) {
+      if (p.firstRow < 0) continue;
+      bases.push(p.firstRow, before);
+      before += countOf(p.ints[m], value);
     }
-    const hs = histograms(kA, n);
-    for (let d = 0; d < 3; d++) {
-      const h = hs[d];
-      if (n === 0 || h[(kA[0] >>> SHIFTS[d]) & MASKS[d]] === n) continue; // one digit value: order unchanged
-      offsets(h);
-      if (hA === null) pass32(n, h, SHIFTS[d], MASKS[d], kA, kB, pos, posB);
-      else {
-        pass64(n, h, SHIFTS[d], MASKS[d], kA, kB, pos, posB, hA, hB!);
-        const u = hA;
-        hA = hB;
-        hB = u;
-      }
-      const t = kA;
-      kA = kB;
-      kB = t;
-      const p = pos;
-      pos = posB;
-      posB = p;
-    }
-  }
-  return pos;
-}
-
-/** Sortable 64-bit words of finite float64 values (-0 must already be +0). */
-function floatKeys(values: Float64Array, n: number): { lo: Uint32Array; hi: Uint32Array } {
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-  const lo = new Uint32Array(n), hi = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const h = bits[2 * i + 1], l = bits[2 * i];
-    if (h & 0x80000000) {
-      hi[i] = ~h >>> 0;
-      lo[i] = ~l >>> 0;
-    } else {
-      hi[i] = (h | 0x80000000) >>> 0;
-      lo[i] = l;
-    }
-  }
-  return { lo, hi };
-}
-
-function intKeys(values: Int32Array | Float64Array, n: number, min: number): Uint32Array {
-  const key = new Uint32Array(n);
-  for (let i = 0; i < n; i++) key[i] = values[i] - min;
-  return key;
-}
-
-function sampleSorted(order: Uint32Array, values: ArrayLike<number>, rows: Float64Array, n: number, want: number): MeasureSamples {
-  const step = Math.max(1, Math.ceil(n / want));
-  const count = n === 0 ? 0 : Math.floor((n - 1) / step) + 1 + ((n - 1) % step === 0 ? 0 : 1);
-  const sv = new Float64Array(count), sr = new Float64Array(count);
-  let k = 0;
-  for (let r = 0; r < n; r += step, k++) {
-    sv[k] = values[order[r]];
-    sr[k] = rows[order[r]];
-  }
-  if (k < count) {
-    sv[k] = values[order[n - 1]];
-    sr[k] = rows[order[n - 1]];
-  }
-  return { n, step, values: sv, rows: sr };
-}
-
-/** Local rank of sample k: k * step, the last one n - 1. */
-function sampleRank(s: MeasureSamples, k: number): number {
-  return Math.min(k * s.step, s.n - 1);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Brackets
-
-/**
- * For each target rank s (an index into the global key order), a half-open key range [L, U) that
- * surely holds the key of rank s, from per-worker samples with exact local ranks.
- */
-function brackets(parts: readonly MeasureSamples[], targets: readonly number[], total: number): number[] {
-  const out = new Array<number>(16);
-  for (let j = 0; j < 4; j++) {
-    out[j] = -Infinity; out[4 + j] = -Infinity; // L
-    out[8 + j] = Infinity; out[12 + j] = Infinity; // U
-  }
-  let T = 0;
-  for (const p of parts) T += p.values.length;
-  const worker = new Int32Array(T), index = new Int32Array(T), vals = new Float64Array(T), rows = new Float64Array(T);
-  let t = 0;
-  parts.forEach((p, w) => {
-    for (let k = 0; k < p.values.length; k++, t++) {
-      worker[t] = w; index[t] = k; vals[t] = p.values[k]; rows[t] = p.rows[k];
-    }
+    return { kind: 'tie', value, need: s - below, bases };
   });
-  const order = Array.from({ length: T }, (_, i) => i).sort((a, b) => vals[a] - vals[b] || rows[a] - rows[b]);
-  // For key x not yet passed: worker w has i_w samples < x; its count of keys < x lies in
-  // [rank(i_w - 1) + 1, rank(i_w)] (0 when i_w = 0; n_w when every sample is below x).
-  const seen = new Int32Array(parts.length);
-  const lo = (w: number) => (seen[w] === 0 ? 0 : sampleRank(parts[w], seen[w] - 1) + 1);
-  const hi = (w: number) => (seen[w] === parts[w].values.length ? parts[w].n : sampleRank(parts[w], seen[w]));
-  let loSum = 0, hiSum = 0;
-  const foundU = [false, false, false, false];
-  for (let q = 0; q < T; q++) {
-    const c = order[q];
-    const w = worker[c];
-    // Keys below this sample: its own worker's count is exact.
-    const exact = sampleRank(parts[w], index[c]);
-    const below = loSum - lo(w) + exact;
-    const above = hiSum - hi(w) + exact;
-    for (let j = 0; j < 4; j++) {
-      const s = targets[j];
-      if (s >= total) continue;
-      if (above <= s) {
-        out[j] = vals[c];
-        out[4 + j] = rows[c];
+}
+
+/** Cuts of the monetary measure: classes ascending are the float buckets, with the zeros between ZERO_BUCKET - 1 and ZERO_BUCKET. */
+function moneyCuts(parts: readonly RfmPrepPartial[], starts: readonly number[], scored: number): RfmCut[] {
+  const h = mergeSparseCounts(parts.map((p) => p.money));
+  let zeros = 0; // all partials
+  for (const p of parts) zeros += p.moneyZeros;
+  return starts.map((s) => {
+    if (s >= scored) return { kind: 'none' };
+    let below = 0;
+    let zerosLeft = zeros;
+    for (let c = 0; c <= h.buckets.length; c++) {
+      if (c === h.buckets.length || (h.buckets[c] >= ZERO_BUCKET && (c === 0 || h.buckets[c - 1] < ZERO_BUCKET))) {
+        // The zeros' place in the order.
+        if (below + zerosLeft > s) {
+          const bases: number[] = [];
+          let before = 0;
+          for (const p of parts) {
+            if (p.firstRow < 0) continue;
+            bases.push(p.firstRow, before);
+            before += p.moneyZeros;
+          }
+          return { kind: 'tie', value: 0, need: s - below, bases };
+        }
+        below += zerosLeft;
+        zerosLeft = 0; // counted once
       }
-      if (!foundU[j] && below >= s + 1) {
-        foundU[j] = true;
-        out[8 + j] = vals[c];
-        out[12 + j] = rows[c];
-      }
+      if (c === h.buckets.length) break;
+      if (below + h.counts[c] > s) return { kind: 'range', bucket: h.buckets[c], below };
+      below += h.counts[c];
     }
-    loSum -= lo(w); hiSum -= hi(w);
-    seen[w]++;
-    loSum += lo(w); hiSum += hi(w);
-  }
-  for (let j = 0; j < 4; j++) {
-    if (targets[j] >= total) {
-      // Empty quintile: no key reaches it.
-      out[j] = Infinity; out[4 + j] = Infinity;
-    }
-  }
-  return out;
+    throw new Error(`rfm: internal error: rank ${s} is beyond the monetary histogram.`);
+  });
 }
 
 function quintileStarts(n: number): number[] {
@@ -553,18 +488,29 @@ function grow<T extends Float64Array | Int32Array>(a: T, min: number): T {
 // ---------------------------------------------------------------------------------------------
 // Stages
 
+/** Monetary values of a batch as float64 (Int32 columns converted) with their 32-bit words. */
+function moneyWords(mv: Float64Array | Int32Array): { values: Float64Array; words: Uint32Array } {
+  const values = mv instanceof Float64Array ? mv : Float64Array.from(mv);
+  return { values, words: new Uint32Array(values.buffer, values.byteOffset, 2 * values.length) };
+}
+
+function firstRowOf(rows: readonly RowBatch[]): number {
+  for (const r of rows) if (r.batch.numRows > 0) return globalRow(r, 0);
+  return -1;
+}
+
 async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelContext): Promise<RfmPrepPartial> {
   let total = 0;
   for (const { batch } of rows) total += batch.numRows;
-  const rowNo = new Float64Array(total), dates = new Int32Array(total), freqs = new Int32Array(total), money = new Float64Array(total);
-  let n = 0;
+  const dates = new Int32Array(total), freqs = new Int32Array(total);
+  const moneyHist = new Uint32Array(FLOAT_BUCKETS);
+  let n = 0, zeros = 0;
   let minD = 2147483647, maxD = -2147483648, minF = 2147483647, maxF = -2147483648, maxAbs = 0;
-  let moneyIsInt = true;
   for (let b = 0; b < rows.length; b++) {
     const { batch } = rows[b];
     const v = viewsOf(batch, spec);
-    const { dates: dv, freqs: fv, money: mv, dBits, fBits, mBits, dOff, fOff, mOff } = v;
-    if (!(mv instanceof Int32Array)) moneyIsInt = false;
+    const { dates: dv, freqs: fv, dBits, fBits, mBits, dOff, fOff, mOff } = v;
+    const { values: mv, words } = moneyWords(v.money);
     for (let i = 0; i < v.n; i++) {
       if (dBits !== null && ((dBits[(dOff + i) >> 3] >> ((dOff + i) & 7)) & 1) === 0) continue;
       if (fBits !== null && ((fBits[(fOff + i) >> 3] >> ((fOff + i) & 7)) & 1) === 0) continue;
@@ -572,41 +518,27 @@ async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelC
       const m = mv[i];
       if (m - m !== 0) continue; // NaN or +-Infinity
       const d = dv[i], f = fv[i];
-      rowNo[n] = globalRow(rows[b], i);
       dates[n] = d;
       freqs[n] = f;
-      money[n] = m + 0; // -0 -> +0: equal values must have equal keys
       n++;
       if (d < minD) minD = d;
       if (d > maxD) maxD = d;
       if (f < minF) minF = f;
       if (f > maxF) maxF = f;
-      const a = m < 0 ? -m : m;
-      if (a > maxAbs) maxAbs = a;
+      if (m === 0) zeros++; // -0 too: equal values share a class
+      else {
+        moneyHist[bucketOfHighWord(words[2 * i + 1])]++;
+        const a = m < 0 ? -m : m;
+        if (a > maxAbs) maxAbs = a;
+      }
     }
     await ctx.checkpoint();
     ctx.progress((0.5 * (b + 1)) / rows.length);
   }
-  const want = spec.samples;
-  const dOrder = radixOrder(n, intKeys(dates, n, minD), null);
-  const fOrder = radixOrder(n, intKeys(freqs, n, minF), null);
-  let mOrder: Uint32Array;
-  if (moneyIsInt) {
-    let minM = Infinity;
-    for (let i = 0; i < n; i++) if (money[i] < minM) minM = money[i];
-    mOrder = radixOrder(n, intKeys(money, n, minM), null);
-  } else {
-    const { lo, hi } = floatKeys(money, n);
-    mOrder = radixOrder(n, lo, hi);
-  }
+  const cap = spec.samples;
+  const ints: [IntHist, IntHist] = [intHist(dates, n, minD, maxD, cap), intHist(freqs, n, minF, maxF, cap)];
   ctx.progress(1);
-  return {
-    rows: total,
-    scored: n,
-    maxDate: n > 0 ? maxD : -Infinity,
-    maxAbsMonetary: maxAbs,
-    samples: [sampleSorted(dOrder, dates, rowNo, n, want), sampleSorted(fOrder, freqs, rowNo, n, want), sampleSorted(mOrder, money, rowNo, n, want)],
-  };
+  return { rows: total, scored: n, maxDate: n > 0 ? maxD : -Infinity, maxAbsMonetary: maxAbs, firstRow: firstRowOf(rows), ints, money: sparseCounts(moneyHist), moneyZeros: zeros };
 }
 
 function prepareReduce(partials: RfmPrepPartial[], spec: RfmSpec): RfmParams {
@@ -621,46 +553,123 @@ function prepareReduce(partials: RfmPrepPartial[], spec: RfmSpec): RfmParams {
   const starts = quintileStarts(scored);
   const asOfDay = spec.asOf !== null ? (parseIsoDay(spec.asOf) as number) : scored > 0 ? maxDate : null;
   const { sigma, scale } = sumSplit(maxAbs);
+  const merged = [0, 1].map((m) => mergeIntHists(partials.map((p) => p.ints[m]), spec.samples));
   return {
     rows,
     scored,
     asOfDay,
     starts,
-    brackets: [0, 1, 2].map((m) => brackets(partials.map((p) => p.samples[m]), starts, scored)),
+    cuts: [intCuts(partials, 0, merged[0], starts, scored), intCuts(partials, 1, merged[1], starts, scored), moneyCuts(partials, starts, scored)],
+    ints: merged.map((h) => ({ shift: h.shift, lo: h.lo, len: h.counts.length })),
     sigma,
     scale,
   };
 }
 
-/** Score of key (x, row) on one measure: 1..5, or 0 when the key is inside a bracket. */
-function scoreOf(x: number, row: number, b: Float64Array): number {
-  let s = 1;
-  for (let j = 0; j < 4; j++) {
-    const uv = b[8 + j];
-    if (x > uv || (x === uv && row >= b[12 + j])) {
-      s++;
-      continue;
+/**
+ * Scores one worker's rows on one measure: a table gives the score of every bucket that holds no
+ * boundary; rows in a boundary bucket take `slow`, which ranks ties by row order (a worker's rows
+ * are a contiguous row range, and `bases` says how many ties precede it) or returns 0 (reduce
+ * decides: a 'range' bucket).
+ */
+class MeasureScorer {
+  /** Score per bucket, 0 for a boundary bucket. */
+  readonly table: Uint8Array;
+  /** Score of value 0 on the monetary measure (0: a boundary is at 0). */
+  readonly zeroScore: number;
+  private readonly base = new Float64Array(4);
+  private readonly seen = new Float64Array(4);
+  readonly boundaryRows = new Float64Array(4).fill(-1);
+
+  constructor(
+    private readonly cuts: readonly RfmCut[],
+    private readonly float: boolean,
+    private readonly shift: number,
+    lo: number,
+    len: number,
+    firstRow: number,
+  ) {
+    const bucketOfCut = (c: RfmCut) => (c.kind === 'range' ? c.bucket : c.kind === 'tie' ? (float ? -1 : c.value >> shift) : Infinity);
+    // Monetary zeros sit between ZERO_BUCKET - 1 and ZERO_BUCKET: compare at half steps.
+    const place = (c: RfmCut) => (c.kind === 'tie' && float ? ZERO_BUCKET - 0.5 : bucketOfCut(c));
+    const size = float ? FLOAT_BUCKETS : len;
+    const offset = float ? 0 : lo;
+    this.table = new Uint8Array(size);
+    const places = cuts.map(place);
+    const sorted = [...places].sort((a, b) => a - b);
+    let k = 0, score = 1;
+    for (let b = 0; b < size; b++) {
+      const at = b + offset;
+      while (k < 4 && sorted[k] < at) {
+        k++;
+        score++;
+      }
+      this.table[b] = k < 4 && sorted[k] === at ? 0 : score;
     }
-    const lv = b[j];
-    if (x > lv || (x === lv && row >= b[4 + j])) return 0;
-    return s;
+    this.zeroScore = float ? (places.includes(ZERO_BUCKET - 0.5) ? 0 : 1 + places.filter((p) => p < ZERO_BUCKET - 0.5).length) : 0;
+    cuts.forEach((c, j) => {
+      if (c.kind !== 'tie') return;
+      const i = c.bases.findIndex((r, q) => q % 2 === 0 && r === firstRow);
+      this.base[j] = i < 0 ? NaN : c.bases[i + 1];
+    });
   }
-  return s;
+
+  /** Score of a row whose bucket holds a boundary (value x, global row `row`), or 0. */
+  slow(x: number, row: number): number {
+    let s = 1;
+    let undecided = false;
+    for (let j = 0; j < 4; j++) {
+      const c = this.cuts[j];
+      if (c.kind === 'none') continue;
+      if (c.kind === 'tie') {
+        if (x > c.value) s++;
+        else if (x === c.value) {
+          const t = this.base[j] + this.seen[j]++;
+          if (t !== t) throw new Error('rfm: the rows of a worker changed between the prepare and map stages.');
+          if (t >= c.need) s++;
+          if (t === c.need) this.boundaryRows[j] = row;
+        }
+        continue;
+      }
+      const b = this.bucketOf(x);
+      if (b > c.bucket) s++;
+      else if (b === c.bucket) undecided = true;
+    }
+    return undecided ? 0 : s;
+  }
+
+  bucketOf(x: number): number {
+    return this.float ? moneyBucket(x) : x >> this.shift;
+  }
+}
+
+/** Monetary class of x: its float bucket, or ZERO_BUCKET - 0.5 for 0 and -0 (see moneyCuts). */
+function moneyBucket(x: number): number {
+  if (x === 0) return ZERO_BUCKET - 0.5;
+  return bucketOfHighWord(new Uint32Array(Float64Array.of(x).buffer)[1]);
 }
 
 async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParams, ctx: KernelContext): Promise<RfmPartial> {
   const slots = new Slots();
   let cells = new Float64Array(SLOT_STRIDE * 4);
   let excluded = new Float64Array(4);
-  const bd = Float64Array.from(params.brackets[0]), bf = Float64Array.from(params.brackets[1]), bm = Float64Array.from(params.brackets[2]);
+  const first = firstRowOf(rows);
+  const [ri, fi] = params.ints;
+  const sR = new MeasureScorer(params.cuts[0], false, ri.shift, ri.lo, ri.len, first);
+  const sF = new MeasureScorer(params.cuts[1], false, fi.shift, fi.lo, fi.len, first);
+  const sM = new MeasureScorer(params.cuts[2], true, 0, 0, 0, first);
+  const tR = sR.table, tF = sF.table, tM = sM.table, zeroM = sM.zeroScore;
+  const shR = ri.shift, loR = ri.lo, shF = fi.shift, loF = fi.lo;
   const [s1, s2, s3, s4] = params.sigma;
   const scale = params.scale;
   let pn = 0;
   let pRows = new Float64Array(64), pDates = new Int32Array(64), pFreqs = new Int32Array(64), pMoney = new Float64Array(64), pSlots = new Int32Array(64);
+  let pScores = new Uint8Array(3 * 64);
   for (let b = 0; b < rows.length; b++) {
     const { batch } = rows[b];
     const v = viewsOf(batch, spec);
-    const { dates: dv, freqs: fv, money: mv, dBits, fBits, mBits, dOff, fOff, mOff } = v;
+    const { dates: dv, freqs: fv, dBits, fBits, mBits, dOff, fOff, mOff } = v;
+    const { values: mv, words } = moneyWords(v.money);
     const sc = slotCodes(batch, spec.by, slots);
     const { codes, bits: cBits, off: cOff, remap } = sc;
     if (slots.labels.length * SLOT_STRIDE > cells.length) {
@@ -679,16 +688,26 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
         excluded[g]++;
         continue;
       }
-      const row = globalRow(rows[b], i);
       const d = dv[i], f = fv[i];
-      const sr = scoreOf(d, row, bd), sf = scoreOf(f, row, bf), sm = scoreOf(m, row, bm);
+      let sr = tR[(d >> shR) - loR], sf = tF[(f >> shF) - loF];
+      let sm = m === 0 ? zeroM : tM[bucketOfHighWord(words[2 * i + 1])];
       if (sr === 0 || sf === 0 || sm === 0) {
-        if (pn === pRows.length) {
-          pRows = grow(pRows, pn + 1); pDates = grow(pDates, pn + 1); pFreqs = grow(pFreqs, pn + 1); pMoney = grow(pMoney, pn + 1); pSlots = grow(pSlots, pn + 1);
+        const row = globalRow(rows[b], i);
+        if (sr === 0) sr = sR.slow(d, row);
+        if (sf === 0) sf = sF.slow(f, row);
+        if (sm === 0) sm = sM.slow(m, row);
+        if (sr === 0 || sf === 0 || sm === 0) {
+          if (pn === pRows.length) {
+            pRows = grow(pRows, pn + 1); pDates = grow(pDates, pn + 1); pFreqs = grow(pFreqs, pn + 1); pMoney = grow(pMoney, pn + 1); pSlots = grow(pSlots, pn + 1);
+            const s = new Uint8Array(3 * pRows.length);
+            s.set(pScores);
+            pScores = s;
+          }
+          pRows[pn] = row; pDates[pn] = d; pFreqs[pn] = f; pMoney[pn] = m + 0; pSlots[pn] = g;
+          pScores[3 * pn] = sr; pScores[3 * pn + 1] = sf; pScores[3 * pn + 2] = sm;
+          pn++;
+          continue;
         }
-        pRows[pn] = row; pDates[pn] = d; pFreqs[pn] = f; pMoney[pn] = m + 0; pSlots[pn] = g;
-        pn++;
-        continue;
       }
       const c = g * SLOT_STRIDE + ((sr - 1) * 25 + (sf - 1) * 5 + sm - 1) * CELL_STRIDE;
       cells[c]++;
@@ -710,11 +729,16 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
     ctx.progress((b + 1) / rows.length);
   }
   const G = slots.labels.length;
+  const boundaryRows = new Float64Array(12);
+  boundaryRows.set(sR.boundaryRows, 0);
+  boundaryRows.set(sF.boundaryRows, 4);
+  boundaryRows.set(sM.boundaryRows, 8);
   return {
     labels: slots.labels,
     cells: cells.slice(0, G * SLOT_STRIDE),
     excluded: excluded.slice(0, G),
-    pending: { n: pn, rows: pRows.slice(0, pn), dates: pDates.slice(0, pn), freqs: pFreqs.slice(0, pn), money: pMoney.slice(0, pn), slots: pSlots.slice(0, pn) },
+    boundaryRows,
+    pending: { n: pn, rows: pRows.slice(0, pn), dates: pDates.slice(0, pn), freqs: pFreqs.slice(0, pn), money: pMoney.slice(0, pn), slots: pSlots.slice(0, pn), scores: pScores.slice(0, 3 * pn) },
   };
 }
 
@@ -742,10 +766,12 @@ function rfmReduce(partials: RfmPartial[], spec: RfmSpec, params: RfmParams): Rf
       for (let k = 0; k < SLOT_STRIDE; k++) cells[dst + k] += p.cells[src + k];
     });
   }
-  // Rows left for reduce, gathered (small: about 12 * 3n / samples).
+  // Rows left for reduce, gathered (the rows of the 'range' boundary buckets).
   const pRow = new Float64Array(pendingN), pVal = [new Float64Array(pendingN), new Float64Array(pendingN), new Float64Array(pendingN)], pSlot = new Int32Array(pendingN);
+  const pScore = new Uint8Array(3 * pendingN);
   let t = 0;
   for (const p of partials) {
+    pScore.set(p.pending.scores, 3 * t);
     for (let i = 0; i < p.pending.n; i++, t++) {
       pRow[t] = p.pending.rows[i];
       pVal[0][t] = p.pending.dates[i];
@@ -754,46 +780,39 @@ function rfmReduce(partials: RfmPartial[], spec: RfmSpec, params: RfmParams): Rf
       pSlot[t] = labelSet.get(p.labels[p.pending.slots[i]])!;
     }
   }
-  // Marginal score counts per measure over rows scored in map.
-  const marginal = [new Float64Array(6), new Float64Array(6), new Float64Array(6)];
-  for (let g = 0; g < G; g++) {
-    for (let c = 0; c < 125; c++) {
-      const n = cells[g * SLOT_STRIDE + c * CELL_STRIDE];
-      marginal[0][Math.floor(c / 25) + 1] += n;
-      marginal[1][(Math.floor(c / 5) % 5) + 1] += n;
-      marginal[2][(c % 5) + 1] += n;
-    }
-  }
   // Exact boundary keys.
   const bound: { v: number; r: number }[][] = [[], [], []];
   for (let m = 0; m < 3; m++) {
-    const b = params.brackets[m];
     const vals = pVal[m];
+    const bucketOf = (x: number) => (m < 2 ? x >> params.ints[m].shift : moneyBucket(x));
     for (let j = 0; j < 4; j++) {
-      const s = params.starts[j];
-      if (s >= params.scored) {
+      const c = params.cuts[m][j];
+      if (c.kind === 'none') {
         bound[m].push({ v: Infinity, r: Infinity });
-        continue;
+      } else if (c.kind === 'tie') {
+        const held = partials.map((p) => p.boundaryRows[4 * m + j]).filter((r) => r >= 0);
+        if (held.length !== 1) throw new Error(`rfm: internal error: quintile boundary ${j + 1} of measure ${m} was found ${held.length} times.`);
+        bound[m].push({ v: c.value, r: held[0] });
+      } else {
+        const inside: number[] = [];
+        for (let i = 0; i < pendingN; i++) if (pScore[3 * i + m] === 0 && bucketOf(vals[i]) === c.bucket) inside.push(i);
+        const at = params.starts[j] - c.below;
+        if (at < 0 || at >= inside.length) throw new Error(`rfm: internal error: quintile boundary ${j + 1} of measure ${m} is outside its bucket (${at} of ${inside.length}).`);
+        inside.sort((x, y) => keyCmp(vals[x], pRow[x], vals[y], pRow[y]));
+        bound[m].push({ v: vals[inside[at]], r: pRow[inside[at]] });
       }
-      let below = 0;
-      for (let k = 1; k <= j + 1; k++) below += marginal[m][k];
-      const inside: number[] = [];
-      for (let i = 0; i < pendingN; i++) {
-        if (keyCmp(vals[i], pRow[i], b[j], b[4 + j]) < 0) below++;
-        else if (keyCmp(vals[i], pRow[i], b[8 + j], b[12 + j]) < 0) inside.push(i);
-      }
-      const at = s - below;
-      if (at < 0 || at >= inside.length) throw new Error(`rfm: internal error: quintile boundary ${j + 1} of measure ${m} is outside its bracket (${at} of ${inside.length}).`);
-      inside.sort((x, y) => keyCmp(vals[x], pRow[x], vals[y], pRow[y]));
-      bound[m].push({ v: vals[inside[at]], r: pRow[inside[at]] });
     }
   }
   // Score and add the pending rows.
   const [s1, s2, s3, s4] = params.sigma;
   const scale = params.scale;
   for (let i = 0; i < pendingN; i++) {
-    const sc = [1, 1, 1];
-    for (let m = 0; m < 3; m++) for (let j = 0; j < 4; j++) if (keyCmp(pVal[m][i], pRow[i], bound[m][j].v, bound[m][j].r) >= 0) sc[m]++;
+    const sc = [pScore[3 * i], pScore[3 * i + 1], pScore[3 * i + 2]];
+    for (let m = 0; m < 3; m++) {
+      if (sc[m] !== 0) continue;
+      sc[m] = 1;
+      for (let j = 0; j < 4; j++) if (keyCmp(pVal[m][i], pRow[i], bound[m][j].v, bound[m][j].r) >= 0) sc[m]++;
+    }
     const c = pSlot[i] * SLOT_STRIDE + ((sc[0] - 1) * 25 + (sc[1] - 1) * 5 + sc[2] - 1) * CELL_STRIDE;
     const x = pVal[2][i] * scale;
     const q1 = s1 + x - s1;

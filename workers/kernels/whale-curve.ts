@@ -19,16 +19,20 @@
  * Ties in profit: the sum of the k largest values does not depend on which of several equal values
  * are taken, so the curve is tie-independent; only `top` needs (and has) a tie rule.
  *
- * How it runs, exactly across partitions and without a per-row loop on the main thread:
- * 1. prepare.map (workers): count of clients and max |profit| (one cheap pass).
- * 2. prepare.reduce (main): a summation grid from N and max |profit| (below).
- * 3. map (workers): the worker's profits sorted descending (a Float64Array), their exact prefix
- *    sums at every PREFIX_BLOCK-th position (3 numbers each), and the worker's topN clients.
- * 4. reduce (main): for each rank k_i, the k_i-th largest profit t_i by selection over the sorted
- *    arrays (binary searches on values, O(P^2 log^2 n) per rank, no row loop); in partition p the
- *    j_p = #(profit > t_i) first values are in the top k_i, and m_i = k_i - sum j_p more copies of
- *    t_i (ties). cumulativeProfit(k_i) = sum_p prefix_p(j_p) + m_i x t_i, where prefix_p(j) is the
- *    block prefix below j plus at most PREFIX_BLOCK - 1 values summed on the main thread.
+ * How it runs, exactly across partitions, without sorting every profit and without a per-row
+ * loop on the main thread (buckets: float-buckets.ts, order-preserving and log-spaced):
+ * 1. prepare.map (workers): counts, max |profit|, zero profits, and the bucket histogram.
+ * 2. prepare.reduce (main): the summation grid (below) and, from the merged histogram, the bucket
+ *    holding each rank k_i = floor(i x N / points): the "boundary" buckets.
+ * 3. map (workers): buckets are grouped into regions, descending: each boundary bucket is a region
+ *    of its own, the runs between them are regions, and a cut falls below ZERO_BUCKET so that
+ *    regions are all >= 0 or all < 0. Per region: count and exact grid sums; the non-zero values
+ *    of boundary buckets are returned as they are (zeros are only counted), with the topN clients.
+ * 4. reduce (main): cumulativeProfit(k_i) = the grid sums of the regions above k_i's boundary
+ *    bucket + the largest m_i of that bucket's values (sorted here; a boundary holds about 1/256
+ *    of a power of two of the data), m_i = k_i - clients above. Peak, loss and total are sums of
+ *    whole regions. Ties: the sum of the k largest values does not depend on which equal values
+ *    are taken.
  * Exact sums: every profit x is split over three fixed grids, x ~ h1 + h2 + h3, h_l a multiple of
  * q_l, with q_1 >= N max|x| 2^-50 and q_(l+1) >= N q_l 2^-51, so that any sum of at most N of the
  * h_l (and m x h_l) is an exactly representable multiple of q_l: those sums are exact, in any order,
@@ -43,6 +47,7 @@ import type { KernelContext, KernelDef, RowBatch } from './kernel.js';
 import { float64Values, validateProfitColumns } from './profitability.js';
 import { numberField, specObject } from './spec-fields.js';
 import { TopRows, idView, mergeRankedRows, type RankedRow } from './top-rows.js';
+import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts, type SparseCounts } from './float-buckets.js';
 
 const NAME = 'whale-curve';
 
@@ -88,26 +93,32 @@ export interface WhalePrepPartial {
   readonly maxAbs: number;
   readonly skippedNull: number;
   readonly skippedNonFinite: number;
+  readonly zeros: number;
+  readonly hist: SparseCounts;
 }
 
 export interface WhaleParams {
   readonly clients: number;
   readonly skippedNull: number;
   readonly skippedNonFinite: number;
+  /** Clients with profit 0 (or -0). */
+  readonly zeros: number;
   /** Splitting constants sigma_l = 1.5 x 2^52 x q_l of the three grids. */
   readonly sigma: readonly [number, number, number];
+  /** Bucket holding rank k_i, i = 1..points (rank 1 stands in for a k_i of 0; buckets descend and repeat when ranks share one). */
+  readonly rankBuckets: readonly number[];
 }
 
 export interface WhalePartial {
-  /** The worker's profits, sorted descending. */
-  readonly profits: Float64Array;
-  /** Exact grid sums (3 per entry) of the first b x PREFIX_BLOCK profits, b = 0..floor(n / PREFIX_BLOCK). */
-  readonly blockPrefix: Float64Array;
+  /** Per region (regionsOf order): clients. */
+  readonly counts: Float64Array;
+  /** Per region: exact grid sums (3 each). */
+  readonly sums: Float64Array;
+  /** Non-zero profits in boundary bucket j at values[starts[j]..starts[j + 1]), unsorted. */
+  readonly values: Float64Array;
+  readonly starts: Int32Array;
   readonly top: RankedRow[];
 }
-
-/** Sorted positions between stored prefix sums: reduce sums at most this many - 1 values per rank and partition. */
-export const PREFIX_BLOCK = 128;
 
 function validate(spec: unknown, schema: readonly ColumnInfo[]): WhaleCurveSpec {
   const o = specObject(NAME, spec, ['revenue', 'cost', 'id', 'points', 'topN']);
@@ -118,133 +129,116 @@ function validate(spec: unknown, schema: readonly ColumnInfo[]): WhaleCurveSpec 
   return { revenue, cost, id, points, topN };
 }
 
-/** prepare pass over one batch: stats[0] clients, [1] max |profit|, [2] null skips, [3] non-finite skips. */
-function scanProfits(
+/**
+ * Finite profits of one batch (-0 as +0) into `out`; returns how many. stats: [0] null skips,
+ * [1] non-finite skips, [2] max |profit|, [3] zero profits. Offers the raw profit to `top` if given.
+ */
+function batchProfits(
   n: number,
   rv: Float64Array, rbm: Uint8Array | null, roff: number,
   cv: Float64Array, cbm: Uint8Array | null, coff: number,
-  stats: Float64Array,
-): void {
-  let clients = 0;
-  let maxAbs = stats[1];
+  out: Float64Array, stats: Float64Array,
+  top: TopRows | null, batchNo: number, rowOffset: number, positions: Int32Array | undefined,
+): number {
+  let k = 0;
   let nulls = 0;
   let nonFinite = 0;
+  let maxAbs = stats[2];
+  let zeros = 0;
+  let cut = top === null || top.capacity === 0 ? Infinity : top.cutoff;
   for (let i = 0; i < n; i++) {
     if ((rbm !== null && !bitAt(rbm, roff + i)) || (cbm !== null && !bitAt(cbm, coff + i))) {
       nulls++;
       continue;
     }
-    const p = rv[i] - cv[i];
-    if (p - p !== 0) {
+    const x = rv[i] - cv[i];
+    if (x - x !== 0) {
       nonFinite++;
       continue;
     }
-    clients++;
-    const a = p < 0 ? -p : p;
+    out[k++] = x + 0;
+    const a = x < 0 ? -x : x;
     if (a > maxAbs) maxAbs = a;
+    if (x === 0) zeros++;
+    if (x >= cut && top!.offer(x, NaN, batchNo, i, rowOffset + (positions ? positions[i] : i), 0)) cut = top!.cutoff;
   }
-  stats[0] += clients;
-  stats[1] = maxAbs;
-  stats[2] += nulls;
-  stats[3] += nonFinite;
-}
-
-/** Appends one batch's profits to `out` from `at` (returns the new length) and offers them to `top`. */
-function collectProfits(
-  out: Float64Array, at: number, n: number,
-  rv: Float64Array, rbm: Uint8Array | null, roff: number,
-  cv: Float64Array, cbm: Uint8Array | null, coff: number,
-  top: TopRows, batchNo: number, rowOffset: number, positions: Int32Array | undefined,
-): number {
-  let k = at;
-  let cut = top.capacity === 0 ? Infinity : top.cutoff;
-  for (let i = 0; i < n; i++) {
-    if ((rbm !== null && !bitAt(rbm, roff + i)) || (cbm !== null && !bitAt(cbm, coff + i))) continue;
-    const x = rv[i] - cv[i];
-    if (x - x !== 0) continue;
-    out[k++] = x;
-    if (x >= cut && top.offer(x, NaN, batchNo, i, rowOffset + (positions ? positions[i] : i), 0)) cut = top.cutoff;
-  }
+  stats[0] += nulls;
+  stats[1] += nonFinite;
+  stats[2] = maxAbs;
+  stats[3] += zeros;
   return k;
 }
 
-/** Exact grid prefix sums of a sorted array at every PREFIX_BLOCK-th position. */
-function blockPrefixSums(a: Float64Array, s1: number, s2: number, s3: number): Float64Array {
-  const blocks = Math.floor(a.length / PREFIX_BLOCK);
-  const out = new Float64Array(3 * (blocks + 1));
-  let a1 = 0;
-  let a2 = 0;
-  let a3 = 0;
-  for (let b = 1, i = 0; b <= blocks; b++) {
-    for (const end = b * PREFIX_BLOCK; i < end; i++) {
-      const x = a[i];
-      const h1 = x + s1 - s1;
-      const r1 = x - h1;
-      const h2 = r1 + s2 - s2;
-      a1 += h1;
-      a2 += h2;
-      a3 += r1 - h2 + s3 - s3;
-    }
-    out[3 * b] = a1;
-    out[3 * b + 1] = a2;
-    out[3 * b + 2] = a3;
-  }
-  return out;
-}
-
-/** Number of values > v in a descending array. */
-function countAbove(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] > v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Number of values >= v in a descending array. */
-function countAtLeast(a: Float64Array, v: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (a[mid] >= v) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function totalAbove(arrays: readonly Float64Array[], v: number): number {
-  let s = 0;
-  for (const a of arrays) s += countAbove(a, v);
-  return s;
-}
-
-function totalAtLeast(arrays: readonly Float64Array[], v: number): number {
-  let s = 0;
-  for (const a of arrays) s += countAtLeast(a, v);
-  return s;
-}
-
 /**
- * The k-th largest value (1 <= k <= total length) of descending arrays. In the array holding it,
- * it is the first element v with #(>= v) >= k, found by binary search (monotone in the index);
- * it is the answer exactly when #(> v) < k.
+ * Regions of the buckets, descending (see the file comment), as their lowest buckets: region r is
+ * buckets [low[r], low[r - 1]) (low[-1] = FLOAT_BUCKETS); boundary[r] is its boundary index into
+ * the distinct rank buckets, or -1.
  */
-export function kthLargest(arrays: readonly Float64Array[], k: number): number {
-  for (const a of arrays) {
-    let lo = 0;
-    let hi = a.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (totalAtLeast(arrays, a[mid]) >= k) hi = mid;
-      else lo = mid + 1;
-    }
-    if (lo < a.length && totalAbove(arrays, a[lo]) < k) return a[lo];
+function regionsOf(rankBuckets: readonly number[]): { low: number[]; boundary: number[]; distinct: number[] } {
+  const distinct = [...new Set(rankBuckets)].sort((x, y) => y - x);
+  const lows = new Set<number>([0, ZERO_BUCKET]);
+  for (const b of distinct) {
+    lows.add(b);
+    if (b + 1 < FLOAT_BUCKETS) lows.add(b + 1);
   }
-  throw new RangeError(`kthLargest: k = ${k} is out of range.`);
+  const low = [...lows].sort((x, y) => y - x);
+  const isBoundary = new Map(distinct.map((b, j) => [b, j]));
+  const boundary = low.map((lo, r) => {
+    const top = r === 0 ? FLOAT_BUCKETS : low[r - 1];
+    return top === lo + 1 && isBoundary.has(lo) ? isBoundary.get(lo)! : -1;
+  });
+  return { low, boundary, distinct };
+}
+
+/** Adds each profit's region count and grid sums; gathers boundary buckets' non-zero profits. */
+function addToRegions(
+  p: Float64Array, n: number, lut: Uint16Array, boundaryOf: Int32Array,
+  counts: Float64Array, sums: Float64Array, s1: number, s2: number, s3: number,
+  gather: Gathered,
+): void {
+  const words = new Uint32Array(p.buffer, p.byteOffset, 2 * n);
+  for (let i = 0; i < n; i++) {
+    const x = p[i];
+    const r = lut[bucketOfHighWord(words[2 * i + 1])];
+    counts[r]++;
+    const h1 = x + s1 - s1;
+    const r1 = x - h1;
+    const h2 = r1 + s2 - s2;
+    sums[3 * r] += h1;
+    sums[3 * r + 1] += h2;
+    sums[3 * r + 2] += r1 - h2 + s3 - s3;
+    const j = boundaryOf[r];
+    if (j >= 0 && x !== 0) gather.push(j, x);
+  }
+}
+
+/** Boundary profits of one worker, in arrival order, with their boundary index. */
+class Gathered {
+  n = 0;
+  values = new Float64Array(1024);
+  which = new Int32Array(1024);
+  push(j: number, x: number): void {
+    if (this.n === this.values.length) {
+      const v = new Float64Array(2 * this.n);
+      v.set(this.values);
+      this.values = v;
+      const w = new Int32Array(2 * this.n);
+      w.set(this.which);
+      this.which = w;
+    }
+    this.values[this.n] = x;
+    this.which[this.n++] = j;
+  }
+  /** Grouped by boundary: values[starts[j]..starts[j + 1]). */
+  grouped(boundaries: number): { values: Float64Array; starts: Int32Array } {
+    const starts = new Int32Array(boundaries + 1);
+    for (let i = 0; i < this.n; i++) starts[this.which[i] + 1]++;
+    for (let j = 0; j < boundaries; j++) starts[j + 1] += starts[j];
+    const at = starts.slice(0, boundaries);
+    const values = new Float64Array(this.n);
+    for (let i = 0; i < this.n; i++) values[at[this.which[i]]++] = this.values[i];
+    return { values, starts };
+  }
 }
 
 /** Splitting constants of the three summation grids for n values of magnitude <= maxAbs. */
@@ -271,16 +265,12 @@ function addSplit(acc: Float64Array, x: number, times: number, s: readonly [numb
   acc[2] += times * h3;
 }
 
-/** Adds the exact grid sums of the first j values of partial p into acc. */
-function addPrefix(acc: Float64Array, p: WhalePartial, j: number, s: readonly [number, number, number]): void {
-  const b = Math.floor(j / PREFIX_BLOCK);
-  acc[0] += p.blockPrefix[3 * b];
-  acc[1] += p.blockPrefix[3 * b + 1];
-  acc[2] += p.blockPrefix[3 * b + 2];
-  for (let i = b * PREFIX_BLOCK; i < j; i++) addSplit(acc, p.profits[i], 1, s);
-}
-
 const value = (acc: Float64Array) => acc[0] + acc[1] + acc[2];
+
+/** Scratch for one batch's profits, reused across batches. */
+function scratchFor(s: Float64Array, n: number): Float64Array {
+  return s.length >= n ? s : new Float64Array(Math.max(n, 2 * s.length));
+}
 
 export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurveResult, WhalePrepPartial, WhaleParams> = {
   name: NAME,
@@ -288,90 +278,142 @@ export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurv
   prepare: {
     async map(rows: readonly RowBatch[], spec: WhaleCurveSpec, ctx: KernelContext): Promise<WhalePrepPartial> {
       const stats = new Float64Array(4);
+      const hist = new Uint32Array(FLOAT_BUCKETS);
+      let clients = 0;
+      let scratch: Float64Array = new Float64Array(0);
       for (let b = 0; b < rows.length; b++) {
         const batch = rows[b].batch;
         const rev = numericView(batch, spec.revenue);
         const cost = numericView(batch, spec.cost);
-        scanProfits(batch.numRows, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, stats);
+        scratch = scratchFor(scratch, batch.numRows);
+        const k = batchProfits(batch.numRows, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, scratch, stats, null, 0, 0, undefined);
+        countBuckets(scratch, k, hist);
+        clients += k;
         ctx.progress((b + 1) / rows.length);
         await ctx.checkpoint();
       }
-      return { clients: stats[0], maxAbs: stats[1], skippedNull: stats[2], skippedNonFinite: stats[3] };
+      return { clients, maxAbs: stats[2], skippedNull: stats[0], skippedNonFinite: stats[1], zeros: stats[3], hist: sparseCounts(hist) };
     },
-    reduce(partials: WhalePrepPartial[]): WhaleParams {
+    reduce(partials: WhalePrepPartial[], spec: WhaleCurveSpec): WhaleParams {
       let clients = 0;
       let maxAbs = 0;
       let skippedNull = 0;
       let skippedNonFinite = 0;
+      let zeros = 0;
       for (const p of partials) {
         clients += p.clients;
         maxAbs = Math.max(maxAbs, p.maxAbs);
         skippedNull += p.skippedNull;
         skippedNonFinite += p.skippedNonFinite;
+        zeros += p.zeros;
       }
-      return { clients, skippedNull, skippedNonFinite, sigma: summationGrids(clients, maxAbs) };
+      const ranks: number[] = [];
+      for (let i = 1; i <= spec.points && clients > 0; i++) ranks.push(Math.floor((i * clients) / spec.points));
+      const rankBuckets = bucketsOfRanksFromTop(mergeSparseCounts(partials.map((p) => p.hist)), ranks.map((k) => Math.max(k, 1)));
+      return { clients, skippedNull, skippedNonFinite, zeros, sigma: summationGrids(clients, maxAbs), rankBuckets };
     },
   },
   async map(rows: readonly RowBatch[], spec: WhaleCurveSpec, params: WhaleParams, ctx: KernelContext): Promise<WhalePartial> {
-    let total = 0;
-    for (const r of rows) total += r.batch.numRows;
-    let profits = new Float64Array(total);
-    let k = 0;
+    const { low, boundary, distinct } = regionsOf(params.rankBuckets);
+    const R = low.length;
+    const lut = new Uint16Array(FLOAT_BUCKETS); // regions <= 2 x MAX_WHALE_POINTS + 3 < 2^16
+    for (let r = 0; r < R; r++) lut.fill(r, low[r], r === 0 ? FLOAT_BUCKETS : low[r - 1]);
+    const boundaryOf = Int32Array.from(boundary);
+    const counts = new Float64Array(R);
+    const sums = new Float64Array(3 * R);
+    const [s1, s2, s3] = params.sigma;
+    const gather = new Gathered();
+    const stats = new Float64Array(4);
     const top = new TopRows(spec.topN);
+    let scratch: Float64Array = new Float64Array(0);
     for (let b = 0; b < rows.length; b++) {
       const { batch, rowOffset } = rows[b];
       const rev = numericView(batch, spec.revenue);
       const cost = numericView(batch, spec.cost);
       const batchNo = top.addBatch(spec.id === null ? null : idView(batch, spec.id));
-      k = collectProfits(profits, k, batch.numRows, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, top, batchNo, rowOffset, rows[b].positions);
-      ctx.progress((0.5 * (b + 1)) / rows.length);
+      scratch = scratchFor(scratch, batch.numRows);
+      const k = batchProfits(batch.numRows, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, scratch, stats, top, batchNo, rowOffset, rows[b].positions);
+      addToRegions(scratch, k, lut, boundaryOf, counts, sums, s1, s2, s3, gather);
+      ctx.progress((b + 1) / rows.length);
       await ctx.checkpoint();
     }
-    if (k < total) profits = profits.slice(0, k);
-    profits.sort();
-    profits.reverse();
-    const [s1, s2, s3] = params.sigma;
-    const blockPrefix = blockPrefixSums(profits, s1, s2, s3);
-    ctx.progress(1);
-    return { profits, blockPrefix, top: top.rows() };
+    const { values, starts } = gather.grouped(distinct.length);
+    return { counts, sums, values, starts, top: top.rows() };
   },
   reduce(partials: WhalePartial[], spec: WhaleCurveSpec, params: WhaleParams): WhaleCurveResult {
-    const parts = partials.filter((p) => p.profits.length > 0);
-    const arrays = parts.map((p) => p.profits);
+    const { low, boundary, distinct } = regionsOf(params.rankBuckets);
+    const R = low.length;
     const s = params.sigma;
+    const counts = new Float64Array(R);
+    const sums = new Float64Array(3 * R);
+    for (const p of partials) {
+      for (let r = 0; r < R; r++) counts[r] += p.counts[r];
+      for (let r = 0; r < 3 * R; r++) sums[r] += p.sums[r];
+    }
     let n = 0;
-    for (const a of arrays) n += a.length;
-    // Exact grid sums of the j_p(v) first values of every partition, j_p given by `count`.
-    const sumOfFirst = (count: (a: Float64Array) => number): Float64Array => {
-      const acc = new Float64Array(3);
-      for (const p of parts) addPrefix(acc, p, count(p.profits), s);
-      return acc;
-    };
-    const totalAcc = sumOfFirst((a) => a.length);
+    for (let r = 0; r < R; r++) n += counts[r];
+    if (n !== params.clients) throw new Error(`whale-curve: the rows changed between stages (${params.clients} clients, then ${n}).`);
+    // Grid sums and counts of the regions above region r: above[3r..3r+2], countAbove[r].
+    const above = new Float64Array(3 * (R + 1));
+    const countAbove = new Float64Array(R + 1);
+    for (let r = 0; r < R; r++) {
+      for (let l = 0; l < 3; l++) above[3 * (r + 1) + l] = above[3 * r + l] + sums[3 * r + l];
+      countAbove[r + 1] = countAbove[r] + counts[r];
+    }
+    const sumAbove = (r: number) => above.slice(3 * r, 3 * r + 3);
+    const totalAcc = sumAbove(R);
     const total = value(totalAcc);
     const share = (v: number) => (total === 0 ? null : v / total);
     const point = (k: number, cum: number): WhalePoint => ({ clients: k, clientShare: n === 0 ? 0 : k / n, cumulativeProfit: cum, profitShare: share(cum) });
 
     const points: WhalePoint[] = [];
     if (n > 0) {
+      // Each boundary bucket's non-zero profits, descending (its zeros, if any, come after them).
+      const sorted = distinct.map((_, j) => {
+        let len = 0;
+        for (const p of partials) len += p.starts[j + 1] - p.starts[j];
+        const v = new Float64Array(len);
+        let at = 0;
+        for (const p of partials) {
+          v.set(p.values.subarray(p.starts[j], p.starts[j + 1]), at);
+          at += p.starts[j + 1] - p.starts[j];
+        }
+        return v.sort().reverse();
+      });
+      const regionOfBoundary = new Int32Array(distinct.length);
+      boundary.forEach((j, r) => {
+        if (j >= 0) regionOfBoundary[j] = r;
+      });
+      // Ranks ascend, so each boundary's prefix only grows: one running grid sum per boundary.
+      const taken = new Int32Array(distinct.length);
+      const running = distinct.map(() => new Float64Array(3));
       for (let i = 0; i <= spec.points; i++) {
         const k = Math.floor((i * n) / spec.points);
         if (k === 0) {
           points.push(point(0, 0));
           continue;
         }
-        const t = kthLargest(arrays, k);
-        const acc = sumOfFirst((a) => countAbove(a, t));
-        addSplit(acc, t, k - totalAbove(arrays, t), s);
-        points.push(point(k, value(acc)));
+        const j = distinct.indexOf(params.rankBuckets[i - 1]);
+        const r = j < 0 ? -1 : regionOfBoundary[j];
+        const m = r < 0 ? 0 : k - countAbove[r];
+        if (m < 1 || m > counts[r]) throw new Error(`whale-curve: internal error: rank ${k} is not in its boundary bucket.`);
+        const v = sorted[j];
+        const acc = running[j];
+        for (const end = Math.min(m, v.length); taken[j] < end; taken[j]++) addSplit(acc, v[taken[j]], 1, s);
+        const cum = sumAbove(r);
+        for (let l = 0; l < 3; l++) cum[l] += acc[l];
+        points.push(point(k, value(cum)));
       }
     }
-    const positives = totalAbove(arrays, 0);
-    const nonNegative = totalAtLeast(arrays, 0);
-    const peakAcc = sumOfFirst((a) => countAbove(a, 0));
-    const nonNegAcc = sumOfFirst((a) => countAtLeast(a, 0));
-    // Differences of exact grid sums are exact: the sum of the negative profits.
-    const negativeSum = totalAcc[0] - nonNegAcc[0] + (totalAcc[1] - nonNegAcc[1]) + (totalAcc[2] - nonNegAcc[2]);
+    // Regions at or above ZERO_BUCKET hold the profits >= 0.
+    let rz = 0;
+    while (rz < R && low[rz] >= ZERO_BUCKET) rz++;
+    const nonNegative = countAbove[rz];
+    const positives = nonNegative - params.zeros;
+    const peakAcc = sumAbove(rz);
+    const negAcc = new Float64Array(3);
+    for (let l = 0; l < 3; l++) negAcc[l] = totalAcc[l] - peakAcc[l]; // differences of exact grid sums are exact
+    const negativeSum = value(negAcc);
     const negatives = n - nonNegative;
     const top = mergeRankedRows(partials.map((p) => p.top), 0, spec.topN).map((r) => ({ clientId: r.id, row: r.row, profit: r.primary }));
     return {

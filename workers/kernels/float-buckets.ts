@@ -1,0 +1,91 @@
+/**
+ * Order-preserving buckets of float64 values, for selecting ranks without sorting every value:
+ * a histogram of bucket counts finds the bucket that holds a given rank, and only that bucket's
+ * values need exact treatment.
+ *
+ * The bucket of a finite double is the top FLOAT_BUCKET_BITS bits of its order-preserving 32-bit
+ * high word (sign bit flipped for non-negatives, all bits flipped for negatives), so x < y implies
+ * bucket(x) <= bucket(y). Buckets are log-spaced: 2^(FLOAT_BUCKET_BITS - 12) per power of two, a
+ * relative width of 1/256 at 20 bits, whatever the scale of the data. -0 must be normalised to +0
+ * first (x + 0) so that the two zeros share a bucket: ZERO_BUCKET, the lowest bucket of the
+ * non-negatives (it also holds positives below about 2^-1015).
+ *
+ * Bucket counts travel between threads as sparse lists (only occupied buckets, ascending), since
+ * real data occupy a few thousand of the 2^20 buckets.
+ */
+
+export const FLOAT_BUCKET_BITS = 20;
+export const FLOAT_BUCKETS = 1 << FLOAT_BUCKET_BITS;
+const SHIFT = 32 - FLOAT_BUCKET_BITS;
+export const ZERO_BUCKET = 0x80000000 >>> SHIFT;
+
+/** Bucket of the double whose high 32 bits (as an unsigned word) are `hi`. */
+export function bucketOfHighWord(hi: number): number {
+  return (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> SHIFT;
+}
+
+/** Occupied buckets of a histogram, ascending, with their counts. */
+export interface SparseCounts {
+  readonly buckets: Uint32Array;
+  readonly counts: Float64Array;
+}
+
+/** Adds the bucket of each of values[0..n) to `hist` (values finite, -0 already +0). */
+export function countBuckets(values: Float64Array, n: number, hist: Uint32Array): void {
+  const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  for (let i = 1; i < 2 * n; i += 2) {
+    const hi = words[i];
+    hist[(hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> SHIFT]++;
+  }
+}
+
+export function sparseCounts(hist: Uint32Array): SparseCounts {
+  let k = 0;
+  for (let b = 0; b < hist.length; b++) if (hist[b] !== 0) k++;
+  const buckets = new Uint32Array(k);
+  const counts = new Float64Array(k);
+  k = 0;
+  for (let b = 0; b < hist.length; b++) {
+    if (hist[b] !== 0) {
+      buckets[k] = b;
+      counts[k++] = hist[b];
+    }
+  }
+  return { buckets, counts };
+}
+
+/** The sum of sparse histograms, ascending. */
+export function mergeSparseCounts(parts: readonly SparseCounts[]): SparseCounts {
+  const at = new Int32Array(parts.length);
+  let total = 0;
+  for (const p of parts) total += p.buckets.length;
+  const buckets = new Uint32Array(total);
+  const counts = new Float64Array(total);
+  let k = 0;
+  for (;;) {
+    let b = Infinity;
+    for (let p = 0; p < parts.length; p++) if (at[p] < parts[p].buckets.length && parts[p].buckets[at[p]] < b) b = parts[p].buckets[at[p]];
+    if (b === Infinity) break;
+    let c = 0;
+    for (let p = 0; p < parts.length; p++) if (at[p] < parts[p].buckets.length && parts[p].buckets[at[p]] === b) c += parts[p].counts[at[p]++];
+    buckets[k] = b;
+    counts[k++] = c;
+  }
+  return { buckets: buckets.slice(0, k), counts: counts.slice(0, k) };
+}
+
+/**
+ * The bucket holding each rank of `ranks` (1-based, counted from the largest value, ascending)
+ * in a merged histogram; ranks must be in 1..total.
+ */
+export function bucketsOfRanksFromTop(h: SparseCounts, ranks: readonly number[]): number[] {
+  const out: number[] = [];
+  let above = 0;
+  let b = h.buckets.length - 1;
+  for (const k of ranks) {
+    while (b >= 0 && above + h.counts[b] < k) above += h.counts[b--];
+    if (b < 0) throw new RangeError(`bucketsOfRanksFromTop: rank ${k} is beyond the ${above} counted values.`);
+    out.push(h.buckets[b]);
+  }
+  return out;
+}
