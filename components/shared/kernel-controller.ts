@@ -28,6 +28,13 @@ export interface KernelControllerOptions {
   readonly localFilter?: () => FilterSpec | undefined;
 }
 
+/**
+ * Progress only redraws the element once a query has run this long, and then at most this often:
+ * most queries end sooner, and every redraw re-renders the chart under the status line (on a
+ * dashboard, a dozen charts per worker message), which took main-thread time the workers needed.
+ */
+export const PROGRESS_REDRAW_MS = 250;
+
 export class KernelController<R> implements ReactiveController {
   value?: R;
   error?: Error;
@@ -111,6 +118,14 @@ export class KernelController<R> implements ReactiveController {
     this.progress = 0;
     this.error = undefined;
     const t0 = performance.now();
+    let drawn = t0;
+    const onProgress = (f: number) => {
+      this.progress = f;
+      const now = performance.now();
+      if (now - drawn < PROGRESS_REDRAW_MS) return;
+      drawn = now;
+      this.host.requestUpdate();
+    };
     const fresh = this.fresh;
     this.fresh = false;
     announceDataAccess(this.host as unknown as Element, dataset, kernel, fieldsOfQuery(dataset, kernel, spec));
@@ -120,7 +135,7 @@ export class KernelController<R> implements ReactiveController {
         sharedQuery<R>(dataset, key, (s, onProgress) => runKernel<R>(dataset, kernel, spec, { signal: s, onProgress }), {
           signal,
           fresh,
-          onProgress: (f) => ((this.progress = f), this.host.requestUpdate()),
+          onProgress,
         }),
       );
       if (key !== this.key) return;

@@ -18,6 +18,7 @@ export const panelStyles = [
       gap: 0.6rem;
       height: 100%;
       box-sizing: border-box;
+      position: relative;
     }
     .panel-head {
       display: flex;
@@ -81,6 +82,19 @@ export const panelStyles = [
       display: flex;
       gap: 0.5rem;
       align-items: center;
+    }
+    .status.over {
+      position: absolute;
+      right: 1rem;
+      bottom: 0.75rem;
+      z-index: 1;
+      background: var(--_surface);
+      border: 1px solid var(--_border);
+      border-radius: 999px;
+      padding: 0.15rem 0.65rem;
+    }
+    .status.over progress {
+      width: 6rem;
     }
     progress {
       accent-color: var(--_accent);

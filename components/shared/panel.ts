@@ -88,7 +88,9 @@ export class PanelController implements ReactiveController {
     if (data.loading) return html`<div class="status" role="status">${msg('Loading data…', { id: 'panel.loading-data' })} <progress max="1" .value=${data.progress ?? 0}></progress></div>`;
     if (query.pending) {
       const pct = Math.round(query.progress * 100);
-      return html`<div class="status" role="status" aria-live="polite">
+      // Over a stale chart the status floats (class "over") instead of taking a row: the panel's
+      // height, and so the page's layout, stays put while a filter change recomputes.
+      return html`<div class="status ${query.stale ? 'over' : ''}" role="status" aria-live="polite">
         ${query.stale ? msg('Updating…', { id: 'panel.updating' }) : msg('Computing…', { id: 'panel.computing' })}
         <progress max="100" .value=${pct} aria-label=${msg('Progress', { id: 'panel.progress' })}></progress>
       </div>`;

@@ -146,6 +146,36 @@ describe('client-lookup kernel', () => {
     for (const parts of [2, 3]) expect(await runKernelSplit(clientLookupKernel, tables, { clientIds: ['a', 'c', '<b>x</b>'] }, parts)).toEqual(got);
   });
 
+  it('tells apart ids whose hashes collide, and answers again from the index it built', async () => {
+    // FNV-1a (32-bit) written out here, independently of the kernel, to find real collisions.
+    const fnv = (text: string) => {
+      let h = 0x811c9dc5;
+      for (const b of new TextEncoder().encode(text)) h = Math.imul(h ^ b, 0x01000193);
+      return h >>> 0;
+    };
+    const seen = new Map<number, string>();
+    const pairs: [string, string][] = [];
+    for (let i = 0; pairs.length < 3; i++) {
+      const id = `K${i.toString(36)}`;
+      const other = seen.get(fnv(id));
+      if (other !== undefined) pairs.push([other, id]);
+      else seen.set(fnv(id), id);
+    }
+    const rows = pairs.flat();
+    const table = makeClientTable({
+      clientId: { type: 'string', values: [...rows, pairs[0][1], 'filler'] },
+      aum: { type: 'float', values: Float64Array.from([...rows, pairs[0][1], 'filler'], (_, i) => i), valid: null },
+    });
+    const request = [...rows, 'absent'];
+    for (let round = 0; round < 2; round++) {
+      const got = await runKernelLocal<ClientLookupPage>(clientLookupKernel, [table], { clientIds: request });
+      expect(got.clients.map((c) => (c.found ? [c.clientId, c.row, c.values.aum, c.matches] : [c.clientId, null]))).toEqual([
+        ...rows.map((id, i) => [id, i, i, id === pairs[0][1] ? 2 : 1]),
+        ['absent', null],
+      ]);
+    }
+  });
+
   it('refuses bad specs with errors naming the field', async () => {
     expect((await specError(runKernelLocal(clientLookupKernel, chunks, {}))).field).toBe('clientId');
     expect((await specError(runKernelLocal(clientLookupKernel, chunks, { clientId: 'a', clientIds: ['b'] }))).field).toBe('clientIds');

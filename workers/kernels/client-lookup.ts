@@ -26,7 +26,10 @@
  *
  * Speed: ids are compared as UTF-8 bytes straight from the Arrow column: an FNV-1a hash of each
  * row's id bytes picks the candidate(s), then the bytes are compared. No string per row; values
- * are read (and strings made) only for the rows that match.
+ * are read (and strings made) only for the rows that match. The first lookup in a stored batch
+ * builds an index of it (the rows' id hashes, sorted), kept while the batch lives: every later
+ * lookup (each page of the at-risk list, each client card) is a binary search per id instead of a
+ * pass over every row.
  */
 import { Type, makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
@@ -136,6 +139,7 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
 /** The requested ids as UTF-8 bytes, indexed by hash. */
 class IdTargets {
   readonly bytes: Uint8Array[];
+  readonly hashes: number[];
   private readonly byHash = new Map<number, number[]>();
   readonly minLength: number;
   readonly maxLength: number;
@@ -143,9 +147,10 @@ class IdTargets {
   constructor(ids: readonly string[]) {
     const enc = new TextEncoder();
     this.bytes = ids.map((s) => enc.encode(s));
+    this.hashes = this.bytes.map((b) => fnv1a(b, 0, b.length));
     for (let t = 0; t < this.bytes.length; t++) {
       const b = this.bytes[t];
-      const h = fnv1a(b, 0, b.length);
+      const h = this.hashes[t];
       const list = this.byHash.get(h);
       if (list) list.push(t);
       else this.byHash.set(h, [t]);
@@ -160,15 +165,51 @@ class IdTargets {
     if (len < this.minLength || len > this.maxLength) return -1;
     const list = this.byHash.get(fnv1a(bytes, start, end));
     if (!list) return -1;
-    for (const t of list) {
-      const b = this.bytes[t];
-      if (b.length !== len) continue;
-      let k = 0;
-      while (k < len && b[k] === bytes[start + k]) k++;
-      if (k === len) return t;
-    }
+    for (const t of list) if (sameBytes(this.bytes[t], bytes, start, end)) return t;
     return -1;
   }
+}
+
+function sameBytes(target: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  const len = end - start;
+  if (target.length !== len) return false;
+  for (let k = 0; k < len; k++) if (target[k] !== bytes[start + k]) return false;
+  return true;
+}
+
+/** Rows per batch the index can pack next to a 32-bit hash in one exact double (2^32 x 2^21 = 2^53). */
+const INDEX_MAX_ROWS = 1 << 21;
+
+/** A batch's rows sorted by (id hash, row): hash x 2^21 + row, as exact doubles. */
+const idIndexes = new WeakMap<RecordBatch, Map<string, Float64Array>>();
+
+function idIndex(batch: RecordBatch, column: string, ids: { offsets: ArrayLike<number>; bytes: Uint8Array }): Float64Array | null {
+  const n = batch.numRows;
+  if (n > INDEX_MAX_ROWS) return null;
+  let byColumn = idIndexes.get(batch);
+  let index = byColumn?.get(column);
+  if (index) return index;
+  index = new Float64Array(n);
+  const { offsets, bytes } = ids;
+  for (let i = 0; i < n; i++) index[i] = fnv1a(bytes, offsets[i], offsets[i + 1]) * INDEX_MAX_ROWS + i;
+  index.sort();
+  if (!byColumn) idIndexes.set(batch, (byColumn = new Map()));
+  byColumn.set(column, index);
+  return index;
+}
+
+/** Rows of the batch whose id hash is `hash`, ascending, from its index. */
+function* rowsWithHash(index: Float64Array, hash: number): Generator<number> {
+  const lo = hash * INDEX_MAX_ROWS;
+  const hi = lo + INDEX_MAX_ROWS;
+  let a = 0;
+  let b = index.length;
+  while (a < b) {
+    const m = (a + b) >>> 1;
+    if (index[m] < lo) a = m + 1;
+    else b = m;
+  }
+  for (let k = a; k < index.length && index[k] < hi; k++) yield index[k] - lo;
 }
 
 function isoDay(day: number): string {
@@ -244,13 +285,23 @@ export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial
       const ids = idView(batch, spec.id);
       const { offsets, bytes, bitmap, offset } = ids;
       const columns = spec.columns ?? batch.schema.fields.map((f) => f.name);
-      for (let i = 0; i < n; i++) {
-        const t = targets.find(bytes, offsets[i], offsets[i + 1]);
-        if (t < 0) continue;
-        if (bitmap !== null && ((bitmap[(offset + i) >> 3] >> ((offset + i) & 7)) & 1) === 0) continue;
+      const index = idIndex(batch, spec.id, ids);
+      const match = (t: number, i: number) => {
+        if (bitmap !== null && ((bitmap[(offset + i) >> 3] >> ((offset + i) & 7)) & 1) === 0) return;
         counts[t]++;
         // Rows come in global order, so the first match seen is this worker's lowest row.
         if (first[t] === null) first[t] = { row: rowOffset + i, values: rowValues(batch, i, columns) };
+      };
+      if (index) {
+        for (let t = 0; t < T; t++) {
+          const target = targets.bytes[t];
+          for (const i of rowsWithHash(index, targets.hashes[t])) if (sameBytes(target, bytes, offsets[i], offsets[i + 1])) match(t, i);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          const t = targets.find(bytes, offsets[i], offsets[i + 1]);
+          if (t >= 0) match(t, i);
+        }
       }
       ctx.progress((b + 1) / rows.length);
       await ctx.checkpoint();
