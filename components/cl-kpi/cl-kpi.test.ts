@@ -4,6 +4,7 @@ import '../../src/index.js';
 import { configureDefaultHub, formatCurrency, formatNumber, formatPercent, setLocale, type ClKpi } from '../../src/index.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { seriousViolations } from '../../test/browser/support/axe.js';
+import { until } from '../../test/browser/support/until.js';
 
 const ROWS = 20_000;
 const hub = await configureDefaultHub({ cache: { name: `kpi-test-${Date.now()}` }, workers: 2 });
@@ -48,14 +49,6 @@ function mount(attrs: Record<string, string> = {}): ClKpi {
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
   document.body.append(el);
   return el;
-}
-
-async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const t0 = performance.now();
-  while (!check()) {
-    if (performance.now() - t0 > ms) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 async function drawn(el: ClKpi): Promise<void> {

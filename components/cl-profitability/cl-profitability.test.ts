@@ -4,6 +4,7 @@ import '../../src/index.js';
 import { configureDefaultHub, formatNumber, setLocale, type ClProfitability, type ProfitSelectDetail, type ProfitView } from '../../src/index.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { seriousViolations } from '../../test/browser/support/axe.js';
+import { until } from '../../test/browser/support/until.js';
 
 const ROWS = 30_000;
 // One hub for this page, with its own cache database so runs do not see each other's entries.
@@ -53,14 +54,6 @@ function mount(attrs: Record<string, string> = {}): ClProfitability {
   for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
   document.body.append(el);
   return el;
-}
-
-async function until(check: () => boolean, what: string, ms = 60_000): Promise<void> {
-  const t0 = performance.now();
-  while (!check()) {
-    if (performance.now() - t0 > ms) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
 }
 
 /** Waits until the view's own result is drawn (not pending, the right kernel's result). */
