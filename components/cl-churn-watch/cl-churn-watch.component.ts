@@ -259,6 +259,9 @@ export class ClChurnWatch extends LitElement {
   }
 
   protected override willUpdate(_changed: PropertyValues<this>): void {
+    // Lit still runs an update requested before the element was removed: pushing its filter or
+    // asking for pages then would outlive the element (disconnectedCallback already undid both).
+    if (!this.isConnected) return;
     // The chips filter the other panels too (cross-filtering), once the hub is known.
     const hub = this.source.hub;
     const conditions = this.chipConditions();

@@ -183,6 +183,9 @@ export class ClClientCard extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('follow') && this.isConnected) this.listen(this.follow);
+    // Lit still runs an update requested before the element was removed; a lookup started then
+    // would outlive the element (disconnectedCallback already cancelled and forgot its query).
+    if (!this.isConnected) return;
     const dataset = this.source.value;
     const id = this.clientId?.trim();
     if (!dataset || !id) {

@@ -162,7 +162,8 @@ export class WorkerPool implements Disposable {
   }
 
   stats(): { worker: number; busy: boolean; queued: number; completed: number; restarts: number }[] {
-    return this.slots.map((s) => ({ worker: s.index, busy: s.current !== null || s.side !== null, queued: s.queue.length, completed: s.completed, restarts: s.restarts }));
+    // Cancelled jobs leave the queue at the next pump; they are not waiting, so they are not counted.
+    return this.slots.map((s) => ({ worker: s.index, busy: s.current !== null || s.side !== null, queued: s.queue.filter((j) => !j.settled).length, completed: s.completed, restarts: s.restarts }));
   }
 
   dispose(): void {

@@ -1,7 +1,8 @@
 /**
  * A host page that creates and removes elements over and over leaks nothing: against a loaded
  * dataset, each element is mounted and removed up to CYCLES times (as many as fit its share of
- * ~60 s; every 25th one waits for its results, the others are removed mid-query). Afterwards the
+ * ~60 s, time left over by the elements before it included; every 25th one waits for its results,
+ * the others are removed mid-query). Afterwards the
  * pool has no job queued or running, the listeners on the hub and its filter store are back to
  * their baseline, and the heap after a real full GC (DevTools HeapProfiler.collectGarbage) has not
  * grown beyond a bound from the warmed-up baseline, nor kept growing round after round.
@@ -71,20 +72,26 @@ describe('creating and removing elements', () => {
     const listeners = hub.listenerCount;
     const baseHeap = await heapAfterGc();
 
-    const perElement = BUDGET_MS / ELEMENTS.length;
+    // Time an element does not need (it reached its cycles early) goes to the ones after it.
+    const started = performance.now();
     const rounds: number[] = [];
     const done: Record<string, number> = {};
     /** Filter-store listeners each element left behind (per element, summed over rounds). */
     const leftFilters: Record<string, number> = {};
+    /** Jobs still queued right after an element's last cycle (the most over the rounds). */
+    const queuedAfter: Record<string, number> = {};
     const ROUNDS = 4;
     for (let round = 0; round < ROUNDS; round++) {
-      for (const m of ELEMENTS) {
+      for (const [k, m] of ELEMENTS.entries()) {
+        const share = (BUDGET_MS - (performance.now() - started)) / ((ROUNDS - round) * ELEMENTS.length - k);
         const tag = m.slice(1, m.indexOf(' ') > 0 && m.indexOf(' ') < m.indexOf('>') ? m.indexOf(' ') : m.indexOf('>'));
         const t0 = performance.now();
         const f0 = hub.filters.listenerCount;
         let n = 0;
-        while (n < CYCLES / ROUNDS && performance.now() - t0 < perElement / ROUNDS) await cycle(m, ++n % 25 === 0);
+        while (n < CYCLES / ROUNDS && performance.now() - t0 < share) await cycle(m, ++n % 25 === 0);
         done[tag] = (done[tag] ?? 0) + n;
+        // Every element is gone now: none may have a job still waiting in the pool.
+        queuedAfter[tag] = Math.max(queuedAfter[tag] ?? 0, hub.pool.stats().reduce((q, w) => q + w.queued, 0));
         leftFilters[tag] = (leftFilters[tag] ?? 0) + hub.filters.listenerCount - f0;
       }
       await idle();
@@ -95,8 +102,9 @@ describe('creating and removing elements', () => {
     const growth = rounds.at(-1)! - baseHeap;
     const lateGrowth = Math.max(...rounds.slice(1).map((h, i) => h - rounds[i]));
     const mb = (b: number) => `${(b / 1024 / 1024).toFixed(1)} MB`;
-    console.log(`element lifecycle: cycles ${JSON.stringify(done)}; filter listeners left per element ${JSON.stringify(leftFilters)}; pool after: ${JSON.stringify(load)}; listeners before ${JSON.stringify(listeners)} after ${JSON.stringify(after)}; heap after GC: baseline ${mb(baseHeap)}, rounds ${rounds.map(mb).join(' / ')}, growth ${mb(growth)}, largest growth between later rounds ${mb(lateGrowth)}`);
+    console.log(`element lifecycle: cycles ${JSON.stringify(done)}; filter listeners left per element ${JSON.stringify(leftFilters)}; jobs queued after removal ${JSON.stringify(queuedAfter)}; pool after: ${JSON.stringify(load)}; listeners before ${JSON.stringify(listeners)} after ${JSON.stringify(after)}; heap after GC: baseline ${mb(baseHeap)}, rounds ${rounds.map(mb).join(' / ')}, growth ${mb(growth)}, largest growth between later rounds ${mb(lateGrowth)}`);
     expect(load, 'no job queued or running').to.deep.equal({ queued: 0, busy: 0 });
+    expect(Object.values(queuedAfter).every((q) => q === 0), `jobs left queued by removed elements: ${JSON.stringify(queuedAfter)}`).to.equal(true);
     expect(after, 'hub and filter-store listeners back to baseline').to.deep.equal(listeners);
     expect(growth, 'heap growth over the run').to.be.below(MAX_GROWTH_BYTES);
     expect(lateGrowth, 'heap growth between later rounds').to.be.below(MAX_LATE_ROUND_GROWTH_BYTES);
