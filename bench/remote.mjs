@@ -3,12 +3,14 @@
 // next to the local kernel on one thread in Node (runKernelLocal) while the data fits.
 //
 //   node bench/remote.mjs [--rows 1000000,10000000,50000000] [--runs 3] [--local-max 10000000]
-//                         [--load-max 10000000] [--workloads rollup-tier,...] [--json]
+//                         [--load-max 10000000] [--workloads rollup-tier,...] [--data-dir DIR] [--json]
 //
 // Data: up to --load-max rows, the generated portfolio itself is loaded from Node over HTTP
 // (the same rows the local kernels read). Above it, --load-max generated rows are loaded and then
 // copied inside ClickHouse (INSERT ... SELECT with shifted _row and suffixed clientId) until the
 // row count is reached: the same distributions, not new random rows, and no local figure.
+// --data-dir keeps the cluster's files in DIR: a later run with the same --rows and --load-max
+// reuses the loaded table instead of loading it again (one --rows value per DIR at a time).
 // Every remote answer is compared with the local one (1e-9 relative) before timing when both hold
 // the same rows (below --load-max); with copied rows the local kernel reads a generated portfolio
 // of the same size (timed, not compared).
@@ -18,6 +20,8 @@
 // With --json, stdout is ONE JSON array of {workload, engine, rows, ms, note?} records.
 import { createServer } from 'vite';
 import { cpus, loadavg } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -29,6 +33,7 @@ const RUNS = Number(opt('runs', '3'));
 const LOCAL_MAX = Number(opt('local-max', '10000000'));
 const LOAD_MAX = Number(opt('load-max', '10000000'));
 const JSON_OUT = args.includes('--json');
+const DATA_DIR = opt('data-dir', '');
 /** --workloads a,b: run only these (names as printed). */
 const ONLY = opt('workloads', '') ? opt('workloads', '').split(',') : null;
 const log = (...a) => (JSON_OUT ? console.error(...a) : console.log(...a));
@@ -72,36 +77,48 @@ async function time(fn) {
 }
 
 const records = [];
-const cluster = await support.startClickHouseCluster();
+const cluster = await support.startClickHouseCluster(DATA_DIR ? { dir: DATA_DIR } : {});
+// What the kept directory holds: { rows, loadRows } of the last complete load.
+const marker = DATA_DIR ? join(DATA_DIR, 'clientlens-loaded.json') : null;
+const loaded = () => (marker && existsSync(marker) ? JSON.parse(readFileSync(marker, 'utf8')) : null);
 try {
   for (const rows of ROWS) {
     const loadRows = Math.min(rows, LOAD_MAX);
-    let t0 = performance.now();
-    const tables = gen.generatePortfolio({ rows: loadRows });
-    log(`\n${rows.toLocaleString('en-US')} rows: generated ${loadRows.toLocaleString('en-US')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    t0 = performance.now();
-    await cluster.loadClients('clients', tables);
-    log(`  loaded into ClickHouse (2 shards) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    let note;
-    if (rows > loadRows) {
-      t0 = performance.now();
-      // 18.16 has no SELECT * REPLACE: spell the columns out.
-      const names = (await cluster.exec("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'clients_local' FORMAT TSV")).trim().split('\n');
-      const expr = (copy) => names.map((n) => (n === '_row' ? `_row + ${copy * loadRows}` : n === 'clientId' ? `concat(clientId, '-c${copy}')` : `\`${n}\``)).join(', ');
-      for (let copy = 1; copy * loadRows < rows; copy++) {
-        const take = Math.min(loadRows, rows - copy * loadRows);
-        for (let s = 0; s < 2; s++) {
-          await cluster.exec(`INSERT INTO clients_local SELECT ${expr(copy)} FROM clients_local WHERE _row < ${take}`, s);
-        }
-      }
-      note = `${loadRows.toLocaleString('en-US')} generated rows copied inside ClickHouse`;
-      log(`  copied inside ClickHouse to ${rows.toLocaleString('en-US')} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s (${note})`);
-    }
-    const engine = await remote.connectClickHouse({ url: cluster.urls[0], table: 'clients', rowColumn: '_row', timeoutMs: 600_000 });
+    const reuse = loaded()?.rows === rows && loaded()?.loadRows === loadRows;
     const runLocal = rows <= LOCAL_MAX;
     // Same rows on both sides: answers compared. Copied rows remotely: the local kernel reads the
     // generated portfolio of that size (same distributions), timed but not compared.
     const same = rows === loadRows;
+    let t0 = performance.now();
+    let tables = null;
+    log(`\n${rows.toLocaleString('en-US')} rows:`);
+    if (!reuse || (runLocal && same)) {
+      tables = gen.generatePortfolio({ rows: loadRows });
+      log(`  generated ${loadRows.toLocaleString('en-US')} in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    const note = rows > loadRows ? `${loadRows.toLocaleString('en-US')} generated rows copied inside ClickHouse` : undefined;
+    if (reuse) log(`  reusing the table loaded in ${DATA_DIR}`);
+    else {
+      if (marker && existsSync(marker)) writeFileSync(marker, 'null');
+      t0 = performance.now();
+      await cluster.loadClients('clients', tables);
+      log(`  loaded into ClickHouse (2 shards) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      if (rows > loadRows) {
+        t0 = performance.now();
+        // 18.16 has no SELECT * REPLACE: spell the columns out.
+        const names = (await cluster.exec("SELECT name FROM system.columns WHERE database = currentDatabase() AND table = 'clients_local' FORMAT TSV")).trim().split('\n');
+        const expr = (copy) => names.map((n) => (n === '_row' ? `_row + ${copy * loadRows}` : n === 'clientId' ? `concat(clientId, '-c${copy}')` : `\`${n}\``)).join(', ');
+        for (let copy = 1; copy * loadRows < rows; copy++) {
+          const take = Math.min(loadRows, rows - copy * loadRows);
+          for (let s = 0; s < 2; s++) {
+            await cluster.exec(`INSERT INTO clients_local SELECT ${expr(copy)} FROM clients_local WHERE _row < ${take}`, s);
+          }
+        }
+        log(`  copied inside ClickHouse to ${rows.toLocaleString('en-US')} rows in ${((performance.now() - t0) / 1000).toFixed(1)} s (${note})`);
+      }
+      if (marker) writeFileSync(marker, JSON.stringify({ rows, loadRows }));
+    }
+    const engine = await remote.connectClickHouse({ url: cluster.urls[0], table: 'clients', rowColumn: '_row', timeoutMs: 600_000 });
     const localTables = runLocal && !same ? gen.generatePortfolio({ rows }) : tables;
     for (const [name, w] of Object.entries(WORKLOADS)) {
       if (ONLY && !ONLY.includes(name)) continue;

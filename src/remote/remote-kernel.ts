@@ -11,6 +11,11 @@ export interface RemoteQueryContext {
   readonly table: RemoteTable;
   /** Runs a SELECT; rows as objects keyed by the result's column names. */
   select(query: Sql): Promise<Record<string, unknown>[]>;
+  /**
+   * Most values a translation may gather into one array in one query (where that is the faster
+   * way); above it, it must use rank selection (kernels/rank-select.ts), which gathers none.
+   */
+  readonly gatherMax: number;
 }
 
 export interface RemoteKernel<Spec = unknown, Result = unknown> {

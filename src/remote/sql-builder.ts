@@ -78,6 +78,18 @@ export function intLiteral(value: number): Sql {
   return (value < 0 ? `(${value})` : String(value)) as Sql;
 }
 
+const UINT64_LIMIT = 1n << 64n;
+
+/**
+ * A UInt64 constant of any size (past 2^53 as well), e.g. a bit pattern used as a sort key: bare
+ * digits (ClickHouse types them UInt64 past 2^63, and converts a set's elements to the type of the
+ * IN's left side), so long IN lists stay short.
+ */
+export function uint64Literal(value: bigint): Sql {
+  if (typeof value !== 'bigint' || value < 0n || value >= UINT64_LIMIT) throw new RangeError(`Expected a UInt64 (a bigint in 0..2^64-1) for SQL; got ${String(value)}.`);
+  return value.toString() as Sql;
+}
+
 /** The ClickHouse column type behind a schema entry, and how the kernels see it. */
 export interface RemoteColumn extends ColumnInfo {
   /** ClickHouse type as DESCRIBE gives it, e.g. "Nullable(Float64)". */

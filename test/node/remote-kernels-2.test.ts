@@ -21,6 +21,10 @@ let engine: ClickHouseEngine;
 let tables: Table[];
 let edge: ClickHouseEngine;
 let edgeTables: Table[];
+// The same tables with gatherMax 0: translations with a one-query path for small inputs take
+// their large-input path (rank selection) here.
+let engineRanked: ClickHouseEngine;
+let edgeRanked: ClickHouseEngine;
 
 beforeAll(async () => {
   cluster = await startClickHouseCluster();
@@ -30,11 +34,15 @@ beforeAll(async () => {
   await cluster.loadClients('edge', edgeTables);
   engine = await connectClickHouse({ url: cluster.urls[0], table: 'clients', rowColumn: '_row', credentials: () => READER });
   edge = await connectClickHouse({ url: cluster.urls[1], table: 'edge', rowColumn: '_row', credentials: () => READER });
+  engineRanked = await connectClickHouse({ url: cluster.urls[0], table: 'clients', rowColumn: '_row', credentials: () => READER, gatherMax: 0 });
+  edgeRanked = await connectClickHouse({ url: cluster.urls[1], table: 'edge', rowColumn: '_row', credentials: () => READER, gatherMax: 0 });
 }, 120_000);
 
 afterAll(async () => {
   await engine?.dispose();
   await edge?.dispose();
+  await engineRanked?.dispose();
+  await edgeRanked?.dispose();
   await cluster?.stop();
 });
 
@@ -61,13 +69,13 @@ function stripRows(result: unknown, table: Table, check: boolean): unknown {
   return copy;
 }
 
-async function expectSame<T>(kernel: string, spec: unknown, on: 'clients' | 'edge' = 'clients'): Promise<T> {
+async function expectSame<T>(kernel: string, spec: unknown, on: 'clients' | 'edge' = 'clients', path: 'default' | 'ranked' = 'default'): Promise<T> {
   const data = on === 'edge' ? edgeTables : tables;
   const local = await runKernelLocal(getKernel(kernel), data, spec);
-  const remote = await (on === 'edge' ? edge : engine).run(kernel, spec);
+  const remote = await (path === 'ranked' ? (on === 'edge' ? edgeRanked : engineRanked) : on === 'edge' ? edge : engine).run(kernel, spec);
   const filtered = typeof spec === 'object' && spec !== null && 'filter' in spec && getKernel(kernel).filters !== 'native';
   const [a, b] = filtered ? [stripRows(remote, data[0], true), stripRows(local, data[0], false)] : [remote, local];
-  expect(firstDifference(a, b), `${kernel} on ${on} ${JSON.stringify(spec)}`).toBeNull();
+  expect(firstDifference(a, b), `${kernel} on ${on} (${path}) ${JSON.stringify(spec)}`).toBeNull();
   return remote as T;
 }
 
@@ -111,15 +119,15 @@ describe('profitability on ClickHouse', () => {
   });
 });
 
-describe('whale-curve on ClickHouse', () => {
+describe.each(['default', 'ranked'] as const)('whale-curve on ClickHouse (%s path)', (path) => {
   it('matches the default curve and top clients', async () => {
-    await expectSame('whale-curve', {});
+    await expectSame('whale-curve', {}, 'clients', path);
   });
   it('matches other point counts, top lists and a page filter', async () => {
-    await expectSame('whale-curve', { points: 7, topN: 25, filter: PAGE_FILTER });
-    await expectSame('whale-curve', { points: 1000, topN: 0 });
-    await expectSame('whale-curve', { revenue: 'deposits', cost: 'loans', topN: 3 });
-    await expectSame('whale-curve', { filter: { all: [{ column: 'tier', op: 'eq', value: 'no such tier' }] } });
+    await expectSame('whale-curve', { points: 7, topN: 25, filter: PAGE_FILTER }, 'clients', path);
+    await expectSame('whale-curve', { points: 1000, topN: 0 }, 'clients', path);
+    await expectSame('whale-curve', { revenue: 'deposits', cost: 'loans', topN: 3 }, 'clients', path);
+    await expectSame('whale-curve', { filter: { all: [{ column: 'tier', op: 'eq', value: 'no such tier' }] } }, 'clients', path);
   });
 });
 
@@ -202,8 +210,10 @@ describe('the translated kernels on nulls, NaN, infinities, ties and odd ids', (
     it(`profitability and whale-curve${filter ? ' with a page filter' : ''}`, async () => {
       await expectSame('profitability', { by: 'region', ...f }, 'edge');
       await expectSame('profitability', { revenue: 'aum', cost: 'riskLevel', acquisitionCost: 'assetOutflow3m', ...f }, 'edge');
-      await expectSame('whale-curve', { points: 13, topN: 500, ...f }, 'edge');
-      await expectSame('whale-curve', { revenue: 'aum', cost: 'acquisitionCost', points: 5000, topN: 60, ...f }, 'edge');
+      for (const path of ['default', 'ranked'] as const) {
+        await expectSame('whale-curve', { points: 13, topN: 500, ...f }, 'edge', path);
+        await expectSame('whale-curve', { revenue: 'aum', cost: 'acquisitionCost', points: 5000, topN: 60, ...f }, 'edge', path);
+      }
     });
     it(`asset-loyalty and kpis${filter ? ' with a page filter' : ''}`, async () => {
       await expectSame('asset-loyalty', { topN: 400, ...f }, 'edge');

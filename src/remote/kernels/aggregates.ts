@@ -9,13 +9,13 @@
  * be closer but crashes 18.16 in the shapes used here (see sumIf).
  *
  * Quantiles: ClickHouse 18.16 has no interpolating exact quantile (quantileExact picks one value,
- * quantileExactInclusive came in 20.x), so the engine returns, per group, the count n and the two
- * order statistics x[floor(q (n-1))] and x[ceil(q (n-1))] of the sorted values; the browser
- * interpolates exactly as quantiles.ts does (lo (1 - d) + hi d). The result is bit for bit the
- * local one. Cost on the engine: the group's values are gathered and sorted (memory ~8 bytes per
- * value on the initiating node).
+ * quantileExactInclusive came in 20.x), and gathering a group's values into an array fails past
+ * 16M values ("Too large array size"). The engine finds the two order statistics
+ * x[floor(q (n-1))] and x[ceil(q (n-1))] by rank selection (rank-select.ts: counts per key bucket,
+ * never an array of values) and the browser interpolates exactly as quantiles.ts does
+ * (lo (1 - d) + hi d): the result is bit for bit the local one.
  */
-import { floatLiteral, sql, type Sql } from '../sql-builder.js';
+import { sql, type Sql } from '../sql-builder.js';
 import type { RemoteQueryContext } from '../remote-kernel.js';
 
 export function countIf(cond: Sql): Sql {
@@ -34,17 +34,6 @@ export function minIf(x: Sql, cond: Sql): Sql {
 
 export function maxIf(x: Sql, cond: Sql): Sql {
   return sql`maxIf(ifNull(${x}, toFloat64(0)), ${cond})`;
-}
-
-/**
- * The two order statistics of quantile q, as `${alias}_lo` and `${alias}_hi`; `count` is the alias
- * of the countIf(cond) the caller selects anyway. (Selecting the same aggregate twice under two
- * aliases made 18.16 send an empty query to a shard and then crash in sendCancel.)
- */
-export function quantileParts(x: Sql, cond: Sql, q: number, alias: Sql, count: Sql): Sql {
-  const sorted = sql`arraySort(groupArrayIf(ifNull(${x}, toFloat64(0)), ${cond}))`;
-  const rn = sql`(${floatLiteral(q)} * (toFloat64(${count}) - 1))`;
-  return sql`arrayElement(${sorted}, toUInt64(greatest(floor(${rn}), 0)) + 1) AS ${alias}_lo, arrayElement(${sorted}, toUInt64(greatest(ceil(${rn}), 0)) + 1) AS ${alias}_hi`;
 }
 
 /** quantiles.ts's quantileCont from the parts quantileParts returned. */

@@ -1,8 +1,8 @@
 /**
  * 'funnel' as SQL: one GROUP BY over (category, cohort period, level reached, out-of-order flag,
- * unmapped stage label) gives every count of the local kernel's histogram; in timestamp mode two
- * more queries give, per category and overall, the two middle order statistics of each step's day
- * gaps (the median is their mean, as locally). Restated as SQL:
+ * unmapped stage label) gives every count of the local kernel's histogram; in timestamp mode rank
+ * selection (rank-select.ts) gives, per step, category and overall, the two middle order
+ * statistics of the step's day gaps (the median is their mean, as locally). Restated as SQL:
  * - stage mode: level = the step of the stage label, or the step its mapping names; -2 (off path)
  *   for a label mapped to null, -1 (unmapped) for any other label, -3 (missing) for a null stage;
  * - timestamp mode: -3 without a first date; else the last step k such that every date up to k
@@ -22,7 +22,8 @@ import type { CohortPeriod, FunnelBreakdown, FunnelCohort, FunnelResult, FunnelS
 import { filterSql, numericExpr } from '../filter-sql.js';
 import { intLiteral, joinSql, sql, stringLiteral, type Sql } from '../sql-builder.js';
 import type { RemoteKernel } from '../remote-kernel.js';
-import { countIf, num, quantileParts } from './aggregates.js';
+import { num } from './aggregates.js';
+import { floatKey, selectRanks, TOTAL, type RankedGroup } from './rank-select.js';
 
 const MISSING = -3, OFF_PATH = -2, UNMAPPED = -1;
 
@@ -81,28 +82,26 @@ export const remoteFunnel: RemoteKernel<FunnelSpec, FunnelResult> = {
     const rows = hist.reduce((s, r) => s + num(r.cl_n), 0);
     if (rows === 0) throw new SpecError('funnel', 'dataset', 'has no rows (after any page filter); a funnel needs at least one client.');
 
-    // Medians of the day gaps, per category and overall.
+    // Medians of the day gaps, per category and overall, by rank selection (rank-select.ts).
     type Medians = (number | null)[];
-    const medianOf = (r: Record<string, unknown>, k: number): number | null => {
-      const n = num(r[`cl_n${k}`]);
-      if (n === 0) return null;
-      const a = num(r[`cl_m${k}_lo`]), b = num(r[`cl_m${k}_hi`]);
+    const middle = (n: number) => (n === 0 ? [] : [Math.floor((n - 1) / 2), Math.ceil((n - 1) / 2)]);
+    const medianOf = (r: RankedGroup | undefined): number | null => {
+      if (!r || r.n === 0) return null;
+      const [a, b] = middle(r.n).map((k) => r.at.get(k)!.value);
       return a === b ? a : a + (b - a) * 0.5;
     };
     let overallMedians: Medians | null = null;
     const groupMedians = new Map<string | null, Medians>();
     if (!stage && Ks > 1) {
-      const parts: Sql[] = [];
+      const perStep: Map<string, RankedGroup>[] = [];
       for (let k = 1; k < Ks; k++) {
-        const reached = sql`${level} >= ${intLiteral(k)}`;
-        parts.push(sql`${countIf(reached)} AS cl_n${k}`, quantileParts(sql`(${dates[k]} - ${dates[k - 1]})`, reached, 0.5, sql`cl_m${k}`, sql`cl_n${k}`));
+        const gap = sql`ifNull(${dates[k]} - ${dates[k - 1]}, toFloat64(0))`;
+        perStep.push(await selectRanks(ctx, { key: floatKey(gap), keyBits: 64, value: gap, where: sql`${where} AND ${level} >= ${intLiteral(k)}`, groups: group ? [group] : [], total: true }, middle));
       }
-      const [all] = await ctx.select(sql`SELECT ${joinSql(parts, ', ')} FROM ${t.ref} WHERE ${where}`);
-      overallMedians = Array.from({ length: Ks - 1 }, (_, i) => medianOf(all, i + 1));
+      overallMedians = perStep.map((r) => medianOf(r.get(group ? TOTAL : '[]')));
       if (group) {
-        for (const r of await ctx.select(sql`SELECT ${group} AS cl_g, ${joinSql(parts, ', ')} FROM ${t.ref} WHERE ${where} GROUP BY cl_g`)) {
-          groupMedians.set(r.cl_g === null ? null : String(r.cl_g), Array.from({ length: Ks - 1 }, (_, i) => medianOf(r, i + 1)));
-        }
+        const labels = new Set(perStep.flatMap((r) => [...r.entries()].filter(([k]) => k !== TOTAL).map(([, g]) => (g.group[0] === null ? null : String(g.group[0])))));
+        for (const label of labels) groupMedians.set(label, perStep.map((r) => medianOf(r.get(JSON.stringify([label])))));
       }
     }
 

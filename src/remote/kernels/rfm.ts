@@ -4,9 +4,10 @@
  * key of rank s_j (NTILE's first-row positions), and a row's score is 1 + the number of boundary
  * keys <= its key. Here, in four queries:
  *   1. rows, scored rows, the latest scored date (the default asOf);
- *   2. per measure, the value of rank s_j (element s_j of the sorted scored values);
+ *   2. per measure, the value of rank s_j among the scored values, and the count below it, by
+ *      rank selection (rank-select.ts; the three measures in the same passes);
  *   3. per measure and boundary, the row of the boundary key: among the rows holding that value,
- *      the (s_j - #values below)-th smallest row column;
+ *      the (s_j - #values below)-th smallest row column, by rank selection on the row column;
  *   4. a GROUP BY (category, RFM code) with counts, monetary sums and the date and frequency sums
  *      the segment means need; unscored rows land in code 0 (`excluded`).
  * Needs the table's row column: ties are ranked by row, and a table without one has no row order,
@@ -19,8 +20,8 @@
  * Under a page filter the local kernel reports a boundary's `row` as its position key among the
  * filtered rows of its batch (see workers/kernels/rfm.ts); the engine reports the global row of the
  * same boundary row. Scores do not change: both keys order rows the same way.
- * Cost on the engine: query 2 gathers and sorts each measure's scored values on the initiating
- * node (8 bytes per scored row and measure); query 3 gathers the rows tied with a boundary value.
+ * Cost on the engine: steps 2 and 3 read the table two or three times each and keep one count
+ * per key bucket, never an array of values or rows (a value tied by millions of rows included).
  */
 import { compareGroupKeys } from '../../../workers/kernels/group-keys.js';
 import { SpecError } from '../../../workers/kernels/kernel.js';
@@ -29,7 +30,8 @@ import type { RfmBoundary, RfmBreakdown, RfmCell, RfmGroup, RfmResult, RfmSpec }
 import { filterSql, hasNumber, numericExpr } from '../filter-sql.js';
 import { floatLiteral, intLiteral, joinSql, sql, type Sql } from '../sql-builder.js';
 import type { RemoteKernel } from '../remote-kernel.js';
-import { countIf, num, requireRowColumn, sumIf } from './aggregates.js';
+import { countIf, num, requireRowColumn, sumIf, tableRows } from './aggregates.js';
+import { floatKey, selectRanks } from './rank-select.js';
 
 function quintileStarts(n: number): number[] {
   const q = Math.floor(n / 5), r = n % 5;
@@ -60,24 +62,33 @@ export const remoteRfm: RemoteKernel<RfmSpec, RfmResult> = {
     const asOfDay = spec.asOf !== null ? parseIsoDay(spec.asOf)! : n > 0 ? num(head.cl_max_date) : null;
     const starts = quintileStarts(n).filter((s) => s < n);
 
-    // Boundary keys (value, row) per measure.
+    // Boundary keys (value, row) per measure, by rank selection (rank-select.ts) over the three
+    // measures at once (arrayJoin: each scored row once per measure, in group `m`).
     const bounds: { v: number; r: number }[][] = [[], [], []];
     if (starts.length > 0) {
-      const picks: Sql[] = [];
-      for (let m = 0; m < 3; m++) {
-        starts.forEach((s, j) => picks.push(sql`arrayElement(arraySort(groupArrayIf(${v(m)}, ${scored})), ${intLiteral(s + 1)}) AS cl_v${m}_${j}`));
-      }
-      const [vals] = await ctx.select(sql`SELECT ${joinSql(picks, ', ')} FROM ${t.ref} WHERE ${where}`);
-      const rowPicks: Sql[] = [];
-      for (let m = 0; m < 3; m++) {
+      const scoredWhere = sql`${where} AND ${scored}`;
+      const measure = sql`arrayJoin([toUInt8(0), toUInt8(1), toUInt8(2)])`;
+      const pick = (m: Sql, of: (k: number) => Sql) => sql`multiIf(${m} = 0, ${of(0)}, ${m} = 1, ${of(1)}, ${of(2)})`;
+      const values = await selectRanks(ctx, { key: pick(measure, (k) => floatKey(v(k))), keyBits: 64, value: pick(measure, v), where: scoredWhere, groups: [measure] }, () => starts);
+      const found = [0, 1, 2].map((k) => starts.map((s) => values.get(JSON.stringify([k]))!.at.get(s)!));
+      // The row of each boundary key: among the rows tied with its value, the (s_j - below)-th by
+      // row; grouped by (measure, first boundary of that measure with this value).
+      const x = (k: number, j: number) => floatLiteral(found[k][j].value);
+      const tied = (k: number) => sql`${v(k)} IN (${joinSql(starts.map((_, j) => x(k, j)), ', ')})`;
+      const mt = sql`arrayJoin(arrayConcat(${joinSql([0, 1, 2].map((k) => sql`if(${tied(k)}, [toUInt8(${k})], emptyArrayUInt8())`), ', ')}))`;
+      const firstJ = (k: number) => sql`toUInt8(multiIf(${joinSql(starts.map((_, j) => sql`${v(k)} = ${x(k, j)}, ${j}`), ', ')}, 255))`;
+      const firstOf = (k: number, j: number) => found[k].findIndex((f) => f.value === found[k][j].value);
+      // Row positions are 0..rows-1 (the row column's contract): pass 1 looks at their top bits.
+      const keyBits = Math.max(1, Math.ceil(Math.log2((await tableRows(ctx)) + 1)));
+      // Tied rows are dense in row order: 2^10 first buckets per tie set keep pass 1 small.
+      const rowsRanked = await selectRanks(ctx, { key: t.row(), keyBits, firstBits: 10, value: sql`toFloat64(${t.row()})`, where: sql`${scoredWhere} AND (${joinSql([0, 1, 2].map(tied), ' OR ')})`, groups: [mt, pick(mt, firstJ)] },
+        (_, [k, j]) => starts.map((s, i) => ({ s, i })).filter(({ i }) => firstOf(num(k), i) === num(j)).map(({ s, i }) => s - found[num(k)][i].below));
+      for (let k = 0; k < 3; k++) {
         starts.forEach((s, j) => {
-          const x = floatLiteral(num(vals[`cl_v${m}_${j}`]));
-          const below = countIf(sql`${scored} AND ${v(m)} < ${x}`);
-          rowPicks.push(sql`arrayElement(arraySort(groupArrayIf(${row}, ${scored} AND ${v(m)} = ${x})), toUInt64(${intLiteral(s + 1)} - ${below})) AS cl_r${m}_${j}`);
+          const tie = rowsRanked.get(JSON.stringify([k, firstOf(k, j)]))!.at.get(s - found[k][j].below)!;
+          bounds[k].push({ v: found[k][j].value, r: tie.value });
         });
       }
-      const [rs] = await ctx.select(sql`SELECT ${joinSql(rowPicks, ', ')} FROM ${t.ref} WHERE ${where}`);
-      for (let m = 0; m < 3; m++) starts.forEach((_, j) => bounds[m].push({ v: num(vals[`cl_v${m}_${j}`]), r: num(rs[`cl_r${m}_${j}`]) }));
     }
 
     // Scores and cells.

@@ -2,7 +2,8 @@
  * 'segment-rollup' as SQL: one GROUP BY over the level expressions for the groups, one query
  * without GROUP BY for the total (with the table's row count), then the local kernel's listing
  * rules (fixed label lists as full matrices, category labels in code point order, the missing
- * group last) applied to the small answer here.
+ * group last) applied to the small answer here. Medians and quantiles come from rank selection
+ * (rank-select.ts), per column with such a measure: per group and in total in the same passes.
  *
  * Levels: a category column groups by its label (NULL = missing); tier and bins by the number of
  * cut points <= x (-1 = null or NaN: missing); tags by the index of the first matching rule
@@ -16,7 +17,9 @@ import { levelLabelLists, type RollupResult, type RollupRow, type ValidRollupSpe
 import { filterSql, hasNumber, numericExpr } from '../filter-sql.js';
 import { floatLiteral, joinSql, sql, type RemoteTable, type Sql } from '../sql-builder.js';
 import type { RemoteKernel } from '../remote-kernel.js';
-import { countIf, interpolate, maxIf, minIf, num, quantileParts, sumIf, tableRows } from './aggregates.js';
+import type { RemoteQueryContext } from '../remote-kernel.js';
+import { countIf, interpolate, maxIf, minIf, num, sumIf, tableRows } from './aggregates.js';
+import { floatKey, selectRanks, TOTAL, type RankedGroup } from './rank-select.js';
 
 /** The level of a row: a label (category) or a code into the fixed labels (-1: missing). */
 export function levelExpr(table: RemoteTable, d: Dimension): Sql {
@@ -43,12 +46,36 @@ function labelOf(d: Dimension, v: unknown): string | null {
   return code < 0 ? null : fixed[code];
 }
 
+/** The quantile levels a measure asks for. */
+const levelOf = (m: ValidRollupSpec['measures'][number]): number | null => (m.agg === 'median' ? 0.5 : m.agg === 'quantile' ? m.q! : null);
+
+/** The two order statistics interpolate() needs for level q among n values. */
+function quantileRanks(n: number, q: number): number[] {
+  return n === 0 ? [] : [Math.floor(q * (n - 1)), Math.ceil(q * (n - 1))];
+}
+
+/**
+ * Per column with a median or quantile measure, its order statistics per group (by JSON of the
+ * level values, as the GROUP BY query returns them) and under TOTAL, by rank selection.
+ */
+async function quantileRanksByColumn(ctx: RemoteQueryContext, spec: ValidRollupSpec, where: Sql, levels: readonly Sql[]): Promise<Map<string, Map<string, RankedGroup>>> {
+  const t = ctx.table;
+  const out = new Map<string, Map<string, RankedGroup>>();
+  const columns = [...new Set(spec.measures.filter((m) => levelOf(m) !== null).map((m) => m.column!))];
+  for (const column of columns) {
+    const qs = spec.measures.filter((m) => m.column === column && levelOf(m) !== null).map((m) => levelOf(m)!);
+    const x = sql`ifNull(${numericExpr(t, column)}, toFloat64(0))`;
+    out.set(column, await selectRanks(ctx, { key: floatKey(x), keyBits: 64, value: x, where: sql`${where} AND ${hasNumber(t, column)}`, groups: levels, total: true }, (n) => qs.flatMap((q) => quantileRanks(n, q))));
+  }
+  return out;
+}
+
 interface Measured {
   readonly count: number;
   readonly values: Record<string, number | null>;
 }
 
-function measureSelect(table: RemoteTable, spec: ValidRollupSpec): { select: Sql[]; read: (row: Record<string, unknown>) => Measured; nan: (row: Record<string, unknown>) => Record<string, number> } {
+function measureSelect(table: RemoteTable, spec: ValidRollupSpec, quantiles: () => Map<string, Map<string, RankedGroup>>): { select: Sql[]; read: (row: Record<string, unknown>, group: string) => Measured; nan: (row: Record<string, unknown>) => Record<string, number> } {
   const select: Sql[] = [sql`count() AS rows_n`];
   const plans = [...new Set(spec.measures.filter((m) => m.column !== undefined).map((m) => m.column!))];
   plans.forEach((column, k) => {
@@ -75,11 +102,10 @@ function measureSelect(table: RemoteTable, spec: ValidRollupSpec): { select: Sql
         break;
       case 'median':
       case 'quantile':
-        select.push(quantileParts(x, cond, m.agg === 'median' ? 0.5 : m.q!, sql`m${i}`, sql`c${plans.indexOf(m.column)}_n`));
-        break;
+        break; // by rank selection (quantileRanksByColumn)
     }
   });
-  const read = (row: Record<string, unknown>): Measured => {
+  const read = (row: Record<string, unknown>, group: string): Measured => {
     const values: Record<string, number | null> = {};
     spec.measures.forEach((m, i) => {
       if (m.column === undefined) {
@@ -94,7 +120,14 @@ function measureSelect(table: RemoteTable, spec: ValidRollupSpec): { select: Sql
         case 'min':
         case 'max': values[m.as] = n > 0 ? num(row[`m${i}`]) + 0 : null; break;
         case 'median':
-        case 'quantile': values[m.as] = n > 0 ? interpolate(n, num(row[`m${i}_lo`]), num(row[`m${i}_hi`]), m.agg === 'median' ? 0.5 : m.q!) : null; break;
+        case 'quantile': {
+          const q = levelOf(m)!;
+          const at = quantiles().get(m.column)!.get(group)?.at;
+          const [lo, hi] = quantileRanks(n, q).map((r) => at?.get(r)?.value);
+          if (n > 0 && (lo === undefined || hi === undefined)) throw new Error(`segment-rollup: the engine counted ${n} values of ${m.column} in a group but ranked none (the data changed between two queries?).`);
+          values[m.as] = n > 0 ? interpolate(n, lo!, hi!, q) : null;
+          break;
+        }
       }
     });
     for (const r of spec.ratios) {
@@ -112,20 +145,24 @@ export const remoteSegmentRollup: RemoteKernel<ValidRollupSpec, RollupResult> = 
   async run(ctx, spec) {
     const t = ctx.table;
     const where = filterSql(t, spec.filter);
-    const m = measureSelect(t, spec);
-    const levels = spec.by.map((d, l) => sql`${levelExpr(t, d)} AS k${l}`);
+    let quantiles = new Map<string, Map<string, RankedGroup>>();
+    const m = measureSelect(t, spec, () => quantiles);
+    const levelExprs = spec.by.map((d) => levelExpr(t, d));
+    const levels = levelExprs.map((e, l) => sql`${e} AS k${l}`);
     const keys = joinSql(spec.by.map((_, l) => sql`k${l}`), ', ');
-    const [groupRows, [totalRow], scanned] = await Promise.all([
+    const [groupRows, [totalRow], scanned, ranked] = await Promise.all([
       ctx.select(sql`SELECT ${joinSql([...levels, ...m.select], ', ')} FROM ${t.ref} WHERE ${where} GROUP BY ${keys}`),
       ctx.select(sql`SELECT ${joinSql(m.select, ', ')} FROM ${t.ref} WHERE ${where}`),
       tableRows(ctx),
+      quantileRanksByColumn(ctx, spec, where, levelExprs),
     ]);
+    quantiles = ranked;
     if (scanned === 0) throw new SpecError('segment-rollup', 'dataset', 'has no rows (a zero-row table): there is nothing to segment. Load data with at least one row.');
 
-    const merged = new Map<string, { labels: (string | null)[]; row: Record<string, unknown> }>();
+    const merged = new Map<string, { labels: (string | null)[]; row: Record<string, unknown>; group: string }>();
     for (const row of groupRows) {
       const labels = spec.by.map((d, l) => labelOf(d, row[`k${l}`]));
-      merged.set(JSON.stringify(labels), { labels, row });
+      merged.set(JSON.stringify(labels), { labels, row, group: JSON.stringify(spec.by.map((_, l) => row[`k${l}`])) });
     }
     const levelLists = levelLabelLists(spec.by, merged.values());
     const names = spec.by.map((d) => missingLabel(d));
@@ -149,7 +186,7 @@ export const remoteSegmentRollup: RemoteKernel<ValidRollupSpec, RollupResult> = 
       for (const k of Object.keys(totalRow)) if (/^c\d+_n(an)?$/.test(k)) row[k] = 0;
       return row;
     };
-    const total = m.read(totalRow);
+    const total = m.read(totalRow, TOTAL);
     const sumAliases = spec.measures.filter((x) => x.agg === 'sum').map((x) => x.as);
     const rowOf = (measured: Measured, keys: string[]): RollupRow => {
       if (!spec.share) return { keys, count: measured.count, values: measured.values };
@@ -163,7 +200,10 @@ export const remoteSegmentRollup: RemoteKernel<ValidRollupSpec, RollupResult> = 
     const nanByColumn = m.nan(totalRow);
     return {
       levels: spec.by.map((d, l) => ({ name: dimensionName(d), labels: levelLists[l].map((lab) => lab ?? names[l]), missing: levelLists[l].includes(null) })),
-      groups: listed.map((labels) => rowOf(m.read(merged.get(JSON.stringify(labels))?.row ?? empty()), keyOf(labels))),
+      groups: listed.map((labels) => {
+        const g = merged.get(JSON.stringify(labels));
+        return rowOf(m.read(g?.row ?? empty(), g?.group ?? TOTAL), keyOf(labels));
+      }),
       total: rowOf(total, []),
       rows: { scanned, matched: total.count },
       excluded: { nan: Object.values(nanByColumn).reduce((s, x) => s + x, 0), nanByColumn },

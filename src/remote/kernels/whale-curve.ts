@@ -1,12 +1,13 @@
 /**
  * 'whale-curve' as SQL. The clients and skips are profitability's row classes (profitSql). The
- * curve needs the sum of the k largest profits at k_i = floor(i N / points): the engine gathers
- * the clients' profits on the initiating node, sorts them descending, takes the running sum
- * (arrayCumSum) and returns only its values at the k_i (ClickHouse 18.16 has no window functions);
- * a first query gives N and the exact counts, a second the running sums.
- * Cost: ~8 bytes per client of memory on that node for the query's duration.
+ * curve needs the sum of the k largest profits at k_i = floor(i N / points); a first query gives
+ * N and the exact counts. Up to the engine's gatherMax clients, one more query sorts the profits
+ * in an array and keeps its running sums at the k_i (fastest for small N); above it, rank
+ * selection (rank-select.ts) over the profits in descending order gives the running sum through
+ * rank k_i - 1 from per-bucket counts and sums (2 or 3 reads of the table, no array: 50M clients
+ * work, where an array past 16M values is refused by 18.16).
  *
- * Exactness: the local kernel's sums are exact (grid sums); here they are float running sums,
+ * Exactness: the local kernel's sums are exact (grid sums); here they are sums of float bucket sums,
  * equal to 1e-9 relative of the sum of magnitudes, as the other sums of the remote engine. The
  * counts (N, positives, zero-profit clients, value destroyers) are exact. A point whose exact
  * cumulative profit is 0 but reached through cancellation may read as a tiny non-zero number.
@@ -18,10 +19,39 @@
 import type { FilterSpec } from '../../../workers/kernels/filter.js';
 import type { WhaleCurveResult, WhaleCurveSpec, WhalePoint } from '../../../workers/kernels/whale-curve.js';
 import { filterSql } from '../filter-sql.js';
-import { intLiteral, sql } from '../sql-builder.js';
-import type { RemoteKernel } from '../remote-kernel.js';
+import { intLiteral, sql, type Sql } from '../sql-builder.js';
+import { descendingKey, floatKey, selectRanks } from './rank-select.js';
+import type { RemoteKernel, RemoteQueryContext } from '../remote-kernel.js';
 import { countIf, num, requireRowColumn, sumIf } from './aggregates.js';
-import { profitSql } from './profitability.js';
+import { profitSql, type ProfitSql } from './profitability.js';
+
+/**
+ * Up to gatherMax clients, one query: the profits gathered on the initiating node, sorted
+ * descending, running sums (arrayCumSum; 18.16 has no window functions) kept only at ranks
+ * i = floor(j n / P) for some j, tested with constants (j = ceil(i P / n)): a lambda capturing a
+ * column of a subquery is pruned away by 18.16 ("Unknown identifier"), so n is a literal.
+ */
+async function gatheredSums(ctx: RemoteQueryContext, where: Sql, p: ProfitSql, points: number, n: number): Promise<Map<number, number>> {
+  const P = intLiteral(points), N = intLiteral(n);
+  const [c] = await ctx.select(sql`SELECT cl_pts FROM (SELECT arrayCumSum(arrayReverseSort(groupArrayIf(${p.profit}, ${p.client}))) AS cl_cs,
+  arrayFilter((c, i) -> intDiv(intDiv(i * ${P} + ${N} - 1, ${N}) * ${N}, ${P}) = i, cl_cs, arrayEnumerate(cl_cs)) AS cl_pts
+  FROM ${ctx.table.ref} WHERE ${where})`);
+  const sums = c.cl_pts as number[];
+  const ranks = [...new Set(Array.from({ length: points }, (_, j) => Math.floor(((j + 1) * n) / points)).filter((k) => k > 0))].sort((a, b) => a - b);
+  if (sums.length !== ranks.length) throw new Error(`whale-curve: the engine returned ${sums.length} running sums for ${ranks.length} ranks (the data changed between two queries?).`);
+  return new Map(ranks.map((k, i) => [k, sums[i]]));
+}
+
+/** Any number of clients: the running sum through rank k - 1 of the profits in descending order, by rank selection. */
+async function rankedSums(ctx: RemoteQueryContext, where: Sql, p: ProfitSql, ks: readonly number[], n: number): Promise<Map<number, number>> {
+  const profit = sql`ifNull(${p.profit}, toFloat64(0))`;
+  const ranked = await selectRanks(ctx, { key: descendingKey(floatKey(profit)), keyBits: 64, value: profit, where: sql`${where} AND ${p.client}`, groups: [], sums: true }, (count) => {
+    if (count !== n) throw new Error(`whale-curve: the engine counted ${n} clients, then ${count} (the data changed between two queries?).`);
+    return ks.filter((k) => k > 0).map((k) => k - 1);
+  });
+  const at = ranked.get('[]')!.at;
+  return new Map(ks.filter((k) => k > 0).map((k) => [k, at.get(k - 1)!.sumThrough]));
+}
 
 export const remoteWhaleCurve: RemoteKernel<WhaleCurveSpec, WhaleCurveResult> = {
   name: 'whale-curve',
@@ -30,7 +60,6 @@ export const remoteWhaleCurve: RemoteKernel<WhaleCurveSpec, WhaleCurveResult> = 
     const t = ctx.table;
     const where = filterSql(t, filter);
     const p = profitSql(t, spec.revenue, spec.cost);
-    const P = intLiteral(spec.points);
     const [row] = await ctx.select(sql`SELECT ${countIf(p.client)} AS cl_n, ${countIf(p.isNull)} AS cl_skip_null, ${countIf(p.nonFinite)} AS cl_skip_nf,
   ${sumIf(p.profit, p.client)} AS cl_total, ${countIf(sql`${p.client} AND ${p.profit} > 0`)} AS cl_positives,
   ${countIf(sql`${p.client} AND ${p.profit} >= 0`)} AS cl_non_negative, ${sumIf(p.profit, sql`${p.client} AND ${p.profit} > 0`)} AS cl_peak,
@@ -42,22 +71,9 @@ export const remoteWhaleCurve: RemoteKernel<WhaleCurveSpec, WhaleCurveResult> = 
     const point = (k: number, cum: number): WhalePoint => ({ clients: k, clientShare: n === 0 ? 0 : k / n, cumulativeProfit: cum, profitShare: share(cum) });
     const points: WhalePoint[] = [];
     if (n > 0) {
-      // The running sum kept only at ranks i = floor(j n / P) for some j, tested with constants
-      // (j = ceil(i P / n)): a lambda capturing a column of a subquery is pruned away by 18.16's
-      // subquery column analysis ("Unknown identifier"), so n is a literal of a second query.
-      // Ranks come back ascending, one value per distinct rank.
-      const N = intLiteral(n);
-      const [c] = await ctx.select(sql`SELECT cl_pts FROM (SELECT arrayCumSum(arrayReverseSort(groupArrayIf(${p.profit}, ${p.client}))) AS cl_cs,
-  arrayFilter((c, i) -> intDiv(intDiv(i * ${P} + ${N} - 1, ${N}) * ${N}, ${P}) = i, cl_cs, arrayEnumerate(cl_cs)) AS cl_pts
-  FROM ${t.ref} WHERE ${where})`);
-      const sums = c.cl_pts as number[];
-      const ranks = [...new Set(Array.from({ length: spec.points }, (_, j) => Math.floor(((j + 1) * n) / spec.points)).filter((k) => k > 0))].sort((a, b) => a - b);
-      if (sums.length !== ranks.length) throw new Error(`whale-curve: the engine returned ${sums.length} running sums for ${ranks.length} ranks (the data changed between two queries?).`);
-      const at = new Map(ranks.map((k, i) => [k, sums[i] + 0]));
-      for (let i = 0; i <= spec.points; i++) {
-        const k = Math.floor((i * n) / spec.points);
-        points.push(point(k, k === 0 ? 0 : at.get(k)!));
-      }
+      const ks = Array.from({ length: spec.points + 1 }, (_, i) => Math.floor((i * n) / spec.points));
+      const sums = n <= ctx.gatherMax ? await gatheredSums(ctx, where, p, spec.points, n) : await rankedSums(ctx, where, p, ks, n);
+      for (const k of ks) points.push(point(k, k === 0 ? 0 : sums.get(k)! + 0));
     }
     const positives = num(row.cl_positives);
     const nonNegative = num(row.cl_non_negative);

@@ -3,7 +3,8 @@
  * tests and the benchmark: throwaway data directories and config files written here, free ports,
  * a `remote_servers` cluster of two shards (one per server), a local MergeTree table on each shard
  * and a Distributed table over both. `stop()` kills both processes (by their own pids) and removes
- * every file. Users: `default` (no password, loopback only; loads data) and `reader` (password
+ * every file, unless the cluster was started on a kept directory (`dir`), whose tables then
+ * survive for the next start (the benchmark reuses a 50M-row load that way). Users: `default` (no password, loopback only; loads data) and `reader` (password
  * "reader-secret", readonly=1: what a browser should use).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -112,11 +113,21 @@ async function waitReady(url: string, child: ChildProcess, dir: string, ms = 30_
   }
 }
 
+export interface ClusterOptions {
+  /**
+   * A directory kept between runs: created when missing, reused (with its tables) when present,
+   * never removed by stop(). Without it, a throwaway directory under the system tmpdir.
+   */
+  readonly dir?: string;
+}
+
 /** Starts the two shards; throws when the binary is missing (run scripts/ensure-clickhouse.mjs). */
-export async function startClickHouseCluster(): Promise<ClickHouseCluster> {
+export async function startClickHouseCluster(options: ClusterOptions = {}): Promise<ClickHouseCluster> {
   const bin = clickhouseBinary();
   if (!bin) throw new Error('clickhouse-server is not installed; run `node scripts/ensure-clickhouse.mjs` (Debian: apt-get install clickhouse-server).');
-  const root = mkdtempSync(join(tmpdir(), 'clientlens-ch-'));
+  const kept = options.dir !== undefined;
+  if (kept) mkdirSync(options.dir!, { recursive: true });
+  const root = kept ? options.dir! : mkdtempSync(join(tmpdir(), 'clientlens-ch-'));
   const ports = await Promise.all(Array.from({ length: 6 }, freePort));
   const tcp = [ports[1], ports[4]];
   const children: ChildProcess[] = [];
@@ -135,7 +146,7 @@ export async function startClickHouseCluster(): Promise<ClickHouseCluster> {
     }
     await Promise.all(urls.map((u, i) => waitReady(u, children[i], join(root, `shard${i + 1}`))));
   } catch (err) {
-    await stopAll(children, root);
+    await stopAll(children, root, kept);
     throw err;
   }
   const exec = (sql: string, server = 0, data?: string) => post(urls[server], sql, data);
@@ -169,11 +180,11 @@ export async function startClickHouseCluster(): Promise<ClickHouseCluster> {
       await flush(0);
       await flush(1);
     },
-    stop: () => stopAll(children, root),
+    stop: () => stopAll(children, root, kept),
   };
 }
 
-async function stopAll(children: ChildProcess[], root: string): Promise<void> {
+async function stopAll(children: ChildProcess[], root: string, kept: boolean): Promise<void> {
   await Promise.all(children.map((c) => new Promise<void>((resolve) => {
     if (c.exitCode !== null || c.signalCode !== null) return resolve();
     const timer = setTimeout(() => c.kill('SIGKILL'), 5000);
@@ -184,6 +195,7 @@ async function stopAll(children: ChildProcess[], root: string): Promise<void> {
     c.kill('SIGTERM');
   })));
   // CLIENTLENS_KEEP_CLICKHOUSE=1 keeps the logs and data for a post-mortem (path printed).
+  if (kept) return;
   if (process.env.CLIENTLENS_KEEP_CLICKHOUSE === '1') console.error(`clientlens: ClickHouse files kept in ${root}`);
   else rmSync(root, { recursive: true, force: true });
 }
