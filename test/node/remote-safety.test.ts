@@ -176,7 +176,7 @@ describe('SQL built from the specs of every translated kernel', () => {
       await same('rfm', { segments: [{ name: bad, r: [1, 3], f: [1, 5] }, { name: `${bad} `, r: [4, 5], f: [1, 5] }], by: 'tier', filter });
     }
     await tableIntact();
-  });
+  }, 180_000); // A dozen kernels, each with several rank-selection passes, on a shared 2-core machine.
 });
 
 describe('cancellation and time limits', () => {
