@@ -1,31 +1,45 @@
 // Worker of the `clientlens-pool` engine in bench/kernels.mjs: loads the kernels through Vite's SSR
-// loader, keeps its half of the batches (sent once as Arrow IPC), and runs prepare.map / map on it.
+// loader, keeps its half of the batches (sent once as Arrow IPC), and runs each stage through the
+// browser pool's own job handler (workers/jobs/kernel-job.ts: the spec validated again, page
+// filters split off, rows gathered from the stored chunks), with a context whose checkpoint yields
+// to the event loop once per batch as job-host.ts does. Not mimicked: comlink's message wrapping
+// and the progress/heartbeat messages (see the trace notes in bench/kernels.mjs).
 import { parentPort, workerData } from 'node:worker_threads';
 import { createServer } from 'vite';
 import { tableFromIPC } from 'apache-arrow';
 
 const vite = await createServer({ configFile: workerData.configFile, mode: 'bench', logLevel: 'error', server: { middlewareMode: true, hmr: false, ws: false } });
-const { getKernel } = await vite.ssrLoadModule('/workers/kernels/index.ts');
-const ctx = { checkpoint: async () => {}, progress: () => {} };
-let rows = [];
+const { kernelJob } = await vite.ssrLoadModule('/workers/jobs/kernel-job.ts');
+let chunks = [];
+const job = kernelJob({ chunks: () => chunks });
+const DATASET = 'bench';
+
+/** job-host.ts's checkpoint without the heartbeat: a macrotask yield through a MessageChannel. */
+function yieldToEventLoop() {
+  return new Promise((resolve) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.onmessage = () => {
+      port1.close();
+      resolve();
+    };
+    port2.postMessage(null);
+  });
+}
+const ctx = { signal: new AbortController().signal, checkpoint: yieldToEventLoop, progress: () => {}, transfer: (v) => v };
+
+// Epoch milliseconds, comparable across threads (each thread's performance.now() has its own origin).
+const clock = () => performance.timeOrigin + performance.now();
 
 parentPort.on('message', async (msg) => {
+  const received = clock();
   try {
     if (msg.type === 'load') {
       const table = tableFromIPC(msg.ipc);
-      rows = [];
-      let offset = msg.rowOffset;
-      for (const batch of table.batches) {
-        rows.push({ batch, rowOffset: offset });
-        offset += batch.numRows;
-      }
-      parentPort.postMessage({ ok: true, rows: offset - msg.rowOffset });
-    } else if (msg.type === 'prepare') {
-      const k = getKernel(msg.kernel);
-      parentPort.postMessage({ ok: true, value: await k.prepare.map(rows, msg.spec, ctx) });
-    } else if (msg.type === 'map') {
-      const k = getKernel(msg.kernel);
-      parentPort.postMessage({ ok: true, value: await k.map(rows, msg.spec, msg.params, ctx) });
+      chunks = [{ index: 0, rowOffset: msg.rowOffset, table }];
+      parentPort.postMessage({ ok: true, rows: table.numRows });
+    } else if (msg.type === 'prepare' || msg.type === 'map') {
+      const value = await job({ datasetId: DATASET, kernel: msg.kernel, spec: msg.spec, stage: msg.type, params: msg.params }, ctx);
+      parentPort.postMessage({ ok: true, value, t: [received, clock()] });
     } else if (msg.type === 'close') {
       await vite.close();
       parentPort.postMessage({ ok: true });

@@ -4,12 +4,15 @@
 //   node bench/kernels.mjs [--rows 1000000,10000000] [--runs 5] [--json]
 //                          [--engines clientlens-1,clientlens-pool,duckdb-wasm,arquero,floor]
 //                          [--workloads segment-rollup,asset-loyalty,churn-rules,rfm,funnel,whale-curve]
+//                          [--trace-pool]
 //
 // Every engine's answer is checked against clientlens-1 (counts exactly, sums to 1e-9 relative)
 // before timing; a mismatch is printed and the workload marked MISMATCH. Timing: one warm-up, then
 // the median of --runs runs. Data loading (DuckDB insert, Arquero fromArrow, IPC to the pool's
-// workers) is excluded. With --json, stdout is ONE JSON array of {workload, engine, rows, ms}
-// records (tables go to stderr).
+// workers) is excluded. --trace-pool prints, per workload, where the pool's time goes (median
+// over the timed runs): validate, message to the workers, map per worker, message back, reduce. With --json, stdout is ONE JSON array of {workload, engine, rows, ms}
+// records (tables go to stderr). Each engine's figure comes with the cores it got: the process's CPU
+// time per run over its wall time (median), so a starved pool shows up as about 1 core.
 //
 // Fairness notes: clientlens kernels compute a little more than the others are asked for
 // (asset-loyalty: top-50 corner list; churn-rules: the top-100 at-risk page; whale-curve: top-10
@@ -30,8 +33,10 @@ const opt = (name, dflt) => {
 const ROWS = opt('rows', '1000000').split(',').map((s) => Number(s.replace(/_/g, '')));
 const RUNS = Number(opt('runs', '5'));
 const JSON_OUT = args.includes('--json');
+const TRACE_POOL = args.includes('--trace-pool');
 const ENGINES = opt('engines', 'clientlens-1,clientlens-pool,duckdb-wasm,arquero,floor').split(',');
 const WORKLOADS = opt('workloads', 'segment-rollup,asset-loyalty,churn-rules,rfm,funnel,whale-curve').split(',');
+const clock = () => performance.timeOrigin + performance.now();
 const log = (...a) => (JSON_OUT ? console.error(...a) : console.log(...a));
 
 const configFile = new URL('../vite.config.ts', import.meta.url).pathname;
@@ -40,6 +45,7 @@ const gen = await vite.ssrLoadModule('/src/generate/portfolio.ts');
 const local = await vite.ssrLoadModule('/workers/kernels/run-local.ts');
 const { getKernel } = await vite.ssrLoadModule('/workers/kernels/index.ts');
 const { DEFAULT_ASSET_SCALE } = await vite.ssrLoadModule('/workers/kernels/dimension.ts');
+const { splitFilter } = await vite.ssrLoadModule('/workers/kernels/filtered-rows.ts');
 
 const AS_OF = '2026-06-30';
 const AS_OF_DAY = Date.UTC(2026, 5, 30) / 86_400_000;
@@ -502,7 +508,10 @@ async function openPool(tables, parts = 2) {
     const mine = batches.slice(Math.floor((p * batches.length) / parts), Math.floor(((p + 1) * batches.length) / parts));
     const w = new Worker(new URL('./kernels-worker.mjs', import.meta.url), { workerData: { configFile } });
     const queue = [];
-    w.on('message', (m) => queue.shift()(m));
+    w.on('message', (m) => {
+      if (m.t) m.t.push(clock()); // [worker received, worker done, main received]
+      queue.shift()(m);
+    });
     w.on('error', (e) => { while (queue.length) queue.shift()({ ok: false, error: String(e) }); });
     const call = (msg, transfer) => new Promise((resolve, reject) => {
       queue.push((m) => (m.ok ? resolve(m) : reject(new Error(m.error))));
@@ -515,14 +524,31 @@ async function openPool(tables, parts = 2) {
     workers.push({ w, call });
   }
   const schema = local.schemaOfTable(tables[0]);
+  const traces = [];
+  // One stage on every worker: [sent, worker received, worker done, main received] per worker.
+  const stage = async (msg) => {
+    const sent = clock();
+    const replies = await Promise.all(workers.map((x) => x.call(msg)));
+    return { values: replies.map((m) => m.value), times: replies.map((m) => [sent, ...m.t]) };
+  };
   return {
+    traces,
     async run(kernelName, spec) {
+      const t0 = clock();
+      // As src/query/run-kernel.ts: validate here, send the caller's spec (workers validate again).
       const kernel = getKernel(kernelName);
-      const v = kernel.validate(spec, schema);
-      let params;
-      if (kernel.prepare) params = kernel.prepare.reduce((await Promise.all(workers.map((x) => x.call({ type: 'prepare', kernel: kernelName, spec: v })))).map((m) => m.value), v);
-      const partials = (await Promise.all(workers.map((x) => x.call({ type: 'map', kernel: kernelName, spec: v, params })))).map((m) => m.value);
-      return kernel.reduce(partials, v, params);
+      const v = kernel.validate(splitFilter(kernel, spec, schema).spec, schema);
+      const t1 = clock();
+      let params, prep = null;
+      if (kernel.prepare) {
+        prep = await stage({ type: 'prepare', kernel: kernelName, spec });
+        params = kernel.prepare.reduce(prep.values, v);
+      }
+      const map = await stage({ type: 'map', kernel: kernelName, spec, params });
+      const t2 = clock();
+      const result = kernel.reduce(map.values, v, params);
+      traces.push({ total: clock() - t0, validate: t1 - t0, prep: prep?.times ?? null, map: map.times, reduce: clock() - t2 });
+      return result;
     },
     async close() {
       for (const x of workers) { await x.call({ type: 'close' }); await x.w.terminate(); }
@@ -530,16 +556,41 @@ async function openPool(tables, parts = 2) {
   };
 }
 
+/** Medians of the pool's stages over traced runs (ms): where a run's time goes. */
+function traceSummary(traces) {
+  const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+  const f = (x) => x.toFixed(2);
+  const parts = [`total ${f(med(traces.map((t) => t.total)))}`, `validate ${f(med(traces.map((t) => t.validate)))}`];
+  for (const key of ['prep', 'map']) {
+    if (!traces[0][key]) continue;
+    const n = traces[0][key].length;
+    for (let w = 0; w < n; w++) {
+      const at = (t) => t[key][w];
+      parts.push(`${key}[${w}] to-worker ${f(med(traces.map((t) => at(t)[1] - at(t)[0])))} run ${f(med(traces.map((t) => at(t)[2] - at(t)[1])))} back ${f(med(traces.map((t) => at(t)[3] - at(t)[2])))}`);
+    }
+  }
+  parts.push(`reduce ${f(med(traces.map((t) => t.reduce)))}`);
+  return parts.join(', ');
+}
+
+/**
+ * Median wall time of RUNS runs after a warm-up, and the median CPU time the process spent per run
+ * (all threads): cpu / wall is the number of cores the run actually got, which tells a pool that
+ * was starved of a second core (busy machine) from one that did not split its work.
+ */
 async function time(fn) {
   await fn(); // warm-up
-  const ms = [];
+  const ms = [], cpu = [];
   for (let i = 0; i < RUNS; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  ms.sort((a, b) => a - b);
-  return ms[Math.floor(ms.length / 2)];
+  const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  return { ms: med(ms), cpu: med(cpu) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -588,7 +639,7 @@ for (const rows of ROWS) {
       floor: async () => w.floor(tables),
     };
     const ref = await engines['clientlens-1']();
-    const row = { workload: w.name, ms: {}, notes: [] };
+    const row = { workload: w.name, ms: {}, cores: {}, notes: [] };
     for (const name of ENGINES) {
       const fn = engines[name];
       if (!fn) { row.ms[name] = null; continue; }
@@ -606,12 +657,15 @@ for (const rows of ROWS) {
         log(`!! ${w.name} / ${name}: MISMATCH vs clientlens-1 (${bad.length} figures): ${bad.slice(0, 4).join('; ')}`);
         row.mismatch = true;
       }
-      const ms = await time(fn);
+      if (name === 'clientlens-pool' && pool) pool.traces.length = 0;
+      const { ms, cpu } = await time(fn);
       row.ms[name] = ms;
+      row.cores[name] = cpu / ms;
+      if (name === 'clientlens-pool' && pool && TRACE_POOL) log(`  ${w.name} pool trace: ${traceSummary(pool.traces.slice(1))}`);
       records.push({ workload: w.name, engine: name, rows, ms: Math.round(ms * 100) / 100 });
     }
     table.push(row);
-    log(`  ${w.name}: ${ENGINES.map((e) => `${e} ${row.ms[e] == null ? '-' : row.ms[e].toFixed(1)}`).join(', ')}${row.mismatch ? '  [MISMATCH]' : ''}`);
+    log(`  ${w.name}: ${ENGINES.map((e) => `${e} ${row.ms[e] == null ? '-' : `${row.ms[e].toFixed(1)} (${row.cores[e].toFixed(2)} cores)`}`).join(', ')}${row.mismatch ? '  [MISMATCH]' : ''}`);
   }
 
   // Table

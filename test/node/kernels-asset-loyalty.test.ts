@@ -161,6 +161,35 @@ describe('asset-loyalty on generated data (150k rows, 3 chunks) vs DuckDB', () =
     expect(await runKernelSplit(assetLoyaltyKernel, chunks, spec, 3)).toEqual(r);
   });
 
+  // A filter that keeps every row hands the kernel a byte mask, which takes the careful loop (it
+  // tests each value for NaN); without one, batches without nulls take the optimistic loop (it
+  // adds first and checks the sums). Both must give the same bits, not just close figures.
+  const KEEP_ALL = { any: [{ column: 'aum', op: 'isNull' }, { column: 'aum', op: 'notNull' }] };
+
+  it('the optimistic loop and the careful loop agree bit for bit (default bands)', async () => {
+    const plain = await runKernelLocal<AssetLoyaltyResult>(assetLoyaltyKernel, chunks, {});
+    const careful = await runKernelLocal<AssetLoyaltyResult>(assetLoyaltyKernel, chunks, { filter: KEEP_ALL });
+    expect(careful).toEqual(plain);
+  });
+
+  for (const [what, b] of [
+    ['one asset cut, no product threshold', { assetEdges: [100_000], assetLabels: ['small', 'big'], products: [], txns: [12], loyaltyEdges: [1], loyaltyLabels: ['low', 'high'] }],
+    ['two point totals in one band (not the optimistic shape)', { assetEdges: [50_000, 500_000], assetLabels: ['low', 'mid', 'high'], products: [3], txns: [24], loyaltyEdges: [2], loyaltyLabels: ['low', 'high'] }],
+    ['no point total in the first band (empty corner)', { assetEdges: [50_000, 500_000], assetLabels: ['low', 'mid', 'high'], products: [3], txns: [24], loyaltyEdges: [0, 1, 2], loyaltyLabels: ['none', 'low', 'medium', 'high'] }],
+  ] as [string, Bands][]) {
+    it(`other band shapes: ${what}`, async () => {
+      const spec = {
+        assets: { edges: b.assetEdges, labels: b.assetLabels },
+        loyalty: { products: { thresholds: b.products }, transactions: { thresholds: b.txns }, edges: b.loyaltyEdges, labels: b.loyaltyLabels },
+        topN: 5,
+      };
+      const r = await runKernelLocal<AssetLoyaltyResult>(assetLoyaltyKernel, chunks, spec);
+      checkAgainstSql(db, 'clients', r, b, 'true', 5);
+      expect(await runKernelSplit(assetLoyaltyKernel, chunks, spec, 3)).toEqual(r);
+      expect(await runKernelLocal(assetLoyaltyKernel, chunks, { ...spec, filter: KEEP_ALL })).toEqual(r);
+    });
+  }
+
   it('topN 0 lists no clients but still gives the corner figures', async () => {
     const r = await runKernelLocal<AssetLoyaltyResult>(assetLoyaltyKernel, chunks, { topN: 0 });
     expect(r.highAssetsLowStickiness.clients).toEqual([]);
@@ -215,16 +244,22 @@ const partB: Client[] = [
   { id: 'noTxn', aum: 8e6, revenue: 6, products: 4, txns: null },
   { id: 'tiny', aum: 5e-324, revenue: 1e300, products: 3, txns: 24 },
 ];
-// No nulls in this part (no validity bitmaps: the fast loop), but a NaN revenue.
+// No nulls in this part (no validity bitmaps: the fast loops), but a NaN revenue.
 const partC: Client[] = [
   { id: 't0', aum: 5e6, revenue: NaN, products: 2, txns: 0 },
   { id: 'é', aum: 5e6, revenue: 2, products: 0, txns: 5 },
+];
+// No nulls and no NaN revenue (the optimistic loop keeps this part), but NaN AUM in two cells.
+const partD: Client[] = [
+  { id: 'd1', aum: NaN, revenue: 3, products: 0, txns: 0 },
+  { id: 'd2', aum: 6e6, revenue: 1.5, products: 1, txns: 3 },
+  { id: 'd3', aum: NaN, revenue: -2, products: 4, txns: 30 },
 ];
 
 describe('asset-loyalty on hand-made tables (ties, nulls, NaN, awkward ids) vs DuckDB', () => {
   let hand: Table[];
   beforeAll(() => {
-    hand = [clientTable(partA), clientTable(partB), clientTable(partC)];
+    hand = [clientTable(partA), clientTable(partB), clientTable(partC), clientTable(partD)];
     db.load('hand', hand);
   }, HOOK_TIMEOUT);
 
@@ -234,7 +269,7 @@ describe('asset-loyalty on hand-made tables (ties, nulls, NaN, awkward ids) vs D
       checkAgainstSql(db, 'hand', r, DEFAULTS, 'true', topN);
       expect(r.assetBands).toContain(MISSING);
       expect(r.loyaltyBands).toContain(MISSING);
-      for (const parts of [2, 3]) expect(await runKernelSplit(assetLoyaltyKernel, hand, { topN }, parts)).toEqual(r);
+      for (const parts of [2, 3, 4]) expect(await runKernelSplit(assetLoyaltyKernel, hand, { topN }, parts)).toEqual(r);
     });
   }
 

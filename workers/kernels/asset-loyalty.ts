@@ -323,6 +323,8 @@ interface CellWork {
   /** Rows of this batch that may enter the top list: candidates[0..nCandidates). */
   candidates: Int32Array;
   nCandidates: number;
+  /** The optimistic loop's scratch, or null when the bands are not of its shape. */
+  readonly strided: Strided | null;
 }
 
 /**
@@ -335,7 +337,11 @@ function accumulateCells(
 ): number {
   if (w.candidates.length < n) w.candidates = new Int32Array(n);
   w.nCandidates = 0;
-  if (w.assetCuts4 && w.productCuts4 && w.txnCuts4 && !aum.bitmap && !prod.bitmap && !txn.bitmap && !rev.bitmap) {
+  const noNulls = !aum.bitmap && !prod.bitmap && !txn.bitmap && !rev.bitmap;
+  if (noNulls && mask === null && w.strided !== null && prod.v instanceof Int32Array && txn.v instanceof Int32Array && stridedBatch(n, aum.v, prod.v, txn.v, rev.v, w, w.strided)) {
+    return 0;
+  }
+  if (noNulls && w.assetCuts4 && w.productCuts4 && w.txnCuts4) {
     return accumulateCellsFast(n, mask, aum.v, prod.v, txn.v, rev.v, w, w.assetCuts4, w.productCuts4, w.txnCuts4);
   }
   const corner = w.corner, threshold = w.threshold, candidates = w.candidates;
@@ -367,6 +373,96 @@ function accumulateCells(
   }
   w.nCandidates = nc;
   return nan;
+}
+
+/**
+ * Scratch of the optimistic loop (stridedBatch), for the default shape of bands: at most two asset
+ * cut points, at most one threshold per loyalty list, and loyalty bands that keep point totals
+ * apart (each band holds at most one total, as the defaults do). Cells are indexed by asset band
+ * and loyalty points, not band: the point-to-band lookup is left to the per-batch fold, since as a
+ * per-row load in the loop's dependency chain it cost about a sixth of the loop. A cell's sums then
+ * see exactly the additions of its band's sums. The layout has a power-of-two stride (cell =
+ * assetBand << shift + points): a shift needs no overflow check, where V8 guards an int multiply.
+ */
+interface Strided {
+  readonly shift: number;
+  readonly a0: number;
+  readonly a1: number;
+  readonly p0: number;
+  readonly t0: number;
+  readonly points: number;
+  readonly corner: number;
+  readonly count: Float64Array;
+  readonly aum: Float64Array;
+  readonly rev: Float64Array;
+}
+
+function stridedWork(spec: ValidAssetLoyaltySpec, A: number, pointBand: Int32Array, cornerWanted: boolean): Strided | null {
+  const a = spec.assets.edges, p = spec.loyalty.products.thresholds, t = spec.loyalty.transactions.thresholds;
+  if (a.length > 2 || p.length > 1 || t.length > 1) return null;
+  for (let pts = 1; pts < pointBand.length; pts++) if (pointBand[pts] === pointBand[pts - 1]) return null;
+  let shift = 0;
+  while (1 << shift < pointBand.length) shift++;
+  const size = A << shift;
+  return {
+    shift,
+    a0: a[0] ?? NaN,
+    a1: a[1] ?? NaN,
+    p0: p[0] ?? NaN,
+    t0: t[0] ?? NaN,
+    points: pointBand.length,
+    // The corner's loyalty band 0 holds only 0 points (bands are distinct and ascending), if any.
+    corner: cornerWanted && pointBand[0] === 0 ? (A - 2) << shift : -1,
+    count: new Float64Array(size),
+    aum: new Float64Array(size),
+    rev: new Float64Array(size),
+  };
+}
+
+/**
+ * One batch without nulls, mask or float loyalty inputs, on the optimistic assumption that no
+ * revenue is NaN: the loop adds every AUM and revenue without testing it. A NaN AUM lands in the
+ * missing asset band, whose AUM sum is dropped below (that band has no AUM values). A NaN revenue
+ * makes its cell's sum NaN: the batch is then refused (false, nothing folded) and the caller runs
+ * the careful loop on it. Otherwise each cell saw the same additions in the same order as in the
+ * careful loop, so the sums are bit-identical. Folds into w (counts; bAum and bRev, which hold the
+ * current batch only) and sets w.nCandidates.
+ */
+function stridedBatch(n: number, av: Values, pv: Int32Array, tv: Int32Array, rv: Values, w: CellWork, s: Strided): boolean {
+  s.count.fill(0);
+  s.aum.fill(0);
+  s.rev.fill(0);
+  const nc = stridedLoop(n, av, pv, tv, rv, s.count, s.aum, s.rev, s.shift, s.a0, s.a1, s.p0, s.t0, w.missingAsset, s.corner, w.threshold, w.candidates);
+  for (let j = 0; j < s.rev.length; j++) if (Number.isNaN(s.rev[j])) return false;
+  const A = w.missingAsset + 1, L = w.L;
+  for (let ab = 0; ab < A; ab++) {
+    for (let pts = 0; pts < s.points; pts++) {
+      const j = (ab << s.shift) + pts, c = ab * L + w.pointBand[pts];
+      w.counts[c] += s.count[j];
+      if (ab !== w.missingAsset) w.bAum[c] = s.aum[j];
+      w.bRev[c] = s.rev[j];
+    }
+  }
+  w.nCandidates = nc;
+  return true;
+}
+
+/** The inner loop of stridedBatch; returns the number of top-list candidates written. */
+function stridedLoop(
+  n: number, av: Values, pv: Int32Array, tv: Int32Array, rv: Values,
+  count: Float64Array, sAum: Float64Array, sRev: Float64Array, shift: number,
+  a0: number, a1: number, p0: number, t0: number, missingA: number, corner: number, threshold: number, candidates: Int32Array,
+): number {
+  let nc = 0;
+  for (let i = 0; i < n; i++) {
+    const a = av[i];
+    const c = ((a === a ? +(a >= a0) + +(a >= a1) : missingA) << shift) + +(pv[i] >= p0) + +(tv[i] >= t0);
+    count[c]++;
+    sAum[c] += a;
+    sRev[c] += rv[i];
+    if (c === corner && a >= threshold) candidates[nc++] = i;
+  }
+  return nc;
 }
 
 /** accumulateCells for the common case: no nulls in the batch, at most 4 cut points per list. */
@@ -478,6 +574,7 @@ async function mapAssetLoyalty(rows: readonly RowBatch[], spec: ValidAssetLoyalt
     threshold: -Infinity,
     candidates: new Int32Array(0),
     nCandidates: 0,
+    strided: stridedWork(spec, A, pointBand, spec.topN > 0),
   };
   const aumSums = Array.from({ length: cellsN }, newExactSum);
   const revenueSums = Array.from({ length: cellsN }, newExactSum);

@@ -51,6 +51,7 @@ import { RowFilter, validateFilter, filterColumns, type FilterSpec } from './fil
 import { compareCodePoints } from './group-keys.js';
 import { describe, isPlainObject, requireArray, requireAscending, requireLabels, requireObject, requireString } from './spec-checks.js';
 import { validateClusterDimension, clusterColumns, ClusterAssigner, type ClusterDimension } from './cluster-dimension.js';
+import { binningKey, cachedBinCodes } from './bin-codes.js';
 
 export const DEFAULT_MISSING_LABEL = '(missing)';
 export const DEFAULT_TAG_OTHERWISE = 'other';
@@ -206,6 +207,7 @@ export function dimensionColumns(d: Dimension): string[] {
 
 /** One batch's level codes: `codes[i]` in [0, labels.length], labels.length = missing. */
 export interface DimensionCodes {
+  /** Read-only: may be the batch's own dictionary codes or a cached array (bin-codes.ts). */
   readonly codes: ArrayLike<number>;
   /** Stable object per dictionary (category) or per dimension (fixed lists): a cache key. */
   readonly labels: readonly string[];
@@ -221,12 +223,17 @@ export class DimensionCompiler {
   private readonly cuts: Float64Array;
   private readonly rules: RowFilter[];
   private readonly assigner: ClusterAssigner | null;
+  /** Tiers and bins: the column binned, and its key in the bin-code cache. */
+  private readonly binColumn: string;
+  private readonly binKey: string;
 
   constructor(readonly dim: Dimension, private readonly labelCache = new LabelCache()) {
     this.fixed = fixedLabels(dim);
     this.assigner = 'cluster' in dim ? new ClusterAssigner(dim.cluster) : null;
     this.cuts = Float64Array.from('tier' in dim ? (dim.tier.thresholds ?? DEFAULT_TIER_THRESHOLDS) : 'bins' in dim ? dim.bins.edges : []);
     this.rules = 'tag' in dim ? dim.tag.rules.map((r) => new RowFilter(r.when, labelCache)) : [];
+    this.binColumn = 'tier' in dim ? (dim.tier.column ?? 'aum') : 'bins' in dim ? dim.bins.column : '';
+    this.binKey = binningKey(this.binColumn, this.cuts);
   }
 
   private scratch(n: number): Int32Array {
@@ -250,15 +257,13 @@ export class DimensionCompiler {
     }
     if ('cluster' in d) return { codes: this.assigner!.codes(batch, this.scratch(n)), labels: this.fixed! };
     if ('tier' in d || 'bins' in d) {
-      const column = 'tier' in d ? (d.tier.column ?? 'aum') : d.bins.column;
+      const column = this.binColumn;
       const data = columnData(batch, column);
       const values: unknown = data.values;
       if (!(values instanceof Float64Array || values instanceof Int32Array) || (data.type.typeId !== Type.Float && data.type.typeId !== Type.Int)) {
         throw new Error(`Column "${column}" is ${String(data.type)}; tiers and bins read Float64 or Int32.`);
       }
-      const out = this.scratch(n);
-      binCodes(values, bitmapOf(data), data.offset, this.cuts, out);
-      return { codes: out, labels: this.fixed! };
+      return { codes: cachedBinCodes(batch, this.binKey, values, bitmapOf(data), data.offset, this.cuts), labels: this.fixed! };
     }
     const data = columnData(batch, d.column);
     if (data.type.typeId !== Type.Dictionary || !data.dictionary) throw new Error(`Column "${d.column}" is ${String(data.type)}, not a dictionary-encoded category.`);
@@ -274,40 +279,6 @@ export class DimensionCompiler {
       out[i] = bitmap === null || ((bitmap[j >> 3] >> (j & 7)) & 1) === 1 ? raw[i] : missing;
     }
     return { codes: out, labels };
-  }
-}
-
-/**
- * Bin index per row: the number of cut points <= x (so x equal to a cut point is in the higher
- * bin); null and NaN -> cuts.length + 1 (missing). Specialised for short cut lists (tiers have 4).
- */
-function binCodes(v: Float64Array | Int32Array, bitmap: Uint8Array | null, offset: number, cuts: Float64Array, out: Int32Array): void {
-  const n = out.length;
-  const e = cuts.length;
-  const missing = e + 1;
-  if (e <= 4) {
-    // Branch-free: the bin is the number of cut points <= x (cuts ascending); absent cuts are NaN,
-    // which no comparison passes. Data-dependent loop exits mispredict on mixed data.
-    const c0 = e > 0 ? cuts[0] : NaN, c1 = e > 1 ? cuts[1] : NaN, c2 = e > 2 ? cuts[2] : NaN, c3 = e > 3 ? cuts[3] : NaN;
-    for (let i = 0; i < n; i++) {
-      const x = v[i];
-      // Unary plus on a comparison compiles without a branch (a ternary would mispredict).
-      const k = +(x >= c0) + +(x >= c1) + +(x >= c2) + +(x >= c3);
-      out[i] = x === x ? k : missing;
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const x = v[i];
-      let k = 0;
-      while (k < e && x >= cuts[k]) k++;
-      out[i] = x === x ? k : missing;
-    }
-  }
-  if (bitmap !== null) {
-    for (let i = 0; i < n; i++) {
-      const j = offset + i;
-      if (((bitmap[j >> 3] >> (j & 7)) & 1) === 0) out[i] = missing;
-    }
   }
 }
 
