@@ -14,17 +14,8 @@ let chunks = [];
 const job = kernelJob({ chunks: () => chunks });
 const DATASET = 'bench';
 
-/** job-host.ts's checkpoint without the heartbeat: a macrotask yield through a MessageChannel. */
-function yieldToEventLoop() {
-  return new Promise((resolve) => {
-    const { port1, port2 } = new MessageChannel();
-    port1.onmessage = () => {
-      port1.close();
-      resolve();
-    };
-    port2.postMessage(null);
-  });
-}
+// job-host.ts's checkpoint without the heartbeat: its own macrotask yield.
+const { yieldToEventLoop } = await vite.ssrLoadModule('/workers/job-host.ts');
 const ctx = { signal: new AbortController().signal, checkpoint: yieldToEventLoop, progress: () => {}, transfer: (v) => v };
 
 // Epoch milliseconds, comparable across threads (each thread's performance.now() has its own origin).

@@ -27,7 +27,7 @@ const HEARTBEAT_MS = 200;
 const transferLists = new WeakMap<object, Transferable[]>();
 
 /** Posts to ourselves through a MessageChannel: a macrotask yield without setTimeout's clamping. */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {
     const { port1, port2 } = new MessageChannel();
     port1.onmessage = () => {

@@ -6,8 +6,8 @@
 // DuckDB in kernels-segment-rollup.test.ts (the cache is on there).
 import { describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
-import { runKernelLocal, runKernelSplit } from '../../workers/kernels/run-local.js';
-import { segmentRollup, type RollupResult } from '../../workers/kernels/segment-rollup.js';
+import { rollupWithCache } from './support/cached-rollup.js';
+import type { RollupResult } from '../../workers/kernels/segment-rollup.js';
 import { binCodeCacheStats, setBinCodeCache } from '../../workers/kernels/bin-codes.js';
 import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE } from '../../workers/kernels/dimension.js';
 
@@ -20,14 +20,8 @@ const filters = [
   undefined,
 ];
 
-async function rollup(t: typeof tables, by: unknown, filter: unknown, cached: boolean, parts = 1): Promise<RollupResult> {
-  setBinCodeCache(cached);
-  try {
-    const spec = { by, measures, ...(filter ? { filter } : {}) };
-    return parts === 1 ? await runKernelLocal<RollupResult>(segmentRollup, t, spec) : await runKernelSplit<RollupResult>(segmentRollup, t, spec, parts);
-  } finally {
-    setBinCodeCache(true);
-  }
+function rollup(t: typeof tables, by: unknown, filter: unknown, cached: boolean, parts = 1): Promise<RollupResult> {
+  return rollupWithCache(setBinCodeCache, t, { by, measures, filter }, cached, parts);
 }
 
 const assetScale = { bins: DEFAULT_ASSET_SCALE };

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { fitClusters } from '../../workers/models/kmeans.js';
-import { runKernelLocal, runKernelSplit } from '../../workers/kernels/run-local.js';
-import { segmentRollup, type RollupResult } from '../../workers/kernels/segment-rollup.js';
+import { rollupWithCache } from './support/cached-rollup.js';
+import type { RollupResult } from '../../workers/kernels/segment-rollup.js';
 import { clusterCodeCacheStats, setClusterCodeCache } from '../../workers/kernels/cluster-dimension.js';
 import { clusterDimension } from '../../src/models/cluster-segmentation.js';
 import { DEFAULT_CLUSTER_FEATURES } from '../../src/models/fit-clusters.js';
@@ -22,14 +22,8 @@ const filters = [
   undefined,
 ];
 
-async function rollup(t: typeof tables, by: unknown, filter: unknown, cached: boolean, parts = 1): Promise<RollupResult> {
-  setClusterCodeCache(cached);
-  try {
-    const spec = { by, measures, ...(filter ? { filter } : {}) };
-    return parts === 1 ? await runKernelLocal<RollupResult>(segmentRollup, t, spec) : await runKernelSplit<RollupResult>(segmentRollup, t, spec, parts);
-  } finally {
-    setClusterCodeCache(true);
-  }
+function rollup(t: typeof tables, by: unknown, filter: unknown, cached: boolean, parts = 1): Promise<RollupResult> {
+  return rollupWithCache(setClusterCodeCache, t, { by, measures, filter }, cached, parts);
 }
 
 describe('cluster code cache', () => {
