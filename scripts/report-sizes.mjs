@@ -7,11 +7,36 @@
 //  - the worker: started by the data hub; not page code, but the page downloads it.
 //  - the whole page with the standalone bundle (Lit, Arrow, d3 inside): everything it can load.
 // The figures come from the import statements in the built files, so they follow the code.
+// Rule checked here (exit code 1 when broken): the start set holds no kernel code. Kernels validate,
+// map and reduce in the workers (src/query/run-kernel.ts); the page may use only the small files
+// below, which describe kernels without running them. Read from the start files' source maps.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, normalize, relative } from 'node:path';
 
 const BUDGET = 60 * 1024;
+const PAGE_SAFE_KERNEL_FILES = new Set([
+  'workers/kernels/kernel.ts', // SpecError and the KernelDef type
+  'workers/kernels/kernel-names.ts',
+  'workers/kernels/implied-columns.ts',
+  'workers/kernels/churn-rule-kinds.ts',
+  'workers/kernels/dimension-specs.ts',
+  'workers/kernels/funnel-stage-mapping.ts',
+  'workers/kernels/iso-day.ts',
+  'workers/kernels/column-kind.ts',
+  'workers/kernels/spec-checks.ts', // describe(), for messages
+]);
+const root = new URL('../', import.meta.url).pathname;
+
+/** Kernel sources (kernels and their jobs) in a built file, by its source map (none without a map). */
+function kernelSources(file) {
+  const mapFile = `${file}.map`;
+  if (!existsSync(mapFile)) return [];
+  const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+  return (map.sources ?? [])
+    .map((s) => relative(root, join(dirname(file), map.sourceRoot ?? '', s)))
+    .filter((s) => /^workers\/(kernels\/|jobs\/kernel-)/.test(s) && !PAGE_SAFE_KERNEL_FILES.has(s));
+}
 const dist = new URL('../dist/', import.meta.url).pathname;
 
 const sizes = new Map();
@@ -95,6 +120,11 @@ if (existsSync(library)) {
   console.log(`\nelements + core at start (import 'clientlens': ${page.start.size} files through static imports; lit, @lit/*, apache-arrow, d3-*, idb, comlink not counted):`);
   for (const f of [...page.start].sort((a, b) => sizeOf(b).gz - sizeOf(a).gz)) console.log(`  ${name(f).padEnd(50)} ${kb(sizeOf(f).gz).padStart(10)}`);
   console.log(`  total ${kb(sum(page.start, 'min'))} minified, ${kb(startGz)} gzipped (budget 60 KB: ${startGz <= BUDGET ? 'met' : 'OVER'})`);
+  const kernelCode = [...page.start].flatMap((f) => kernelSources(f).map((s) => `${s} (in ${name(f)})`));
+  if (kernelCode.length) {
+    console.log(`  KERNEL CODE AT START (must run in the workers; see the header of this script):\n    ${kernelCode.join('\n    ')}`);
+    process.exitCode = 1;
+  } else console.log('  kernel code at start: none (kernels run in the workers)');
   console.log('\non demand (dynamic import(), loaded when a feature is first used), gzipped with what each pulls in:');
   for (const d of page.demand) console.log(`  ${name(d.root).padEnd(50)} ${kb(sum(d.files)).padStart(10)}${d.files.size > 1 ? ` (${d.files.size} files)` : ''}`);
   const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);

@@ -8,6 +8,9 @@ import { generateJob } from './jobs/generate-job.js';
 import { ingestJob } from './jobs/ingest-job.js';
 import { dropDatasetJob, loadChunksJob, summariseJob } from './jobs/partition-jobs.js';
 import { kernelJob } from './jobs/kernel-job.js';
+import { kernelCheckJob } from './jobs/kernel-check-job.js';
+import { kernelReduceJob } from './jobs/kernel-reduce-job.js';
+import { kernelRowsJob } from './jobs/kernel-rows-job.js';
 import { pluginKernelsJob } from '../src/plugins/worker-kernels.js';
 import { clvFitGroupsJob, clvSummariesJob } from './jobs/clv-jobs.js';
 import { explainRowsJob, fitClvJob, gatherJob, kmeansJob, scoreChurnJob, trainChurnJob } from './jobs/model-jobs.js';
@@ -21,6 +24,9 @@ serveJobs({
   'drop-dataset': dropDatasetJob(store),
   summarise: summariseJob(store),
   kernel: kernelJob(store),
+  'kernel-check': kernelCheckJob,
+  'kernel-reduce': kernelReduceJob,
+  'kernel-rows': kernelRowsJob,
   'plugin-kernels': pluginKernelsJob,
   'model-gather': gatherJob(store),
   'train-churn': trainChurnJob(store),

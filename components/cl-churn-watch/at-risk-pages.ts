@@ -12,7 +12,8 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Dataset } from '../../src/dataset/data-hub.js';
 import { runKernel } from '../../src/query/run-kernel.js';
 import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access.js';
-import { MAX_AT_RISK_PAGE_END, type ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
+import { MAX_AT_RISK_PAGE_END } from '../../workers/kernels/churn-rule-kinds.js';
+import type { ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
 import type { ClientLookupPage, ClientValues } from '../../workers/kernels/client-lookup.js';
 
 export interface AtRiskRow {

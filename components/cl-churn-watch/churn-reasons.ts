@@ -5,8 +5,8 @@
  * conditions that select a rule's clients live here too, next to the rule semantics they mirror.
  */
 import { msg, str } from '@lit/localize';
-import { CHURN_RULE_KINDS, type ChurnRuleInput, type ChurnRuleKind } from '../../workers/kernels/churn-rules.js';
-import { parseIsoDay } from '../../workers/kernels/filter.js';
+import { CHURN_RULE_KINDS, type ChurnRuleInput, type ChurnRuleKind } from '../../workers/kernels/churn-rule-kinds.js';
+import { parseIsoDay } from '../../workers/kernels/iso-day.js';
 import type { ClientValues } from '../../workers/kernels/client-lookup.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';

@@ -20,7 +20,8 @@ import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition, FilterSpec } from '../../src/query/filter-store.js';
 import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
 import { fieldDef, isClientField } from '../../src/schema/client-schema.js';
-import { DEFAULT_CHURN_RULES, MAX_AT_RISK_PAGE_END, type ChurnRuleInput, type ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
+import { DEFAULT_CHURN_RULES, MAX_AT_RISK_PAGE_END, type ChurnRuleInput } from '../../workers/kernels/churn-rule-kinds.js';
+import type { ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
 
 /** Fixed row height in px (the virtual list places rows from it; keep in step with --_row-h). */
 const ROW_HEIGHT = 52;

@@ -10,7 +10,7 @@ import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import { LatestQuery } from '../../src/query/latest-query.js';
 import { runKernel } from '../../src/query/run-kernel.js';
 import { formatCurrency, formatDay, formatNumber } from '../../src/i18n/format.js';
-import { DEFAULT_CHURN_RULES, type ChurnRuleInput } from '../../workers/kernels/churn-rules.js';
+import { DEFAULT_CHURN_RULES, type ChurnRuleInput } from '../../workers/kernels/churn-rule-kinds.js';
 import type { ClientLookupResult, ClientValues } from '../../workers/kernels/client-lookup.js';
 import { ChurnModels } from '../../src/models/churn-models.js';
 import { announceDataAccess } from '../../src/privacy/data-access.js';
@@ -218,8 +218,9 @@ export class ClClientCard extends LitElement {
       shown = { clientId, result, hits: null };
       if (result.found) {
         try {
-          shown = { ...shown, hits: await clientRuleHits(clientId, result.values, dataset.schema, this.rules, this.asOf) };
+          shown = { ...shown, hits: await this.latest.run((signal) => clientRuleHits(dataset, clientId, result.values, this.rules, this.asOf, signal)) };
         } catch (err) {
+          if ((err as Error)?.name === 'AbortError') throw err;
           shown = { ...shown, rulesError: err as Error };
         }
         if (model) {

@@ -12,7 +12,8 @@ import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { COMPANY_SIZES, WEALTH_TIERS, fieldDef, isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
-import { DEFAULT_STAGE_MAPPING, type FunnelResult, type FunnelStep } from '../../workers/kernels/funnel.js';
+import { DEFAULT_STAGE_MAPPING } from '../../workers/kernels/funnel-stage-mapping.js';
+import type { FunnelResult, FunnelStep } from '../../workers/kernels/funnel.js';
 
 export type FunnelOrientation = 'horizontal' | 'vertical';
 

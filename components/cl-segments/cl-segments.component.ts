@@ -17,7 +17,7 @@ import { requireFields, fieldDef, isClientField, type ClientField } from '../../
 import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
 import type { RollupResult, SegmentRollupSpec } from '../../workers/kernels/segment-rollup.js';
 import type { AssetLoyaltyResult } from '../../workers/kernels/asset-loyalty.js';
-import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER, type Dimension } from '../../workers/kernels/dimension.js';
+import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER, type Dimension } from '../../workers/kernels/dimension-specs.js';
 import type { ClusterModel } from '../../workers/models/kmeans.js';
 import { clusterDimension, sharedClusters } from '../../src/models/cluster-segmentation.js';
 import { getLocale } from '../../src/i18n/locale.js';

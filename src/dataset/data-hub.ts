@@ -73,6 +73,12 @@ export class DataLoadError extends Error {
   }
 }
 
+/**
+ * Priority of Dataset.runOnAnyWorker jobs: above 'kernel' (2, DEFAULT_JOB_PRIORITIES), so the
+ * milliseconds of a check or reduce run beside a long map instead of after it.
+ */
+export const QUICK_JOB_PRIORITY = 3;
+
 /** A loaded dataset: metadata on the main thread, rows in the workers. */
 export class Dataset implements Disposable {
   readonly rows: number;
@@ -130,6 +136,17 @@ export class Dataset implements Disposable {
         }),
       ),
     );
+  }
+
+  /**
+   * Runs a short job that reads none of the dataset's rows (validating a kernel spec, reducing
+   * partials, a kernel over a few rows the page sends) on whichever worker is free first. It runs at
+   * QUICK_JOB_PRIORITY, above kernel maps, so a query waiting only for its reduce is not queued
+   * behind other panels' maps. Works for datasets in a query engine too: the pool is the hub's.
+   */
+  runOnAnyWorker<R>(name: string, args: unknown, options: Omit<RunOptions, 'worker' | 'transfer' | 'priority'> = {}): Promise<R> {
+    if (this.disposed) return Promise.reject(new Error(`Dataset "${this.id}" was disposed.`));
+    return this.hub.pool.run<R>(name, args, { ...options, priority: QUICK_JOB_PRIORITY });
   }
 
   /** Row count and per-column sums, computed in the workers: a cheap check that data arrived whole. */

@@ -11,7 +11,7 @@
 import type { PluginContext, PluginManifest, PluginModule } from './plugin-api.js';
 import type { PluginHost } from './plugin-host.js';
 import { setLocale } from '../i18n/locale.js';
-import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER } from '../../workers/kernels/dimension.js';
+import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER } from '../../workers/kernels/dimension-specs.js';
 import { CLIENTLENS_VERSION } from './version.js';
 
 /** The built-in panels and the module that defines each (loaded only if the page uses the tag). */

@@ -4,7 +4,7 @@
  * shape, and a plugin kernel may not take a built-in kernel's name.
  */
 import type { AnyKernel } from '../../workers/kernels/kernel.js';
-import { KERNELS } from '../../workers/kernels/index.js';
+import { BUILTIN_KERNEL_NAMES } from '../../workers/kernels/kernel-names.js';
 
 export function kernelsOfModule(mod: unknown, url: string): AnyKernel[] {
   const m = mod as { kernels?: unknown; default?: unknown } | null;
@@ -15,13 +15,12 @@ export function kernelsOfModule(mod: unknown, url: string): AnyKernel[] {
     const def = k as Partial<AnyKernel>;
     const missing = (['validate', 'map', 'reduce'] as const).filter((f) => typeof def?.[f] !== 'function');
     if (!def || typeof def.name !== 'string' || missing.length) throw new Error(`Kernel ${i} of ${url} is not a KernelDef: it needs a name and validate, map and reduce functions${missing.length ? ` (missing: ${missing.join(', ')})` : ''}.`);
-    if (KERNELS.has(def.name)) throw new Error(`Kernel module ${url} defines "${def.name}", which is a built-in kernel's name; plugin kernels are named "<publisher>.<name>".`);
+    if (BUILTIN_KERNEL_NAMES.has(def.name)) throw new Error(`Kernel module ${url} defines "${def.name}", which is a built-in kernel's name; plugin kernels are named "<publisher>.<name>".`);
     return def as AnyKernel;
   });
 }
 
-export function pickKernel(kernels: readonly AnyKernel[], name: string, url: string): AnyKernel {
-  const k = kernels.find((x) => x.name === name);
-  if (!k) throw new Error(`Kernel module ${url} does not define kernel "${name}" (it defines: ${kernels.map((x) => x.name).join(', ')}).`);
-  return k;
+/** Checks that a kernel module (whose kernels are `defined`, by name) defines kernel `name`. */
+export function requireKernel(defined: readonly string[], name: string, url: string): void {
+  if (!defined.includes(name)) throw new Error(`Kernel module ${url} does not define kernel "${name}" (it defines: ${defined.join(', ')}).`);
 }

@@ -147,7 +147,7 @@ export class PluginHost implements Disposable {
     this.platform = options.platform ?? detectPlatform();
     this.allowList = new UrlAllowList(options.allow ?? []);
     this.importModule = options.importModule ?? ((url) => import(/* @vite-ignore */ url));
-    this.kernels = new PluginKernels(this.importModule);
+    this.kernels = new PluginKernels();
     const root = options.panelRoot === undefined ? (typeof document !== 'undefined' ? document : null) : options.panelRoot;
     if (root) {
       this.watcher = new PanelWatcher(
@@ -784,14 +784,13 @@ export class PluginHost implements Disposable {
     if (!reg) return runKernel<R>(dataset, name, spec, run);
     const plugin = this.get(reg.pluginId);
     if (plugin.state === 'failed') throw new Error(`Kernel "${name}" is unavailable: ${plugin.error!.message}`);
-    let def;
     try {
-      def = await this.kernels.prepare(reg, hub.pool);
+      await this.kernels.prepare(reg, hub.pool);
     } catch (err) {
       throw this.fail(plugin, 'kernel', err, `kernel "${name}" could not load: `);
     }
     try {
-      return await runKernel<R>(dataset, def, spec, run);
+      return await runKernel<R>(dataset, name, spec, run);
     } catch (err) {
       const kind = (err as Error)?.name;
       if (kind === 'AbortError' || kind === 'SpecError' || kind === 'MissingFieldsError') throw err;

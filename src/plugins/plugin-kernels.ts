@@ -1,14 +1,14 @@
 /**
  * Plugin kernels on the main thread: which module defines which kernel, loaded on first use.
- * Running one imports the module here (validate and reduce run on this thread) and on every
- * worker of the pool (the 'plugin-kernels' job), and registers a pool initializer so a worker
- * that replaces a crashed or stopped one loads it again before taking jobs.
+ * The module runs only in the workers (the 'plugin-kernels' job imports it on every worker of the
+ * pool; validate, map and reduce all run there, see src/query/run-kernel.ts), never on this
+ * thread; a pool initializer loads it again in a worker that replaces a crashed or stopped one
+ * before that worker takes jobs.
  */
 import { toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import type { WorkerPool } from '../pool/worker-pool.js';
-import type { AnyKernel } from '../../workers/kernels/kernel.js';
-import { KERNELS } from '../../workers/kernels/index.js';
-import { kernelsOfModule, pickKernel } from './kernel-module.js';
+import { BUILTIN_KERNEL_NAMES } from '../../workers/kernels/kernel-names.js';
+import { requireKernel } from './kernel-module.js';
 
 export interface KernelRegistration {
   readonly pluginId: string;
@@ -20,15 +20,13 @@ export interface KernelRegistration {
 
 export class PluginKernels implements Disposable {
   private readonly entries = new Map<string, KernelRegistration>();
-  private readonly modules = new Map<string, Promise<AnyKernel[]>>();
-  private readonly workerLoads = new WeakMap<WorkerPool, Map<string, Promise<void>>>();
+  /** Per pool and module URL: the names of the kernels the module defines, once every worker loaded it. */
+  private readonly workerLoads = new WeakMap<WorkerPool, Map<string, Promise<string[]>>>();
   private readonly initializers: Disposable[] = [];
-
-  constructor(private readonly importModule: (url: string) => Promise<unknown>) {}
 
   /** Adds a kernel; throws if the name is built in or taken. */
   register(reg: KernelRegistration): Disposable {
-    if (KERNELS.has(reg.name)) throw new Error(`Kernel "${reg.name}" is a built-in kernel; plugin kernels are named "<publisher>.<name>".`);
+    if (BUILTIN_KERNEL_NAMES.has(reg.name)) throw new Error(`Kernel "${reg.name}" is a built-in kernel; plugin kernels are named "<publisher>.<name>".`);
     const taken = this.entries.get(reg.name);
     if (taken) throw new Error(`Kernel "${reg.name}" is already registered by plugin "${taken.pluginId}".`);
     this.entries.set(reg.name, reg);
@@ -45,21 +43,13 @@ export class PluginKernels implements Disposable {
     return [...this.entries.values()];
   }
 
-  /** The kernel's definition on this thread, with its module loaded on every worker of `pool`. */
-  async prepare(reg: KernelRegistration, pool: WorkerPool): Promise<AnyKernel> {
+  /** Loads the kernel's module on every worker of `pool`; throws if it does not define the kernel. */
+  async prepare(reg: KernelRegistration, pool: WorkerPool): Promise<void> {
     const url = reg.url.href;
-    let mod = this.modules.get(url);
-    if (!mod) {
-      mod = this.importModule(url).then((m) => kernelsOfModule(m, url));
-      this.modules.set(url, mod);
-      mod.catch(() => this.modules.get(url) === mod && this.modules.delete(url));
-    }
-    const def = pickKernel(await mod, reg.name, url);
-    await this.loadInWorkers(pool, url);
-    return def;
+    requireKernel(await this.loadInWorkers(pool, url), reg.name, url);
   }
 
-  private loadInWorkers(pool: WorkerPool, url: string): Promise<void> {
+  private loadInWorkers(pool: WorkerPool, url: string): Promise<string[]> {
     let loads = this.workerLoads.get(pool);
     if (!loads) this.workerLoads.set(pool, (loads = new Map()));
     let load = loads.get(url);
@@ -67,8 +57,12 @@ export class PluginKernels implements Disposable {
       const init = pool.addInitializer(async (_worker, run) => {
         await run('plugin-kernels', { url });
       });
-      load = pool.runOnEach('plugin-kernels', () => ({ url })).then(
-        () => void this.initializers.push(init),
+      load = pool.runOnEach<string[]>('plugin-kernels', () => ({ url })).then(
+        (names) => {
+          this.initializers.push(init);
+          // Every worker imported the same module: the same names.
+          return names[0] ?? [];
+        },
         (err) => {
           // Not loaded: forget it so the next run tries again.
           init.dispose();

@@ -7,8 +7,7 @@
  * It reports requests, not results: nothing of the data itself is in the event.
  */
 import type { Dataset } from '../dataset/data-hub.js';
-import { getKernel } from '../../workers/kernels/index.js';
-import { splitFilter } from '../../workers/kernels/filtered-rows.js';
+import { impliedColumns } from '../../workers/kernels/implied-columns.js';
 
 export interface DataAccessDetail {
   /** The element that asked: tag name, with `#id` when it has one. */
@@ -42,19 +41,14 @@ export function fieldsOfSpec(dataset: Dataset, spec: unknown): string[] {
 }
 
 /**
- * The columns a kernel query reads: those its spec names, and those its validated spec names once
- * the kernel has filled its defaults in (e.g. the churn rules' lastTxnDate and assetOutflow3m).
+ * The columns a kernel query reads: those its spec names, and those the kernel reads by default
+ * when the spec leaves them out (e.g. the churn rules' lastTxnDate and assetOutflow3m). Known at
+ * once, without the kernel's code (it runs in the workers): implied-columns.ts lists the defaults,
+ * erring on the side of a column too many. A spec the kernel refuses reads no row, but is reported
+ * the same way.
  */
 export function fieldsOfQuery(dataset: Dataset, kernel: string, spec: unknown): string[] {
-  let valid: unknown;
-  try {
-    const k = getKernel(kernel);
-    const split = splitFilter(k, spec, dataset.schema);
-    valid = k.validate(split.spec, dataset.schema);
-  } catch {
-    // An invalid spec is refused before any row is read; its own fields are still reported.
-  }
-  return fieldsOfSpec(dataset, [spec, valid]);
+  return fieldsOfSpec(dataset, [spec, impliedColumns(kernel, spec)]);
 }
 
 export function announceDataAccess(el: Element, dataset: Dataset, purpose: string, fields: readonly string[]): void {

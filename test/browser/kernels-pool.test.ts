@@ -33,10 +33,10 @@ describe('kernels in the worker pool (real workers)', () => {
     expect(pooled.clients).to.be.lessThan(100_000).and.greaterThan(0);
   });
 
-  it('rejects a bad spec on the main thread before any worker is busy', async () => {
+  it('rejects a bad spec before any worker reads a row, as the kernel\'s SpecError', async () => {
     hub = await DataHub.create({ workers: 1, cache: { name: cacheName() } });
     const dataset = await hub.load({ kind: 'generate', options: { rows: 1000 } });
-    let err: Error | undefined;
+    let err: (Error & { kernel?: string; field?: string; problem?: string }) | undefined;
     try {
       await runKernel(dataset, 'kpis', { activeDays: 'soon' });
     } catch (e) {
@@ -44,7 +44,30 @@ describe('kernels in the worker pool (real workers)', () => {
     }
     expect(err?.name).to.equal('SpecError');
     expect(err?.message).to.contain('activeDays');
-    expect(hub.pool.stats()[0].completed, 'no kernel job ran').to.equal(1 /* the load */);
+    // The page holds no kernel code: one worker checks the spec (the 'kernel-check' job) and no
+    // map or reduce follows.
+    expect([err?.kernel, err?.field]).to.deep.equal(['kpis', 'activeDays']);
+    expect(err?.problem).to.be.a('string').and.not.equal('');
+    expect(hub.pool.stats()[0].completed, 'no kernel job ran').to.equal(1 /* the load; a refused check does not complete */);
+  });
+
+  it('names the field of a bad page filter, and refuses an unknown kernel', async () => {
+    hub = await DataHub.create({ workers: 2, cache: { name: cacheName() } });
+    const dataset = await hub.load({ kind: 'generate', options: { rows: 1000 } });
+    const rejection = (p: Promise<unknown>) => p.then(() => undefined, (e: Error & { field?: string }) => e);
+    const bad = await rejection(runKernel(dataset, 'kpis', { filter: { all: [{ column: 'nope', op: 'eq', value: 1 }] } }));
+    expect(bad?.name).to.equal('SpecError');
+    expect(bad?.field).to.equal('filter.all[0].column');
+    const unknown = await rejection(runKernel(dataset, 'no-such-kernel', {}));
+    expect(unknown?.message).to.contain('No kernel named "no-such-kernel"');
+  });
+
+  it('gives the single-thread answer for a kernel with a prepare stage (rfm), reduced in a worker', async () => {
+    hub = await DataHub.create({ workers: 2, cache: { name: cacheName() } });
+    const dataset = await hub.load({ kind: 'generate', options: { rows: 50_000 } });
+    const spec = { by: 'region', asOf: '2026-06-30' };
+    const pooled = await runKernel(dataset, 'rfm', spec);
+    expect(pooled).to.deep.equal(await runKernelLocal(KERNELS.get('rfm')!, generatePortfolio({ rows: 50_000 }), spec));
   });
 
   it('cancels the stale query when a newer one starts', async () => {

@@ -45,11 +45,13 @@ describe('plugins: lazy activation (nothing loads until needed)', () => {
     spacer.remove();
   });
 
-  it('activates a command\'s plugin when the command runs (onCommand) and loads its kernel module then', async () => {
+  it('activates a command\'s plugin when the command runs (onCommand) and loads its kernel module then, in the workers only', async () => {
     expect(log.under(`${DEMO}wallet-share/`)).to.deep.equal([`${DEMO}wallet-share/manifest.json`]);
     const result = await host.executeCommand<{ clients: number; skipped: number }>('acme.walletShare.compute');
     expect(result.clients + result.skipped).to.equal(20_000);
-    expect(log.under(`${DEMO}wallet-share/`)).to.deep.equal([`${DEMO}wallet-share/main.ts`, `${DEMO}wallet-share/manifest.json`, `${DEMO}wallet-share/wallet-share.kernel.ts`]);
+    // The kernel (validate, map, reduce) runs in the workers, which imported its module for this
+    // run (their requests are not in this page's log); the page never imports kernel code.
+    expect(log.under(`${DEMO}wallet-share/`)).to.deep.equal([`${DEMO}wallet-share/main.ts`, `${DEMO}wallet-share/manifest.json`]);
   });
 
   it('never requested anything of the plugin nobody used', () => {

@@ -7,6 +7,7 @@ import { Type, type Data, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { SpecError } from './kernel.js';
 import { describe } from './spec-checks.js';
+import { kindOf, type ColumnKind } from './column-kind.js';
 
 export interface NumericView {
   readonly length: number;
@@ -79,18 +80,8 @@ export function boolAt(view: BoolView, i: number): boolean {
   return ((view.bits[j >> 3] >> (j & 7)) & 1) === 1;
 }
 
-export type ColumnKind = 'float' | 'int' | 'date' | 'category' | 'string' | 'bool' | 'other';
-
-/** Kind of a column from its Arrow type text in a dataset schema (ColumnInfo.type). */
-export function kindOf(type: string): ColumnKind {
-  if (type.startsWith('Dictionary')) return 'category';
-  if (type.startsWith('Float')) return 'float';
-  if (/^U?Int/.test(type)) return 'int';
-  if (type.startsWith('Date')) return 'date';
-  if (type === 'Utf8' || type === 'LargeUtf8') return 'string';
-  if (type === 'Bool') return 'bool';
-  return 'other';
-}
+// In a file of its own so the page can read a column's kind without the column views.
+export { kindOf, type ColumnKind } from './column-kind.js';
 
 /** Checks that `column` exists in `schema` with one of `kinds`; throws SpecError naming `field`. */
 export function requireColumn(kernel: string, field: string, column: unknown, schema: readonly ColumnInfo[], kinds: readonly ColumnKind[]): string {

@@ -47,61 +47,15 @@ import { DEFAULT_TIER_THRESHOLDS } from '../../src/schema/wealth-tiers.js';
 import { SpecError } from './kernel.js';
 import { requireColumn } from './columns.js';
 import { bitmapOf, columnData, LabelCache } from './category-codes.js';
-import { RowFilter, validateFilter, filterColumns, type FilterSpec } from './filter.js';
+import { RowFilter, validateFilter, filterColumns } from './filter.js';
 import { compareCodePoints } from './group-keys.js';
 import { describe, isPlainObject, requireArray, requireAscending, requireLabels, requireObject, requireString } from './spec-checks.js';
-import { validateClusterDimension, clusterColumns, ClusterAssigner, type ClusterDimension } from './cluster-dimension.js';
+import { validateClusterDimension, clusterColumns, ClusterAssigner } from './cluster-dimension.js';
 import { binningKey, cachedBinCodes } from './bin-codes.js';
 
-export const DEFAULT_MISSING_LABEL = '(missing)';
-export const DEFAULT_TAG_OTHERWISE = 'other';
-
-export interface BinsSpec {
-  readonly column: string;
-  readonly edges: readonly number[];
-  readonly labels: readonly string[];
-  readonly missingLabel?: string;
-}
-
-export interface TierSpec {
-  readonly column?: string;
-  readonly thresholds?: readonly number[];
-  readonly labels?: readonly string[];
-  readonly missingLabel?: string;
-}
-
-export interface TagRule {
-  readonly label: string;
-  readonly when: FilterSpec;
-}
-
-export type Dimension =
-  | { readonly column: string; readonly missingLabel?: string }
-  | { readonly tier: TierSpec }
-  | { readonly bins: BinsSpec }
-  | { readonly tag: { readonly rules: readonly TagRule[]; readonly otherwise?: string } }
-  | { readonly cluster: ClusterDimension };
-
-/** Wealth tiers by AUM with the schema's defaults. */
-export const DEFAULT_TIER: TierSpec = Object.freeze({ column: 'aum', thresholds: DEFAULT_TIER_THRESHOLDS, labels: WEALTH_TIERS });
-
-/**
- * Asset scale, a dynamic tag: low below the mass-affluent entry (50,000), mid up to the affluent
- * (wealth-management) entry (500,000), high from there: the first two default tier thresholds, so
- * "high assets" is the clientele that gets wealth-management service. Ascending like tiers.
- */
-export const DEFAULT_ASSET_SCALE: BinsSpec = Object.freeze({
-  column: 'aum',
-  edges: Object.freeze([DEFAULT_TIER_THRESHOLDS[0], DEFAULT_TIER_THRESHOLDS[1]]),
-  labels: Object.freeze(['low', 'mid', 'high']),
-});
-
-/** Risk preference from the risk-assessment level 1..5: 1-2 conservative, 3 balanced, 4-5 aggressive. */
-export const DEFAULT_RISK_PREFERENCE: BinsSpec = Object.freeze({
-  column: 'riskLevel',
-  edges: Object.freeze([3, 4]),
-  labels: Object.freeze(['conservative', 'balanced', 'aggressive']),
-});
+// Shapes and defaults live in their own file so the page can use them without the binning code.
+export * from './dimension-specs.js';
+import { DEFAULT_MISSING_LABEL, DEFAULT_TAG_OTHERWISE, type Dimension, type TagRule } from './dimension-specs.js';
 
 function missingLabelOf(kernel: string, field: string, v: unknown): string {
   return v === undefined ? DEFAULT_MISSING_LABEL : requireString(kernel, field, v);

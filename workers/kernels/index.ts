@@ -1,6 +1,6 @@
 /**
- * The built-in kernels by name. The worker dispatches jobs through this table and the main thread
- * validates specs and reduces partials with the same definitions.
+ * The built-in kernels by name. The worker dispatches every kernel stage (check, map, reduce)
+ * through this table; the page imports only their names (kernel-names.ts).
  */
 import type { AnyKernel } from './kernel.js';
 import { segmentRollup } from './segment-rollup.js';

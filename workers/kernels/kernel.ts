@@ -2,11 +2,12 @@
  * The shape every scoring kernel takes, so one runner can execute it on one thread (Node, tests,
  * benchmarks) or split by row range across the worker pool, with the same answer.
  *
- *   validate(spec, schema)           main thread, before any work: a clear SpecError or a typed spec
+ *   validate(spec, schema)           one worker, before any work: a clear SpecError or a typed spec
  *   prepare?.map(batches) -> P       every worker, on its rows      (optional first pass, e.g. RFM
- *   prepare?.reduce([P]) -> params   main thread, small inputs       breakpoints need global ranks)
+ *   prepare?.reduce([P]) -> params   one worker, small inputs        breakpoints need global ranks)
  *   map(batches, params) -> partial  every worker, on its rows
- *   reduce([partial]) -> result      main thread: small inputs only, never a loop over all rows
+ *   reduce([partial]) -> result      one worker: small inputs only, never a loop over all rows
+ * (src/query/run-kernel.ts; the page loads no kernel code. Node and tests run all on one thread.)
  *
  * Contract: reduce(map over any row-range split, in row order) equals reduce([map over all rows]).
  * Partials are structured-cloneable. Kernels are pure: no DOM, no I/O, no globals.
