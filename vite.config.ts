@@ -31,7 +31,7 @@ export default defineConfig(({ command, mode }) => ({
         ? { 'clientlens.bundle': resolve(here, 'src/index.ts') }
         : mode === 'kernels'
           ? { kernels: resolve(here, 'src/kernels.ts') }
-          : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), elements: resolve(here, 'src/elements.ts'), remote: resolve(here, 'src/remote.ts') }) as Record<string, string>,
+          : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), elements: resolve(here, 'src/elements.ts'), remote: resolve(here, 'src/remote.ts'), plugins: resolve(here, 'src/plugins.ts') }) as Record<string, string>,
       formats: ['es'],
     },
     rollupOptions: {

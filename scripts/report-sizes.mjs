@@ -10,6 +10,9 @@
 // Rule checked here (exit code 1 when broken): the start set holds no kernel code. Kernels validate,
 // map and reduce in the workers (src/query/run-kernel.ts); the page may use only the small files
 // below, which describe kernels without running them. Read from the start files' source maps.
+// Second rule, the same way: the start set holds no plugin kit code (issue 5). The kit is the
+// `clientlens/plugins` entry, loaded on demand (loadPlugins(), or a palette without a host); the
+// page may hold only the kit-free files below.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { dirname, join, normalize, relative } from 'node:path';
@@ -26,17 +29,24 @@ const PAGE_SAFE_KERNEL_FILES = new Set([
   'workers/kernels/column-kind.ts',
   'workers/kernels/spec-checks.ts', // describe(), for messages
 ]);
+const PAGE_SAFE_PLUGIN_FILES = new Set([
+  'src/plugins/default-host-options.ts', // options recorded by loadPlugins(options) before the kit loads
+  'src/plugins/plugin-api.ts', // types only
+]);
 const root = new URL('../', import.meta.url).pathname;
 
-/** Kernel sources (kernels and their jobs) in a built file, by its source map (none without a map). */
-function kernelSources(file) {
+/** The source files of a built file, by its source map (none without a map). */
+function sourcesOf(file) {
   const mapFile = `${file}.map`;
   if (!existsSync(mapFile)) return [];
   const map = JSON.parse(readFileSync(mapFile, 'utf8'));
-  return (map.sources ?? [])
-    .map((s) => relative(root, join(dirname(file), map.sourceRoot ?? '', s)))
-    .filter((s) => /^workers\/(kernels\/|jobs\/kernel-)/.test(s) && !PAGE_SAFE_KERNEL_FILES.has(s));
+  return (map.sources ?? []).map((s) => relative(root, join(dirname(file), map.sourceRoot ?? '', s)));
 }
+
+/** Kernel sources (kernels and their jobs) in a built file. */
+const kernelSources = (file) => sourcesOf(file).filter((s) => /^workers\/(kernels\/|jobs\/kernel-)/.test(s) && !PAGE_SAFE_KERNEL_FILES.has(s));
+/** Plugin kit sources (src/plugins/, src/plugins.ts) in a built file. */
+const pluginSources = (file) => sourcesOf(file).filter((s) => /^src\/plugins(\/|\.ts$)/.test(s) && !PAGE_SAFE_PLUGIN_FILES.has(s));
 const dist = new URL('../dist/', import.meta.url).pathname;
 
 const sizes = new Map();
@@ -125,6 +135,11 @@ if (existsSync(library)) {
     console.log(`  KERNEL CODE AT START (must run in the workers; see the header of this script):\n    ${kernelCode.join('\n    ')}`);
     process.exitCode = 1;
   } else console.log('  kernel code at start: none (kernels run in the workers)');
+  const pluginCode = [...page.start].flatMap((f) => pluginSources(f).map((s) => `${s} (in ${name(f)})`));
+  if (pluginCode.length) {
+    console.log(`  PLUGIN KIT CODE AT START (must load on demand; see the header of this script):\n    ${pluginCode.join('\n    ')}`);
+    process.exitCode = 1;
+  } else console.log('  plugin kit code at start: none (clientlens/plugins loads on demand)');
   console.log('\non demand (dynamic import(), loaded when a feature is first used), gzipped with what each pulls in:');
   for (const d of page.demand) console.log(`  ${name(d.root).padEnd(50)} ${kb(sum(d.files)).padStart(10)}${d.files.size > 1 ? ` (${d.files.size} files)` : ''}`);
   const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);
@@ -141,4 +156,10 @@ if (existsSync(bundle)) {
   const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);
   const workerGz = sum(page.workers);
   console.log(`\nwhole page with the standalone bundle (Lit, Arrow, d3 inside): ${kb(startGz)} at start + ${kb(demandGz)} on demand + ${kb(workerGz)} worker = ${kb(startGz + demandGz + workerGz)} gzipped`);
+  // The bundle exposes the kit through loadPlugins() only: the same rule holds for its start.
+  const pluginCode = [...page.start].flatMap((f) => pluginSources(f).map((s) => `${s} (in ${relative(dirname(bundle), f)})`));
+  if (pluginCode.length) {
+    console.log(`  PLUGIN KIT CODE AT THE BUNDLE'S START (must load on demand):\n    ${pluginCode.join('\n    ')}`);
+    process.exitCode = 1;
+  } else console.log('  plugin kit code at the bundle\'s start: none');
 }

@@ -30,14 +30,12 @@ export { getDefaultHub, configureDefaultHub } from './dataset/default-hub.js';
 export { clearAllData } from './privacy/clear-all.js';
 export { setMasking, maskValue, maskedFields, onMaskingChange } from './privacy/masking.js';
 export type { MaskableField } from './privacy/masking.js';
-export { PluginHost } from './plugins/plugin-host.js';
-export type { PluginHostOptions, InstallOptions, LoadDataSourceOptions } from './plugins/plugin-host.js';
-export { getDefaultPluginHost, configureDefaultPluginHost } from './plugins/default-plugin-host.js';
-export { BUILTIN_MANIFEST, BUILTIN_PLUGIN_ID, createBuiltinPlugin } from './plugins/builtin-plugin.js';
-export { validateManifest } from './plugins/manifest.js';
-export { PluginError, ManifestError, PluginUrlError, ServiceError, SettingsError } from './plugins/plugin-errors.js';
-export { parseWhen, evaluateWhen, WhenClauseError } from './plugins/when-clause.js';
-export { satisfies, parseVersion, SemverError } from './plugins/semver.js';
+// The plugin kit (issue 5): its code is the `clientlens/plugins` entry, loaded on demand (loadPlugins,
+// or a <cl-command-palette> without a host); core keeps only the types, which cost nothing.
+export { loadPlugins } from './plugins-on-demand.js';
+export type { PluginKit } from './plugins-on-demand.js';
+export type { PluginHost, PluginHostOptions, InstallOptions, LoadDataSourceOptions } from './plugins/plugin-host.js';
+export type { PluginError, ManifestError, PluginUrlError, ServiceError, SettingsError } from './plugins/plugin-errors.js';
 export type * from './plugins/plugin-api.js';
 export { runKernel } from './query/run-kernel.js';
 export type { RunKernelOptions } from './query/run-kernel.js';

@@ -4,7 +4,7 @@ import { styles } from './cl-command-palette.styles.js';
 import { rankByFuzzy, type FuzzyMatch } from './fuzzy.js';
 import type { PluginHost } from '../../src/plugins/plugin-host.js';
 import type { PaletteCommand } from '../../src/plugins/plugin-api.js';
-import { getDefaultPluginHost } from '../../src/plugins/default-plugin-host.js';
+import { loadPlugins } from '../../src/plugins-on-demand.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 
 export interface CommandExecuteDetail {
@@ -37,7 +37,11 @@ interface Item {
  * Accessibility: a modal dialog with a combobox input that controls a listbox; the active option
  * is announced through aria-activedescendant, the number of results through a live region.
  *
- * @prop pluginHost - The PluginHost whose commands to list (default: the page's shared host).
+ * Without a `pluginHost`, the palette loads the plugin kit (a dynamic import of `clientlens/plugins`)
+ * when it connects and uses the page's shared host; until then it shows its button without the
+ * shortcut, and `show()` waits for the kit. The kit is not part of the page's start (issue 5).
+ *
+ * @prop pluginHost - The PluginHost whose commands to list (default: the page's shared host, set here once loaded).
  * @attr open - Whether the palette is open (reflects).
  * @attr theme - light | dark | high-contrast.
  * @event cl-command-execute - A command ran. detail: { command, result }.
@@ -69,7 +73,11 @@ export class ClCommandPalette extends LitElement {
   private status = '';
   private statusIsError = false;
   private opener: HTMLElement | null = null;
+  /** The host `subs` listen to: set while connected and attached to a host. */
+  private attached?: PluginHost;
   private subs: Disposable[] = [];
+  /** The default host's load, while one is in flight (show() awaits it). */
+  private loading?: Promise<void>;
   private readonly onOpenRequest = () => void this.show();
 
   constructor() {
@@ -77,26 +85,59 @@ export class ClCommandPalette extends LitElement {
     updateWhenLocaleChanges(this);
   }
 
-  private get plugins(): PluginHost {
-    return (this.pluginHost ??= getDefaultPluginHost());
-  }
-
   override connectedCallback(): void {
     super.connectedCallback();
     window.addEventListener('cl-command-palette-open', this.onOpenRequest);
-    const host = this.plugins;
-    // The list follows plugins failing or activating, and context keys changing, while open.
+    if (this.pluginHost) this.attach(this.pluginHost);
+    else this.loading ??= this.loadDefaultHost();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('cl-command-palette-open', this.onOpenRequest);
+    this.detach();
+  }
+
+  /**
+   * Loads the plugin kit and takes the page's shared host. The element may be removed (or handed
+   * a host) while the import is in flight: then it takes nothing, so no host is created on its
+   * behalf and no subscription outlives it; a later connect loads again (the module is cached).
+   */
+  private async loadDefaultHost(): Promise<void> {
+    try {
+      const { getDefaultPluginHost } = await loadPlugins();
+      if (!this.isConnected || this.pluginHost) return;
+      this.pluginHost = getDefaultPluginHost();
+      this.attach(this.pluginHost);
+    } catch (err) {
+      // The kit did not load (network, CSP): the palette stays a button that says so.
+      this.status = (err as Error)?.message ?? String(err);
+      this.statusIsError = true;
+    } finally {
+      this.loading = undefined;
+    }
+  }
+
+  /** Follows `host`: the list tracks plugins failing or activating, and context keys changing. */
+  private attach(host: PluginHost): void {
+    if (this.attached === host) return;
+    this.detach();
+    this.attached = host;
     this.subs.push(
       host.onDidChangeStatus(() => this.open && this.refresh()),
       host.contextKeys.onDidChange(() => (this.open ? this.refresh() : this.requestUpdate())),
     );
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    window.removeEventListener('cl-command-palette-open', this.onOpenRequest);
+  private detach(): void {
     this.subs.forEach((s) => void s.dispose());
     this.subs = [];
+    this.attached = undefined;
+  }
+
+  protected override willUpdate(changed: PropertyValues): void {
+    // A host handed over after connecting replaces the one followed so far.
+    if (changed.has('pluginHost') && this.isConnected && this.pluginHost) this.attach(this.pluginHost);
   }
 
   private get dialog(): HTMLDialogElement | null {
@@ -109,6 +150,9 @@ export class ClCommandPalette extends LitElement {
 
   /** Opens the palette with an empty query and focuses the search box. */
   async show(): Promise<void> {
+    if (!this.pluginHost) await this.loading;
+    // Removed while the kit loaded, or the kit failed to load: nothing to show.
+    if (!this.pluginHost || !this.isConnected) return;
     if (this.open && this.dialog?.open) return this.input?.focus();
     this.opener = deepActiveElement();
     this.query = '';
@@ -137,7 +181,7 @@ export class ClCommandPalette extends LitElement {
   }
 
   private refresh(): void {
-    const commands = this.plugins.paletteCommands().filter((c) => c.command !== OPEN_COMMAND);
+    const commands = (this.pluginHost?.paletteCommands() ?? []).filter((c) => c.command !== OPEN_COMMAND);
     const ordered = this.query.trim() ? commands : [...commands].sort((a, b) => rank(a) - rank(b));
     this.items = rankByFuzzy(ordered, this.query, (c) => labelOf(c)).map(({ item, match }) => ({ cmd: item, label: labelOf(item), match }));
     this.active = Math.min(this.active, Math.max(0, this.items.length - 1));
@@ -174,10 +218,12 @@ export class ClCommandPalette extends LitElement {
   }
 
   private async run(cmd: PaletteCommand): Promise<void> {
+    // Items are listed only from a host, so there is one.
+    const host = this.pluginHost!;
     this.hide();
     recent.splice(0, recent.length, cmd.command, ...recent.filter((c) => c !== cmd.command).slice(0, 9));
     try {
-      const result = await this.plugins.executeCommand(cmd.command);
+      const result = await host.executeCommand(cmd.command);
       this.dispatchEvent(new CustomEvent<CommandExecuteDetail>('cl-command-execute', { detail: { command: cmd.command, result }, bubbles: true, composed: true }));
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
@@ -207,9 +253,9 @@ export class ClCommandPalette extends LitElement {
   }
 
   override render() {
-    const shortcut = this.plugins.keybindingLabel(OPEN_COMMAND);
+    const shortcut = this.pluginHost?.keybindingLabel(OPEN_COMMAND);
     const activeId = this.items.length ? `cl-cp-opt-${this.active}` : undefined;
-    const ariaKeys = this.plugins.platform === 'mac' ? 'Meta+Shift+P' : 'Control+Shift+P';
+    const ariaKeys = this.pluginHost?.platform === 'mac' ? 'Meta+Shift+P' : 'Control+Shift+P';
     return html`
       <button type="button" class="open" part="button" aria-haspopup="dialog" aria-keyshortcuts=${shortcut ? ariaKeys : nothing} @click=${() => void this.show()}>
         <span>${msg('Commands', { id: 'palette.open' })}</span>${shortcut ? html`<kbd aria-hidden="true">${shortcut}</kbd>` : nothing}

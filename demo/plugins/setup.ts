@@ -4,10 +4,12 @@
  * manifests. Nothing else is fetched until a plugin is used: scroll to a plugin panel, run one of
  * their commands (Ctrl+Shift+P), or load the Arrow data source.
  *
+ * The demo uses plugins from the start, so it imports the kit statically (`clientlens/plugins`,
+ * here its source); a page that does not pays nothing for it (see docs/plugins.md).
  * Imported by main.ts before the elements, so the palette finds the configured host.
  */
 import { tableToIPC } from 'apache-arrow';
-import { configureDefaultPluginHost } from '../../src/plugins/default-plugin-host.js';
+import { configureDefaultPluginHost } from '../../src/plugins.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 
 // Not `new URL('./', import.meta.url)`: bundlers rewrite that pattern into an asset URL.

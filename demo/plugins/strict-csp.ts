@@ -1,12 +1,13 @@
-// Records every CSP violation so the e2e test can assert there were none, then sets up the plugins.
-const violations: string[] = [];
-document.addEventListener('securitypolicyviolation', (e) => violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
-(window as unknown as { __cspViolations: string[] }).__cspViolations = violations;
-const { configureDefaultPluginHost } = await import('../../src/plugins/default-plugin-host.js');
+// The portal pattern for a page that uses plugins without importing the kit up front: the elements
+// (the palette among them) come with `clientlens`; `loadPlugins(options)` loads the kit on demand and
+// creates the shared host with the allow-list. The options are recorded at the call, so the palette,
+// which asks for the shared host as soon as the kit has loaded, gets the configured one.
+import './record-csp-violations.js';
+import { loadPlugins } from '../../src/index.js';
+
 // Not `new URL('./', import.meta.url)`: bundlers rewrite that pattern into an asset URL.
 const here = import.meta.url;
-const host = configureDefaultPluginHost({ allow: [new URL('./', here).pathname] });
+const { getDefaultPluginHost } = await loadPlugins({ allow: [new URL('./', here).pathname] });
+const host = getDefaultPluginHost();
 (window as unknown as { clientlensPlugins: typeof host }).clientlensPlugins = host;
 await Promise.all(['suitability', 'wallet-share'].map((name) => host.install(new URL(`./${name}/manifest.json`, here))));
-await import('../../src/index.js');
-export {};

@@ -9,10 +9,14 @@ describe('embedding pages (demo/embed) in real Chromium', () => {
   afterAll(() => pages?.close());
 
   it('plain.html: a script tag and tags are enough', async () => {
-    const { page, errors } = await pages.open('/embed/plain.html');
+    const { page, errors, requests } = await pages.open('/embed/plain.html');
     await waitForText(page, 'Cross-sell rate');
     const clients = await page.evaluate(() => (document.querySelector('cl-kpi') as unknown as { value?: { clients: number } }).value?.clients);
     expect(clients).toBe(50_000);
+    // No palette and no plugin use: the plugin kit is never fetched (issue 5). The dev server serves
+    // sources, so the kit's modules would show as /src/plugins.ts, /src/plugins/plugin-host.ts, ...
+    expect(requests.filter((u) => /\/src\/plugins(\.ts|\/(plugin-host|default-plugin-host|builtin-plugin)\.ts)/.test(new URL(u).pathname))).toEqual([]);
+    expect(requests.some((u) => new URL(u).pathname.endsWith('/src/plugins-on-demand.ts')), 'the check would see source modules').toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -10,7 +10,8 @@ import { chromiumArgs, chromiumPath } from '../../../scripts/chromium-path.mjs';
 export interface PageSession {
   readonly url: string;
   readonly browser: Browser;
-  open(path: string): Promise<{ page: Page; errors: string[] }>;
+  /** `requests`: every URL the page requested, in order (recorded from before navigation). */
+  open(path: string): Promise<{ page: Page; errors: string[]; requests: string[] }>;
   close(): Promise<void>;
 }
 
@@ -30,6 +31,8 @@ export async function startPages(): Promise<PageSession> {
     async open(path) {
       const page = await browser.newPage();
       const errors: string[] = [];
+      const requests: string[] = [];
+      page.on('request', (r) => void requests.push(r.url()));
       page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
       page.on('console', (m) => {
         if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
@@ -38,7 +41,7 @@ export async function startPages(): Promise<PageSession> {
         if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
       });
       await page.goto(new URL(path, url).href, { waitUntil: 'load' });
-      return { page, errors };
+      return { page, errors, requests };
     },
     async close() {
       await browser.close();
