@@ -9,6 +9,15 @@ export interface JobProgress {
   readonly note?: string;
 }
 
+/**
+ * Progress of job `clJobProgress`, posted by the host on the worker's own port beside comlink's
+ * messages. `started`: a job the pool sent ahead of its turn has begun (its time budget starts).
+ */
+export interface JobProgressMessage extends JobProgress {
+  readonly clJobProgress: number;
+  readonly started?: true;
+}
+
 /** What a job host returns: errors travel as data so their extra fields (issues, report...) survive. */
 export type JobOutcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: SerializedError };
 
@@ -23,9 +32,10 @@ export interface SerializedError {
 export interface JobHostApi {
   /**
    * `priority` (default 1): the host holds a job at its checkpoints while a job of higher priority
-   * runs, so a short query sent beside a long job is not slowed by it.
+   * runs, so a short query sent beside a long job is not slowed by it. Jobs of equal priority run
+   * one after the other in the order sent. Progress comes as JobProgressMessage posts.
    */
-  run(jobId: number, name: string, args: unknown, progress: (p: JobProgress) => void, priority?: number): Promise<JobOutcome>;
+  run(jobId: number, name: string, args: unknown, priority?: number): Promise<JobOutcome>;
   cancel(jobId: number): void;
   /** Names of the jobs this worker serves. */
   jobs(): string[];

@@ -3,10 +3,12 @@
  *
  * Contracts:
  * - Jobs have a priority (RunOptions.priority, else by name from WorkerPoolOptions.priorities).
- *   A worker takes its queued jobs highest priority first, FIFO among equals. While a job runs, one
- *   queued job of higher priority may start beside it; the job host then parks the lower one at its
- *   next checkpoint until nothing of higher priority runs (workers/job-host.ts). So a panel's
- *   kernel query waits one checkpoint interval of a long model fit, not the whole fit.
+ *   A worker takes its queued jobs highest priority first, FIFO among equals. The pool keeps up to
+ *   SEND_AHEAD jobs in a worker: the next one waits there for its turn, so the worker goes straight
+ *   on while the page is still handling the previous answer. A queued job of higher priority than
+ *   every job in the worker is sent at once and starts beside them; the job host parks the lower
+ *   ones at their next checkpoint until nothing of higher priority runs (workers/job-host.ts). So a
+ *   panel's kernel query waits one checkpoint interval of a long model fit, not the whole fit.
  *   A job either targets a worker (its data lives there) or goes to the least busy one.
  * - Every job can be cancelled with an AbortSignal; the promise rejects at once with an AbortError.
  *   The worker is asked to stop; if it has not within `cancelGraceMs`, it is terminated and replaced.
@@ -20,8 +22,8 @@
  *   `() => new Worker(new URL('./x.ts', import.meta.url), { type: 'module' })` so that bundlers emit
  *   a same-origin module file: no blob: URLs, no eval, fine under a strict CSP.
  */
-import { proxy, wrap, transfer as comlinkTransfer, releaseProxy, type Remote } from 'comlink';
-import type { JobHostApi, JobOutcome, JobProgress } from './job-protocol.js';
+import { wrap, transfer as comlinkTransfer, releaseProxy, type Remote } from 'comlink';
+import type { JobHostApi, JobOutcome, JobProgressMessage } from './job-protocol.js';
 import { JobCancelledError, JobTimeoutError, RemoteJobError, WorkerCrashedError } from './job-errors.js';
 import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
 
@@ -78,19 +80,25 @@ interface Job {
   readonly priority: number;
   attempts: number;
   settled: boolean;
+  /** Its handler began in the worker (a job sent ahead waits there for its turn first). */
+  began: boolean;
   cleanup?: () => void;
-  /** Set while running: asks the worker to stop, replacing it if it will not. */
+  /** Set while in a worker: asks the worker to stop, replacing it if it will not. */
   stop?: () => void;
 }
+
+/** Jobs of one priority a worker holds at once: the running one and the next, waiting its turn. */
+const SEND_AHEAD = 2;
 
 interface Slot {
   readonly index: number;
   worker: Worker;
   remote: Remote<JobHostApi>;
   queue: Job[];
-  current: Job | null;
-  /** A job of higher priority running beside `current` (the host parks the latter). */
-  side: Job | null;
+  /** Jobs sent to the worker and not yet answered, in the order sent. */
+  sent: Job[];
+  /** Progress listeners of the sent jobs, by job id. */
+  readonly progress: Map<number, (m: JobProgressMessage) => void>;
   /** Initializers still running for this worker; normal jobs wait for them. */
   pendingInit: number;
   generation: number;
@@ -163,17 +171,16 @@ export class WorkerPool implements Disposable {
 
   stats(): { worker: number; busy: boolean; queued: number; completed: number; restarts: number }[] {
     // Cancelled jobs leave the queue at the next pump; they are not waiting, so they are not counted.
-    return this.slots.map((s) => ({ worker: s.index, busy: s.current !== null || s.side !== null, queued: s.queue.filter((j) => !j.settled).length, completed: s.completed, restarts: s.restarts }));
+    return this.slots.map((s) => ({ worker: s.index, busy: s.sent.length > 0, queued: s.queue.filter((j) => !j.settled).length, completed: s.completed, restarts: s.restarts }));
   }
 
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     for (const slot of this.slots) {
-      const jobs = [...running(slot), ...slot.queue];
+      const jobs = [...slot.sent, ...slot.queue];
       slot.queue = [];
-      slot.current = null;
-      slot.side = null;
+      slot.sent = [];
       for (const job of jobs) this.settle(job, new JobCancelledError(job.name, 'the worker pool was disposed'));
       slot.remote[releaseProxy]();
       slot.worker.terminate();
@@ -182,7 +189,11 @@ export class WorkerPool implements Disposable {
 
   private spawn(index: number, restarts: number): Slot {
     const worker = this.options.createWorker();
-    const slot: Slot = { index, worker, remote: wrap<JobHostApi>(worker), queue: [], current: null, side: null, pendingInit: 0, generation: 0, completed: 0, restarts, alive: false, startFailures: 0 };
+    const slot: Slot = { index, worker, remote: wrap<JobHostApi>(worker), queue: [], sent: [], progress: new Map(), pendingInit: 0, generation: 0, completed: 0, restarts, alive: false, startFailures: 0 };
+    worker.addEventListener('message', (ev: MessageEvent) => {
+      const m = ev.data as JobProgressMessage | null;
+      if (m !== null && typeof m === 'object' && typeof m.clJobProgress === 'number') slot.progress.get(m.clJobProgress)?.(m);
+    });
     // The first answer proves the script loaded; errors before it are start failures, not crashes.
     slot.remote.jobs().then(() => (slot.alive = true), () => {});
     worker.addEventListener('error', (ev: ErrorEvent) => {
@@ -192,7 +203,7 @@ export class WorkerPool implements Disposable {
     });
     worker.addEventListener('messageerror', () => {
       // Which job's message it was is unknown: every job running there fails.
-      for (const job of running(slot)) this.settle(job, new WorkerCrashedError(job.name, index, 'a message from the worker could not be read'));
+      for (const job of slot.sent) this.settle(job, new WorkerCrashedError(job.name, index, 'a message from the worker could not be read'));
     });
     return slot;
   }
@@ -207,7 +218,7 @@ export class WorkerPool implements Disposable {
       }
       // Initializers outrank everything: a replaced worker's data must be back before any query.
       const priority = init ? Number.MAX_SAFE_INTEGER : (options.priority ?? (Object.hasOwn(this.priorities, name) ? this.priorities[name] : 1));
-      const job: Job = { name, args, options, resolve: resolve as (v: unknown) => void, reject, init, priority, attempts: 0, settled: false };
+      const job: Job = { name, args, options, resolve: resolve as (v: unknown) => void, reject, init, priority, attempts: 0, settled: false, began: false };
       const slot = options.worker !== undefined ? this.slots[options.worker] : this.leastBusy();
       if (options.signal) {
         const onAbort = () => this.abort(job, new JobCancelledError(name, options.signal!.reason));
@@ -224,7 +235,7 @@ export class WorkerPool implements Disposable {
     let best = this.slots[0];
     let load = Infinity;
     for (const s of this.slots) {
-      const l = s.queue.length + (s.current ? 1 : 0) + (s.side ? 1 : 0) + s.pendingInit;
+      const l = s.queue.length + s.sent.length + s.pendingInit;
       if (l < load) {
         best = s;
         load = l;
@@ -236,63 +247,76 @@ export class WorkerPool implements Disposable {
   private pump(slot: Slot): void {
     if (this.disposed) return;
     slot.queue = slot.queue.filter((j) => !j.settled);
-    if (!slot.current) {
+    for (;;) {
       // While initializers are pending only they may run.
       const i = slot.pendingInit > 0 ? slot.queue.findIndex((j) => j.init) : highest(slot.queue, -Infinity);
       if (i < 0) return;
+      const top = Math.max(-Infinity, ...slot.sent.map((j) => j.priority));
+      // Sent ahead only behind jobs of its own rank; a higher job goes at once, to run beside them.
+      const ahead = slot.sent.filter((j) => j.priority >= slot.queue[i].priority).length;
+      if (slot.queue[i].priority <= top && ahead >= SEND_AHEAD) return;
+      // Arguments transferred away could not be sent again if the worker died before their turn.
+      if (ahead > 0 && slot.queue[i].options.transfer?.length) return;
       const [job] = slot.queue.splice(i, 1);
-      void this.start(slot, job, 'current');
+      void this.start(slot, job);
     }
-    if (slot.side || slot.pendingInit > 0 || !slot.current) return;
-    const i = highest(slot.queue, slot.current.priority);
-    if (i < 0) return;
-    const [job] = slot.queue.splice(i, 1);
-    void this.start(slot, job, 'side');
   }
 
-  private async start(slot: Slot, job: Job, lane: 'current' | 'side'): Promise<void> {
-    slot[lane] = job;
+  private async start(slot: Slot, job: Job): Promise<void> {
+    slot.sent.push(job);
     job.attempts++;
     const generation = slot.generation;
     const jobId = this.nextJobId++;
+    const inWorker = () => slot.generation === generation && slot.sent.includes(job);
     let stall: ReturnType<typeof setTimeout> | undefined;
     let budget: ReturnType<typeof setTimeout> | undefined;
     const armStall = () => {
       clearTimeout(stall);
       stall = setTimeout(() => {
-        if (slot[lane] === job && slot.generation === generation) this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`);
+        if (inWorker()) this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`);
       }, this.stallTimeoutMs);
     };
-    armStall();
-    if (job.options.timeoutMs !== undefined) {
+    // The budget counts from the job's start: a job sent ahead starts when the host says so.
+    const armBudget = () => {
+      if (job.options.timeoutMs === undefined) return;
       budget = setTimeout(() => {
-        if (slot[lane] !== job || slot.generation !== generation) return;
+        if (!inWorker()) return;
         this.settle(job, new JobTimeoutError(job.name, job.options.timeoutMs!));
-        this.stopRunning(slot, lane, job, generation, jobId, 'ran past its time budget');
+        this.stopRunning(slot, job, generation, jobId, 'ran past its time budget');
       }, job.options.timeoutMs);
-    }
-    job.stop = () => this.stopRunning(slot, lane, job, generation, jobId, 'did not stop when cancelled');
-    const onProgress = proxy((p: JobProgress) => {
+    };
+    armStall();
+    const waitsForTurn = slot.sent.some((j) => j !== job && j.priority >= job.priority);
+    job.began = !waitsForTurn;
+    if (!waitsForTurn) armBudget();
+    job.stop = () => this.stopRunning(slot, job, generation, jobId, 'did not stop when cancelled');
+    slot.progress.set(jobId, (p) => {
       if (slot.generation !== generation || job.settled) return;
       armStall();
+      if (p.started && !job.began) {
+        job.began = true;
+        armBudget();
+      }
       if (p.fraction !== undefined) job.options.onProgress?.(p.fraction, p.note);
     });
     let outcome: JobOutcome | undefined;
     let failure: unknown;
     try {
       const args = job.options.transfer?.length ? comlinkTransfer(job.args, job.options.transfer) : job.args;
-      outcome = await slot.remote.run(jobId, job.name, args, onProgress, job.priority);
+      outcome = await slot.remote.run(jobId, job.name, args, job.priority);
     } catch (err) {
       failure = err;
     } finally {
       clearTimeout(stall);
       clearTimeout(budget);
+      slot.progress.delete(jobId);
     }
     // A replaced worker's late answer (or the rejection of its released proxy) means nothing now.
     if (slot.generation !== generation) return;
-    slot[lane] = null;
+    slot.sent = slot.sent.filter((j) => j !== job);
     if (outcome?.ok) {
       slot.completed++;
+      if (!job.settled) job.options.onProgress?.(1);
       this.settle(job, undefined, outcome.value);
     } else if (outcome) {
       this.settle(job, new RemoteJobError(job.name, outcome.error));
@@ -303,18 +327,17 @@ export class WorkerPool implements Disposable {
   }
 
   /** Asks the worker to stop a job whose promise has already been settled; replaces it if it won't. */
-  private stopRunning(slot: Slot, lane: 'current' | 'side', job: Job, generation: number, jobId: number, reason: string): void {
+  private stopRunning(slot: Slot, job: Job, generation: number, jobId: number, reason: string): void {
     void slot.remote.cancel(jobId).catch(() => {});
     setTimeout(() => {
-      if (slot.generation === generation && slot[lane] === job && job.settled) this.replace(slot, `a job ${reason}`);
+      if (slot.generation === generation && slot.sent.includes(job) && job.settled) this.replace(slot, `a job ${reason}`);
     }, this.cancelGraceMs);
   }
 
   private abort(job: Job, error: Error): void {
     if (job.settled) return;
     this.settle(job, error);
-    const slot = this.slots.find((s) => s.current === job || s.side === job);
-    if (slot) job.stop?.();
+    if (this.slots.some((s) => s.sent.includes(job))) job.stop?.();
   }
 
   private settle(job: Job, error: unknown, value?: unknown): void {
@@ -328,10 +351,10 @@ export class WorkerPool implements Disposable {
   private replace(old: Slot, reason: string): void {
     if (this.disposed || this.slots[old.index] !== old) return;
     old.generation++;
-    // `side` outranks `current`: it goes back to the head of the queue last, so it runs first.
-    const lostJobs = [old.current, old.side].filter((j): j is Job => j !== null);
-    old.current = null;
-    old.side = null;
+    // Back to the head of the queue in the order sent; the queue is taken highest priority first.
+    const lostJobs = old.sent;
+    old.sent = [];
+    old.progress.clear();
     old.remote[releaseProxy]();
     old.worker.terminate();
 
@@ -348,10 +371,12 @@ export class WorkerPool implements Disposable {
       return;
     }
 
-    for (const lost of lostJobs) {
+    for (const lost of [...lostJobs].reverse()) {
       if (lost.settled) continue;
-      // A job sent to a worker that never started did not run: that attempt does not count.
-      if (!old.alive) lost.attempts--;
+      // A job sent to a worker that never started, or still waiting its turn there, did not run:
+      // that attempt does not count.
+      if (!old.alive || !lost.began) lost.attempts--;
+      lost.began = false;
       const canRetry = (lost.options.retry ?? !lost.options.transfer?.length) && lost.attempts < 2;
       if (canRetry) fresh.queue.unshift(lost);
       else this.settle(lost, new WorkerCrashedError(lost.name, old.index, reason));
@@ -379,10 +404,6 @@ function highest(queue: readonly Job[], above: number): number {
   let best = -1;
   for (let i = 0; i < queue.length; i++) if (queue[i].priority > above && (best < 0 || queue[i].priority > queue[best].priority)) best = i;
   return best;
-}
-
-function running(slot: Slot): Job[] {
-  return [slot.current, slot.side].filter((j): j is Job => j !== null);
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -176,6 +176,48 @@ describe('WorkerPool (real module workers in Chromium)', () => {
     expect(pool.stats()[0].busy).to.equal(false);
   });
 
+  it('sends the next job ahead, so the worker goes on while the page is busy', async () => {
+    pool = createTestPool({ size: 1 });
+    await pool.run('whoami');
+    const first = pool.run('sleep', { ms: 60, steps: 2 });
+    const second = pool.run<number>('stamp');
+    // The page is busy for 400 ms (drawing a chart, say) while the first job ends in the worker.
+    const end = performance.now() + 400;
+    while (performance.now() < end);
+    const pageFreeAt = performance.timeOrigin + performance.now();
+    await first;
+    expect(await second, 'the second job began while the page was still busy').to.be.below(pageFreeAt - 150);
+  });
+
+  it('cancels a job waiting its turn in the worker without disturbing the running one', async () => {
+    pool = createTestPool({ size: 1, cancelGraceMs: 1000 });
+    const running = pool.run<{ slept: number }>('sleep', { ms: 600, steps: 6 });
+    const controller = new AbortController();
+    const waiting = pool.run('echo', 'never', { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 50));
+    controller.abort();
+    expect(await rejection(waiting)).to.be.instanceOf(JobCancelledError);
+    expect((await running).slept).to.equal(600);
+    await new Promise((r) => setTimeout(r, 1100));
+    expect(pool.stats()[0].restarts, 'the worker answered the cancel in time').to.equal(0);
+  });
+
+  it('starts the time budget of a job sent ahead when it begins, not while it waits', async () => {
+    pool = createTestPool({ size: 1 });
+    const first = pool.run('sleep', { ms: 500, steps: 5 });
+    const second = await pool.run<{ slept: number }>('sleep', { ms: 100, steps: 2 }, { timeoutMs: 400 });
+    expect(second.slept).to.equal(100);
+    await first;
+  });
+
+  it('does not count a crash against a job that was only waiting its turn', async () => {
+    pool = createTestPool({ size: 1 });
+    const crash = rejection(pool.run('crash'));
+    const waiting = pool.run<{ args: string }>('echo', 'behind the crash');
+    expect(await crash).to.be.instanceOf(WorkerCrashedError);
+    expect((await waiting).args).to.equal('behind the crash');
+  });
+
   it('refuses bad options with errors naming them', () => {
     expect(() => createTestPool({ size: 0 })).to.throw(/size/);
     expect(() => createTestPool({ stallTimeoutMs: -1 })).to.throw(/stallTimeoutMs/);
