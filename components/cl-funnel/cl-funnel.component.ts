@@ -578,6 +578,7 @@ export class ClFunnel extends LitElement {
       filename: `clientlens-funnel${spec.by ? `-by-${spec.by}` : ''}`,
       controls,
       isEmpty: r ? r.steps.length === 0 || r.steps[0].count === 0 : false,
+      reuseBody: true,
       chart: () => (r ? this.renderChart(r) : nothing),
       table: () => (r ? this.renderTable(r) : nothing),
       csv: () => this.csv(r!),

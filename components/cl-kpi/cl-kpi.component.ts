@@ -160,6 +160,7 @@ export class ClKpi extends LitElement {
       title: msg('Key figures', { id: 'kpi.title' }),
       filename: 'clientlens-kpis',
       isEmpty: r ? r.clients === 0 : false,
+      reuseBody: true,
       chart: () => html`<ul class="tiles" role="list">
         ${this.rows(r!).map(
           ({ metric, value }) => html`<li class="tile" part="tile" data-metric=${metric}>

@@ -814,6 +814,7 @@ export class ClProfitability extends LitElement {
       filename: `clientlens-profitability-${this.view}${this.view === 'whale' ? '' : `-${this.by}`}`,
       controls,
       isEmpty: !v ? false : isWhale(v) ? v.clients === 0 : v.total.clients === 0,
+      reuseBody: true,
       chart: () => (v ? this.renderChart(v) : nothing),
       table: () => (v ? this.renderTable(v) : nothing),
       csv: () => this.csv(v!),

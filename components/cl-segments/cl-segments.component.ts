@@ -441,6 +441,7 @@ export class ClSegments extends LitElement {
       filename: `clientlens-segments-${this.view === 'matrix' ? 'asset-loyalty' : this.by}`,
       controls,
       isEmpty: !v ? false : 'cells' in v ? v.total.count === 0 : v.groups.length === 0,
+      reuseBody: true,
       chart: () => (!v ? nothing : 'cells' in v ? this.renderMatrix(v) : this.view === 'treemap' ? this.renderTreemap(this.rows(v)) : this.renderBars(this.rows(v))),
       table: () => (v ? this.renderTable(v) : nothing),
       csv: () => this.csv(v!),

@@ -12,6 +12,7 @@ import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access
 import { sharedQuery } from '../../src/query/shared-query.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { DatasetController } from './dataset-controller.js';
+import { requestStatusUpdate } from './status-update.js';
 
 export interface KernelQuery {
   readonly kernel: string;
@@ -76,7 +77,8 @@ export class KernelController<R> implements ReactiveController {
     if (!this.connected) return;
     const dataset = this.options.data.value;
     const hub = this.options.data.hub;
-    if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => this.host.requestUpdate());
+    // A filter change only starts a query here; the chart changes when its answer comes.
+    if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => requestStatusUpdate(this.host));
     if (!dataset) {
       this.value = undefined;
       this.key = undefined;
@@ -124,7 +126,7 @@ export class KernelController<R> implements ReactiveController {
       const now = performance.now();
       if (now - drawn < PROGRESS_REDRAW_MS) return;
       drawn = now;
-      this.host.requestUpdate();
+      requestStatusUpdate(this.host);
     };
     const fresh = this.fresh;
     this.fresh = false;

@@ -4,11 +4,13 @@
  * chart, the table and the rows to export; the frame keeps the behaviour the same everywhere.
  */
 import { html, nothing, type ReactiveController, type ReactiveControllerHost, type TemplateResult } from 'lit';
+import { guard } from 'lit/directives/guard.js';
 import { msg, str } from '@lit/localize';
 import type { DatasetController } from './dataset-controller.js';
 import type { KernelController } from './kernel-controller.js';
 import { csvBlob, downloadBlob, pngBlob, svgBlob } from '../../src/export/download.js';
 import type { CsvCell } from '../../src/export/csv.js';
+import { isStatusUpdate } from './status-update.js';
 
 export type PanelView = 'chart' | 'table';
 
@@ -23,13 +25,28 @@ export interface PanelContent {
   readonly csv: () => { header: string[]; rows: CsvCell[][] };
   /** Extra controls in the toolbar (e.g. a view picker). */
   readonly controls?: TemplateResult | typeof nothing;
+  /**
+   * The chart and table depend only on the host's state that requests updates (reactive
+   * properties, controllers) and the query's answer: they are rebuilt only after such a request,
+   * not after a status-only update (status-update.ts).
+   */
+  readonly reuseBody?: boolean;
 }
 
 export class PanelController implements ReactiveController {
   view: PanelView = 'chart';
+  /** Counts the host's update requests other than status-only ones. */
+  private revision = 0;
 
   constructor(private readonly host: ReactiveControllerHost & Element) {
     host.addController(this);
+    // Lit's property setters and every controller ask through host.requestUpdate, so counting the
+    // calls here sees each change that can reach the chart.
+    const request = host.requestUpdate.bind(host) as (...args: unknown[]) => void;
+    (host as unknown as { requestUpdate: (...args: unknown[]) => void }).requestUpdate = (...args) => {
+      if (!isStatusUpdate()) this.revision++;
+      request(...args);
+    };
   }
 
   hostConnected(): void {}
@@ -98,12 +115,13 @@ export class PanelController implements ReactiveController {
     return nothing;
   }
 
-  private renderBody(data: DatasetController, query: KernelController<unknown>, content: PanelContent): TemplateResult | typeof nothing {
+  private renderBody(data: DatasetController, query: KernelController<unknown>, content: PanelContent): unknown {
     if (data.error) return html`<p class="error" role="alert">${msg(str`Could not load the data: ${data.error.message}`, { id: 'panel.data-error' })}</p>`;
     if (!data.value && !data.loading) return html`<p class="empty">${msg('Load client data to see this panel.', { id: 'panel.no-data' })}</p>`;
     if (query.error) return html`<p class="error" role="alert">${query.error.message}</p>`;
     if (query.value === undefined) return html`<div class="placeholder" aria-hidden="true"></div>`;
     if (content.isEmpty) return html`<p class="empty">${msg('No clients match the current filters.', { id: 'panel.empty' })}</p>`;
-    return this.view === 'chart' ? content.chart() : content.table();
+    const body = () => (this.view === 'chart' ? content.chart() : content.table());
+    return content.reuseBody ? guard([this.revision, this.view, query.value], body) : body();
   }
 }

@@ -1,0 +1,26 @@
+/**
+ * Updates that only change a panel's status line: a query started after a filter change, or its
+ * progress moved. Such an update need not rebuild the chart under the status (the chart still shows
+ * the last answer, marked stale): on a dashboard a filter change starts a dozen queries, and
+ * rebuilding every chart then cost more main-thread time than drawing the answers later.
+ *
+ * Contract: PanelController counts every other update request of its host as one that may change
+ * the chart, so only a caller that knows its request changes nothing but query state uses this.
+ */
+import type { ReactiveControllerHost } from 'lit';
+
+let statusOnly = false;
+
+export function requestStatusUpdate(host: ReactiveControllerHost): void {
+  statusOnly = true;
+  try {
+    host.requestUpdate();
+  } finally {
+    statusOnly = false;
+  }
+}
+
+/** True while requestStatusUpdate is asking for the update. */
+export function isStatusUpdate(): boolean {
+  return statusOnly;
+}
