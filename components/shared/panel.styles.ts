@@ -8,6 +8,12 @@ export const panelStyles = [
       display: block;
       container-type: inline-size;
       min-width: 0;
+      /* A dashboard has a dozen panels, most of them off screen: the browser skips laying out and
+         painting those until they scroll near the viewport (they stay in the accessibility tree),
+         and a redraw inside one panel does not lay out the others. The remembered size keeps the
+         page from jumping when a skipped panel comes back. */
+      content-visibility: auto;
+      contain-intrinsic-size: auto 360px;
     }
     .panel {
       background: var(--_surface);
