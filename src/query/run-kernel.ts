@@ -1,15 +1,17 @@
 /**
- * Runs a kernel on a dataset in the worker pool: validate on one worker, map on every worker that
- * owns rows, reduce the small partials on one worker. Cancellable; progress is over all rows.
+ * Runs a kernel on a dataset in the worker pool: map on every worker that owns rows, reduce the
+ * small partials on one worker. Cancellable; progress is over all rows.
  *
- * The page holds no kernel code (it is most of the library's bytes): a spec is checked by the
- * 'kernel-check' job first, so a bad spec fails, as the kernel's SpecError with its kernel, field
- * and problem, before any worker reads a row; 'kernel-reduce' merges the partials with the
- * kernel's own reduce, giving the same result as a reduce on this thread would.
+ * The page holds no kernel code (it is most of the library's bytes). Each worker validates the
+ * spec before it reads a row, so a bad spec fails as the kernel's SpecError with its kernel, field
+ * and problem; the first stage sent is the kernel's prepare pass if it has one, else its map, so no
+ * separate trip asks which. 'kernel-reduce' merges the partials with the kernel's own reduce,
+ * giving the result a reduce on this thread would. (A dataset with no rows in any worker has its
+ * spec checked by 'kernel-check' instead.)
  */
 import type { Dataset } from '../dataset/data-hub.js';
 import type { AnyKernel } from '../../workers/kernels/kernel.js';
-import type { KernelJobArgs } from '../../workers/jobs/kernel-job.js';
+import type { FirstStagePartial, KernelJobArgs } from '../../workers/jobs/kernel-job.js';
 import type { KernelCheck, KernelCheckArgs } from '../../workers/jobs/kernel-check-job.js';
 import type { KernelReduceArgs } from '../../workers/jobs/kernel-reduce-job.js';
 
@@ -31,20 +33,23 @@ export async function runKernel<R>(dataset: Dataset, kernel: Pick<AnyKernel, 'na
   // Rows in a query engine: the engine validates the same way and returns the same result shape.
   if (dataset.engine) return dataset.engine.run<R>(name, spec, { signal, onProgress: options.onProgress, timeoutMs });
   const schema = dataset.schema;
-  const check = await dataset.runOnAnyWorker<KernelCheck>('kernel-check', { kernel: name, spec, schema } satisfies KernelCheckArgs, { signal, timeoutMs });
   // Workers get the caller's spec as given (validate need not accept its own output).
   const base = { datasetId: dataset.key, kernel: name, spec };
   const reduce = <T>(stage: 'prepare' | 'map', partials: unknown[], params?: unknown) =>
     dataset.runOnAnyWorker<T>('kernel-reduce', { kernel: name, spec, schema, stage, partials, params } satisfies KernelReduceArgs, { signal, timeoutMs });
-  let params: unknown;
-  if (check.prepare) {
-    const prep = await dataset.runOnPartitions<unknown>('kernel', () => ({ ...base, stage: 'prepare' }) satisfies KernelJobArgs, { signal, timeoutMs });
-    params = await reduce('prepare', prep);
+  const runMap = (params: unknown) =>
+    dataset.runOnPartitions<unknown>('kernel', () => ({ ...base, stage: 'map', params }) satisfies KernelJobArgs, { signal, timeoutMs, onProgress: options.onProgress });
+  if (!dataset.partitions.some((p) => p.chunkCount > 0)) {
+    const check = await dataset.runOnAnyWorker<KernelCheck>('kernel-check', { kernel: name, spec, schema } satisfies KernelCheckArgs, { signal, timeoutMs });
+    const params = check.prepare ? await reduce('prepare', []) : undefined;
+    return reduce<R>('map', [], params);
   }
-  const partials = await dataset.runOnPartitions<unknown>('kernel', () => ({ ...base, stage: 'map', params }) satisfies KernelJobArgs, {
-    signal,
-    timeoutMs,
-    onProgress: options.onProgress,
-  });
+  const first = await dataset.runOnPartitions<FirstStagePartial>('kernel', () => ({ ...base, stage: 'first' }) satisfies KernelJobArgs, { signal, timeoutMs, onProgress: options.onProgress });
+  let params: unknown;
+  let partials = first.map((f) => f.partial);
+  if (first[0].stage === 'prepare') {
+    params = await reduce('prepare', partials);
+    partials = await runMap(params);
+  }
   return reduce<R>('map', partials, params);
 }

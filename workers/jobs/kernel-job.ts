@@ -1,6 +1,6 @@
 /**
- * Runs one stage of a kernel on this worker's rows of a dataset. The spec was validated on the
- * main thread; it is validated again here because a worker trusts no message.
+ * Runs one stage of a kernel on this worker's rows of a dataset. The spec is validated here, before
+ * any row is read: a bad spec fails as the kernel's SpecError (src/query/run-kernel.ts).
  */
 import type { DatasetStore } from '../dataset-store.js';
 import type { JobContext } from '../job-host.js';
@@ -14,8 +14,15 @@ export interface KernelJobArgs {
   readonly datasetId: string;
   readonly kernel: string;
   readonly spec: unknown;
-  readonly stage: 'prepare' | 'map';
+  /** 'first': the prepare stage if the kernel has one, else the map (the page holds no kernel code). */
+  readonly stage: 'prepare' | 'map' | 'first';
   readonly params?: unknown;
+}
+
+/** What a 'first' stage returns: which stage ran, and its partial. */
+export interface FirstStagePartial {
+  readonly stage: 'prepare' | 'map';
+  readonly partial: unknown;
 }
 
 export function kernelJob(store: DatasetStore) {
@@ -36,6 +43,11 @@ export function kernelJob(store: DatasetStore) {
     const spec = kernel.validate(split.spec, schema);
     const selected = filterRows(rows, split.filter);
     const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
+    if (args.stage === 'first') {
+      // A prepare pass reports no progress: the map's progress is the query's.
+      if (kernel.prepare) return { stage: 'prepare', partial: await kernel.prepare.map(selected, spec, { ...kctx, progress: () => {} }) } satisfies FirstStagePartial;
+      return { stage: 'map', partial: await kernel.map(selected, spec, undefined, kctx) } satisfies FirstStagePartial;
+    }
     if (args.stage === 'prepare') {
       if (!kernel.prepare) throw new Error(`Kernel "${kernel.name}" has no prepare stage.`);
       return kernel.prepare.map(selected, spec, kctx);
