@@ -98,10 +98,12 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
   const post = (message: JobProgressMessage) => (globalThis as unknown as { postMessage(m: unknown): void }).postMessage(message);
 
   const api: JobHostApi = {
-    async run(jobId, name, args, priority = 1): Promise<JobOutcome> {
+    async run(jobId, name, args, priority = 1, notifyStart = false): Promise<JobOutcome> {
       const controller = new AbortController();
       running.set(jobId, controller);
-      let last = 0;
+      // Heartbeats only after HEARTBEAT_MS of silence: most jobs end sooner, and every message is
+      // main-thread work on a page that is busy drawing answers.
+      let last = Date.now();
       const send = (p: JobProgress, force = false) => {
         const now = Date.now();
         if (!force && now - last < HEARTBEAT_MS) return;
@@ -139,10 +141,10 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
         if (waitsBehind(jobId, priority)) {
           while (waitsBehind(jobId, priority)) {
             await nextEndOr(HEARTBEAT_MS);
-            send({}, true);
+            send({});
             controller.signal.throwIfAborted();
           }
-          post({ clJobProgress: jobId, started: true });
+          if (notifyStart) post({ clJobProgress: jobId, started: true });
         }
         const handler = handlers[name];
         if (!handler) throw new Error(`This worker has no job named "${name}"; it serves: ${Object.keys(handlers).join(', ')}.`);

@@ -33,9 +33,10 @@ export interface JobHostApi {
   /**
    * `priority` (default 1): the host holds a job at its checkpoints while a job of higher priority
    * runs, so a short query sent beside a long job is not slowed by it. Jobs of equal priority run
-   * one after the other in the order sent. Progress comes as JobProgressMessage posts.
+   * one after the other in the order sent. Progress comes as JobProgressMessage posts; with
+   * `notifyStart`, a job that waited its turn also says when it begins (its time budget starts).
    */
-  run(jobId: number, name: string, args: unknown, priority?: number): Promise<JobOutcome>;
+  run(jobId: number, name: string, args: unknown, priority?: number, notifyStart?: boolean): Promise<JobOutcome>;
   cancel(jobId: number): void;
   /** Names of the jobs this worker serves. */
   jobs(): string[];

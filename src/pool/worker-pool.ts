@@ -303,7 +303,7 @@ export class WorkerPool implements Disposable {
     let failure: unknown;
     try {
       const args = job.options.transfer?.length ? comlinkTransfer(job.args, job.options.transfer) : job.args;
-      outcome = await slot.remote.run(jobId, job.name, args, job.priority);
+      outcome = await slot.remote.run(jobId, job.name, args, job.priority, waitsForTurn && job.options.timeoutMs !== undefined);
     } catch (err) {
       failure = err;
     } finally {
