@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm run bench:dashboard [-- --rows N --json --dev]`: the demo's dashboard in headless Chromium
 // with N clients cached: time from navigation to every panel drawn, time for a filter change to
-// redraw every panel, and the main thread's long tasks (PerformanceObserver 'longtask') while panels
-// recompute.
+// redraw every panel (the first one, new ones after it, ones set again), and the main thread's long
+// tasks (PerformanceObserver 'longtask') while panels recompute.
 //
 // By default the page is bench/dashboard.html: the demo's panels from the production standalone
 // bundle (built first with `vite build --mode bundle`), served as static files, as a portal would
@@ -13,6 +13,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import puppeteer from 'puppeteer-core';
+import { loadavg } from 'node:os';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium-path.mjs';
 
 const args = process.argv.slice(2);
@@ -22,6 +23,7 @@ const rows = Number(rowsAt >= 0 ? args[rowsAt + 1] : 1_000_000);
 const json = args.includes('--json');
 
 const dev = args.includes('--dev');
+const loadAtStart = loadavg()[0];
 const root = new URL('..', import.meta.url).pathname;
 const configFile = join(root, 'vite.config.ts');
 
@@ -83,25 +85,52 @@ try {
   await page.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
   const loadMs = Date.now() - t0;
   const loadLongTasks = await page.evaluate(() => window.__longTasks.splice(0));
-  // A filter change from the host page, as a click on a segment would make.
-  const filterMs = await page.evaluate(async (drawnSrc) => {
-    const drawn = new Function(`return (${drawnSrc})()`);
-    const hub = window.clientlensHub;
-    if (!hub) return null;
-    const t = performance.now();
-    hub.filters.set('bench', [{ column: 'clientType', op: 'eq', value: 'corporate' }]);
-    await new Promise((r) => setTimeout(r, 0));
-    while (!drawn()) await new Promise((r) => setTimeout(r, 5));
-    return performance.now() - t;
-  }, allDrawn.toString());
+  // Filter changes from the host page, as a click on a segment would make. The first one is the
+  // figure the issue asks for (the workers' code paths for filtered rows are still cold); later
+  // filters the page has not seen before show the usual case; a filter set again is answered from
+  // the recent answers (src/query/shared-query.ts).
+  const changeFilter = (conditions) =>
+    page.evaluate(async (drawnSrc, conditions) => {
+      const drawn = new Function(`return (${drawnSrc})()`);
+      const hub = window.clientlensHub;
+      if (!hub) return null;
+      const t = performance.now();
+      hub.filters.set('bench', conditions);
+      await new Promise((r) => setTimeout(r, 0));
+      while (!drawn()) await new Promise((r) => setTimeout(r, 5));
+      return performance.now() - t;
+    }, allDrawn.toString(), conditions);
+  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const filterMs = await changeFilter([{ column: 'clientType', op: 'eq', value: 'corporate' }]);
+  const newFilterMs = [];
+  for (const region of ['华北', '华南', '西南', '华中', '华东']) {
+    await changeFilter([]);
+    newFilterMs.push(await changeFilter([{ column: 'region', op: 'eq', value: region }]));
+  }
+  const seenFilterMs = [];
+  for (let i = 0; i < 3; i++) {
+    seenFilterMs.push(await changeFilter([{ column: 'clientType', op: 'eq', value: 'corporate' }]));
+    seenFilterMs.push(await changeFilter([{ column: 'region', op: 'eq', value: '华北' }]));
+  }
   const filterLongTasks = await page.evaluate(() => window.__longTasks.splice(0));
-  const result = { rows, page: dev ? 'dev' : 'bundle', loadMs, filterMs, longTasksDuringLoad: loadLongTasks.length, longestTaskLoadMs: Math.max(0, ...loadLongTasks), longTasksDuringFilter: filterLongTasks.length, longestTaskFilterMs: Math.max(0, ...filterLongTasks) };
+  const [load1, load5] = loadavg();
+  const result = {
+    rows, page: dev ? 'dev' : 'bundle', loadMs, filterMs,
+    newFilterMedianMs: filterMs === null ? null : median(newFilterMs),
+    seenFilterMedianMs: filterMs === null ? null : median(seenFilterMs),
+    longTasksDuringLoad: loadLongTasks.length, longestTaskLoadMs: Math.max(0, ...loadLongTasks),
+    longTasksDuringFilters: filterLongTasks.length, longestTaskFilterMs: Math.max(0, ...filterLongTasks),
+    loadAverage: [loadAtStart, load1, load5].map((x) => +x.toFixed(2)),
+  };
   if (json) console.log(JSON.stringify(result));
   else {
+    const ms = (x) => (x === null ? 'not measured' : `${Math.round(x)} ms`);
     console.log(`dashboard with ${rows.toLocaleString('en')} clients cached (headless Chromium, ${dev ? 'dev server, demo page' : 'production bundle, bench/dashboard.html'}):`);
     console.log(`  page load to every panel drawn: ${loadMs} ms (target < 2000 ms)`);
-    console.log(`  filter change to every panel redrawn: ${filterMs === null ? 'not measured' : `${Math.round(filterMs)} ms`} (target < 150 ms)`);
-    console.log(`  long tasks (> 50 ms) on the main thread: ${loadLongTasks.length} during load (longest ${Math.round(result.longestTaskLoadMs)} ms), ${filterLongTasks.length} during the filter change (longest ${Math.round(result.longestTaskFilterMs)} ms)`);
+    console.log(`  first filter change to every panel redrawn: ${ms(filterMs)} (target < 150 ms)`);
+    console.log(`  a new filter after that (median of 5): ${ms(result.newFilterMedianMs)}; a filter set again (median of 6): ${ms(result.seenFilterMedianMs)}`);
+    console.log(`  long tasks (> 50 ms) on the main thread: ${loadLongTasks.length} during load (longest ${Math.round(result.longestTaskLoadMs)} ms), ${filterLongTasks.length} during the ${1 + 2 * newFilterMs.length + seenFilterMs.length} filter changes (longest ${Math.round(result.longestTaskFilterMs)} ms)`);
+    console.log(`  load average: ${result.loadAverage[0]} at start, ${result.loadAverage[1]} (1 min) / ${result.loadAverage[2]} (5 min) at the end; other work on the machine slows every figure`);
   }
 } finally {
   await browser.close();
