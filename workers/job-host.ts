@@ -61,9 +61,6 @@ export function serializeError(err: unknown): SerializedError {
   return { name: 'Error', message: typeof err === 'string' ? err : `Non-error thrown: ${String(err)}` };
 }
 
-/** Real yields at most this often; checkpoints in between only check for cancellation. */
-const YIELD_EVERY_MS = 8;
-
 export function serveJobs(handlers: Record<string, JobHandler>): void {
   const running = new Map<number, AbortController>();
   /**
@@ -74,7 +71,6 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
    */
   const priorities = new Map<number, number>();
   let waiters: (() => void)[] = [];
-  let lastYield = 0;
   const outranked = (priority: number) => {
     for (const p of priorities.values()) if (p > priority) return true;
     return false;
@@ -122,10 +118,7 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
         progress: (fraction, note) => send({ fraction: Math.max(0, Math.min(1, fraction)), note }),
         async checkpoint() {
           send({});
-          if (performance.now() - lastYield >= YIELD_EVERY_MS) {
-            await yieldToEventLoop();
-            lastYield = performance.now();
-          }
+          await yieldToEventLoop();
           controller.signal.throwIfAborted();
           // Parked behind jobs of higher priority, still sending heartbeats so the pool sees it alive.
           await park();
@@ -148,7 +141,6 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
         }
         const handler = handlers[name];
         if (!handler) throw new Error(`This worker has no job named "${name}"; it serves: ${Object.keys(handlers).join(', ')}.`);
-        lastYield = performance.now();
         const value = await handler(args, ctx);
         // The value is wrapped in an outcome, so its transfer list is carried over to the wrapper.
         const outcome: JobOutcome = { ok: true, value };
