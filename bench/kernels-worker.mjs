@@ -14,9 +14,10 @@ let chunks = [];
 const job = kernelJob({ chunks: () => chunks });
 const DATASET = 'bench';
 
-// job-host.ts's checkpoint without the heartbeat: its own macrotask yield.
+// job-host.ts's checkpoint without the heartbeat: its own macrotask yield, at most every 8 ms.
 const { yieldToEventLoop } = await vite.ssrLoadModule('/workers/job-host.ts');
-const ctx = { signal: new AbortController().signal, checkpoint: yieldToEventLoop, progress: () => {}, transfer: (v) => v };
+const { throttledCheckpoint } = await vite.ssrLoadModule('/workers/throttled-checkpoint.ts');
+const ctx = { signal: new AbortController().signal, checkpoint: throttledCheckpoint({ checkpoint: yieldToEventLoop }), progress: () => {}, transfer: (v) => v };
 
 // Epoch milliseconds, comparable across threads (each thread's performance.now() has its own origin).
 const clock = () => performance.timeOrigin + performance.now();

@@ -8,6 +8,7 @@
  */
 import { expose, transfer } from 'comlink';
 import type { JobHostApi, JobOutcome, JobProgress, JobProgressMessage, SerializedError } from '../src/pool/job-protocol.js';
+import { throttledCheckpoint } from './throttled-checkpoint.js';
 
 export interface JobContext {
   readonly signal: AbortSignal;
@@ -113,16 +114,17 @@ export function serveJobs(handlers: Record<string, JobHandler>): void {
           controller.signal.throwIfAborted();
         }
       };
+      const checkpoint = async () => {
+        send({});
+        await yieldToEventLoop();
+        controller.signal.throwIfAborted();
+        // Parked behind jobs of higher priority, still sending heartbeats so the pool sees it alive.
+        await park();
+      };
       const ctx: JobContext = {
         signal: controller.signal,
         progress: (fraction, note) => send({ fraction: Math.max(0, Math.min(1, fraction)), note }),
-        async checkpoint() {
-          send({});
-          await yieldToEventLoop();
-          controller.signal.throwIfAborted();
-          // Parked behind jobs of higher priority, still sending heartbeats so the pool sees it alive.
-          await park();
-        },
+        checkpoint: throttledCheckpoint({ checkpoint }),
         transfer: (value, transferables) => {
           transferLists.set(value, transferables);
           return value;

@@ -19,27 +19,6 @@ export interface KernelJobArgs {
   readonly params?: unknown;
 }
 
-/**
- * Kernels call `checkpoint` once per record batch (64K rows: well under a millisecond of work in
- * the cheaper loops), and the host's checkpoint is a macrotask round trip (a message to itself,
- * plus its heartbeat clock and priority check): 76 of them cost a 5M-row funnel about 2 ms of its
- * 15 on one thread, and more in a busy worker. So the kernel's checkpoint yields to the host only once
- * CHECKPOINT_MS have passed since the last yield; in between it is a resolved promise. Nothing is
- * missed by skipping: a cancel or a job of higher priority reaches the worker as a message, which
- * only runs at a real yield; it is seen within CHECKPOINT_MS plus one batch.
- */
-export const CHECKPOINT_MS = 8;
-
-export function throttledCheckpoint(ctx: Pick<JobContext, 'checkpoint'>, ms = CHECKPOINT_MS, now: () => number = () => performance.now()): () => Promise<void> {
-  let last = now();
-  return () => {
-    if (now() - last < ms) return Promise.resolve();
-    return ctx.checkpoint().then(() => {
-      last = now();
-    });
-  };
-}
-
 /** What a 'first' stage returns: which stage ran, and its partial. */
 export interface FirstStagePartial {
   readonly stage: 'prepare' | 'map';
@@ -63,7 +42,7 @@ export function kernelJob(store: DatasetStore) {
     const split = splitFilter(kernel, args.spec, schema);
     const spec = kernel.validate(split.spec, schema);
     const selected = filterRows(rows, split.filter);
-    const kctx = { signal: ctx.signal, checkpoint: throttledCheckpoint(ctx), progress: (f: number) => ctx.progress(f) };
+    const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
     if (args.stage === 'first') {
       // A prepare pass reports no progress: the map's progress is the query's.
       if (kernel.prepare) return { stage: 'prepare', partial: await kernel.prepare.map(selected, spec, { ...kctx, progress: () => {} }) } satisfies FirstStagePartial;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CHECKPOINT_MS, throttledCheckpoint } from '../../workers/jobs/kernel-job.js';
+import { CHECKPOINT_MS, throttledCheckpoint } from '../../workers/throttled-checkpoint.js';
 
-describe('kernel job checkpoints', () => {
+describe('job checkpoints', () => {
   it('yield to the host only once CHECKPOINT_MS have passed since the last yield', async () => {
     let now = 1000;
     let yields = 0;
