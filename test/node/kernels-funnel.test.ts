@@ -3,7 +3,7 @@ import { DateMillisecond, Table, makeData, makeVector } from 'apache-arrow';
 import { openDuckDB, type DuckDB } from './support/duckdb.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { toVector } from '../../src/schema/arrow-columns.js';
-import { funnelKernel, type FunnelBreakdown, type FunnelResult, type FunnelStep } from '../../workers/kernels/funnel.js';
+import { _countCodes, _countCodes8, funnelKernel, type FunnelBreakdown, type FunnelResult, type FunnelStep } from '../../workers/kernels/funnel.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
 import { runKernelLocal, runKernelSplit, schemaOfTable } from '../../workers/kernels/run-local.js';
 
@@ -356,6 +356,52 @@ describe('funnel kernel on hand-made tables', () => {
     expectBreakdown(got, ref.all, spec.steps, 'all');
     expect(got.outside).toEqual({ missing: 1, offPath: 1, unmapped: 1 });
     expect(got.unmappedLabels).toEqual([{ label: 'lead', count: 1 }]);
+  });
+});
+
+describe('funnel stage counting loops', () => {
+  let seed = 11;
+  const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const plainCounts = (codes: Int32Array, D: number) => {
+    const cc = new Int32Array(D);
+    for (const c of codes) cc[c]++;
+    return [...cc];
+  };
+
+  it('countCodes8 (four codes per increment) counts like a plain loop, for every dictionary size up to 8 and every tail', () => {
+    const quads = new Int32Array(4096);
+    for (let D = 1; D <= 8; D++) {
+      for (const n of [0, 1, 2, 3, 4, 5, 7, 8, 9, 1000, 65_536 + 3]) {
+        // Skewed: runs of one code as well as mixed codes.
+        const codes = Int32Array.from({ length: n }, (_, i) => (i % 97 < 40 ? D - 1 : Math.floor(rnd() * D)));
+        const cc = new Int32Array(8);
+        quads.fill(7); // scratch may hold anything
+        _countCodes8(n, codes, quads, cc);
+        expect([...cc.subarray(0, D)]).toEqual(plainCounts(codes, D));
+        expect(cc.subarray(D).every((x) => x === 0)).toBe(true);
+        const c4 = new Int32Array(4 * D);
+        _countCodes(n, codes, D, c4);
+        expect([...c4.subarray(0, D)]).toEqual(plainCounts(codes, D));
+      }
+    }
+  });
+
+  it('gives the same counts on the fast path (no by, no cohort) as per row (by a one-label column), for 8 and 9 stages', async () => {
+    for (const labels of [['prospect', 'new', 'growing', 'mature', 'declining', 'dormant', 'churned', 'win-back'], ['prospect', 'new', 'growing', 'mature', 'declining', 'dormant', 'churned', 'win-back', 'lead']]) {
+      const tables = [70_001, 65_536, 5].map((n) => {
+        const stage = toVector({ type: 'category', indices: Int32Array.from({ length: n }, () => Math.floor(rnd() * labels.length)), dictionary: labels, valid: null }, 0);
+        const one = toVector({ type: 'category', indices: new Int32Array(n), dictionary: ['all'], valid: null }, 1);
+        return new Table({ lifecycleStage: stage, one });
+      });
+      const spec = { stageColumn: 'lifecycleStage', steps: LIFECYCLE_STEPS };
+      const fast = await runKernelLocal<FunnelResult>(funnelKernel, tables, spec);
+      const perRow = await runKernelLocal<FunnelResult>(funnelKernel, tables, { ...spec, by: 'one' });
+      expect(perRow.by!.categories).toHaveLength(1);
+      const { label: _label, ...careful } = perRow.by!.categories[0];
+      expect({ rows: fast.rows, outside: fast.outside, steps: fast.steps, cohorts: fast.cohorts }).toEqual(careful);
+      expect(fast.unmappedLabels).toEqual(perRow.unmappedLabels);
+      expect(fast.rows).toBe(135_542);
+    }
   });
 });
 

@@ -5,7 +5,8 @@ import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { toVector } from '../../src/schema/arrow-columns.js';
 import { DEFAULT_RFM_SEGMENTS, rfmKernel, type RfmBreakdown, type RfmResult } from '../../workers/kernels/rfm.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
-import { runKernelLocal, runKernelSplit, schemaOfTable } from '../../workers/kernels/run-local.js';
+import { runKernelLocal, runKernelSplit, schemaOfTable, tableRows } from '../../workers/kernels/run-local.js';
+import { bucketOf } from '../../workers/kernels/float-buckets.js';
 
 const close = (a: number | null, b: number | null) => {
   if (a === null || b === null) return a === b;
@@ -199,6 +200,57 @@ describe('rfm kernel on generated clients', () => {
     expect(await runKernelSplit(rfmKernel, chunks, { by: 'tier', samples: 2 }, 3)).toEqual(local);
     // More parts than batches: some workers have no rows.
     expect(await runKernelSplit(rfmKernel, chunks, { by: 'tier', samples: 64 }, 5)).toEqual(local);
+  });
+
+  it('has each worker send the rows of every range cut sorted by key, which reduce only merges', async () => {
+    const schema = schemaOfTable(chunks[0]);
+    const ctx = { checkpoint: async () => {}, progress: () => {} };
+    const rows = tableRows(chunks);
+    const groups = [rows.slice(0, 1), rows.slice(1, 2), rows.slice(2)];
+    // Default: money cuts are ranges; samples 2: recency and frequency cuts too.
+    for (const input of [{}, { by: 'tier', samples: 2 }]) {
+      const spec = rfmKernel.validate(input, schema);
+      const prep = await Promise.all(groups.map((g) => rfmKernel.prepare!.map(g, spec, ctx)));
+      const params = rfmKernel.prepare!.reduce(prep, spec);
+      const partials = await Promise.all(groups.map((g) => rfmKernel.map(g, spec, params, ctx)));
+      let ranges = 0, listed = 0;
+      for (const p of partials) {
+        const vals = [p.pending.dates, p.pending.freqs, p.pending.money];
+        for (let m = 0; m < 3; m++) {
+          for (let j = 0; j < 4; j++) {
+            const c = params.cuts[m][j];
+            const list = [...p.order.subarray(p.orderStarts[4 * m + j], p.orderStarts[4 * m + j + 1])];
+            if (c.kind !== 'range') {
+              expect(list).toEqual([]);
+              continue;
+            }
+            ranges++;
+            listed += list.length;
+            // Exactly the pending rows undecided on m in the cut's bucket ...
+            const inBucket = (i: number) => p.pending.scores[3 * i + m] === 0 && (m < 2 ? vals[m][i] >> params.ints[m].shift : bucketOf(vals[m][i])) === c.bucket;
+            const want = Array.from({ length: p.pending.n }, (_, i) => i).filter(inBucket);
+            expect(String([...list].sort((a, b) => a - b))).toBe(String(want));
+            // ... ascending by (value, row).
+            let unsorted = 0;
+            for (let k = 1; k < list.length; k++) {
+              const a = list[k - 1], b = list[k];
+              if (!(vals[m][a] < vals[m][b] || (vals[m][a] === vals[m][b] && p.pending.rows[a] < p.pending.rows[b]))) unsorted++;
+            }
+            expect(unsorted).toBe(0);
+          }
+        }
+      }
+      expect(ranges).toBeGreaterThan(0);
+      expect(listed).toBeGreaterThan(0);
+      expect(rfmKernel.reduce(partials, spec, params)).toEqual(await runKernelLocal(rfmKernel, chunks, input));
+      // Reduce trusts the order: reversed lists pick other boundary keys.
+      const reversed = partials.map((p) => {
+        const order = p.order.slice();
+        for (let k = 0; k < 12; k++) order.subarray(p.orderStarts[k], p.orderStarts[k + 1]).reverse();
+        return { ...p, order };
+      });
+      expect(rfmKernel.reduce(reversed, spec, params).boundaries).not.toEqual(rfmKernel.reduce(partials, spec, params).boundaries);
+    }
   });
 
   it('applies a segment table given in the spec', async () => {

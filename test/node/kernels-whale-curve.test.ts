@@ -5,8 +5,8 @@ import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { makeClientTable } from '../../src/schema/arrow-columns.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
 import { whaleCurveKernel, type WhaleCurveResult } from '../../workers/kernels/whale-curve.js';
-import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts } from '../../workers/kernels/float-buckets.js';
-import { runKernelLocal, runKernelSplit, schemaOfTable } from '../../workers/kernels/run-local.js';
+import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOf, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts } from '../../workers/kernels/float-buckets.js';
+import { runKernelLocal, runKernelSplit, schemaOfTable, tableRows } from '../../workers/kernels/run-local.js';
 
 const close = (a: number | null, b: unknown) => {
   const e = b === undefined ? null : (b as number | null);
@@ -97,6 +97,11 @@ describe('float buckets', () => {
     expect(bucketOfHighWord(highWord(0))).toBe(ZERO_BUCKET);
     expect(bucketOfHighWord(highWord(-0 + 0))).toBe(ZERO_BUCKET);
     expect(bucketOfHighWord(highWord(-Number.MIN_VALUE))).toBe(ZERO_BUCKET - 1);
+  });
+
+  it('bucketOf(x) is the bucket of the high word of x, call after call', () => {
+    const xs = [-1.7e308, -3e5, -1, -Number.MIN_VALUE, 0, Number.MIN_VALUE, 1e-300, 0.5, 1, 1 + 2 ** -52, 3e5, 1.7e308];
+    expect(xs.map((x) => bucketOf(x))).toEqual(xs.map((x) => bucketOfHighWord(highWord(x))));
   });
 
   it('find the bucket of each rank from merged sparse histograms', () => {
@@ -193,6 +198,30 @@ describe('whale-curve kernel', () => {
       const valid = whaleCurveKernel.validate(spec, schema);
       expect(whaleCurveKernel.validate(structuredClone(valid), schema)).toEqual(valid);
     }
+  });
+
+  it('sends the profits of each boundary bucket sorted ascending, which reduce merges from the top', async () => {
+    const schema = schemaOfTable(chunks[0]);
+    const spec = whaleCurveKernel.validate({ points: 37 }, schema);
+    const ctx = { checkpoint: async () => {}, progress: () => {} };
+    const rows = tableRows(chunks);
+    const groups = [rows.slice(0, 1), rows.slice(1)];
+    const prep = await Promise.all(groups.map((g) => whaleCurveKernel.prepare!.map(g, spec, ctx)));
+    const params = whaleCurveKernel.prepare!.reduce(prep, spec);
+    const partials = await Promise.all(groups.map((g) => whaleCurveKernel.map(g, spec, params, ctx)));
+    let values = 0, unsorted = 0;
+    for (const p of partials) {
+      for (let j = 0; j + 1 < p.starts.length; j++) {
+        for (let i = p.starts[j]; i < p.starts[j + 1]; i++, values++) if (i > p.starts[j] && !(p.values[i] >= p.values[i - 1])) unsorted++;
+      }
+    }
+    expect(values).toBeGreaterThan(100);
+    expect(unsorted).toBe(0);
+    // Reduce reads the lists from the top: the same lists unsorted would give other sums.
+    const result = whaleCurveKernel.reduce(partials, spec, params);
+    expect(result).toEqual(await runKernelLocal(whaleCurveKernel, chunks, { points: 37 }));
+    const shuffled = partials.map((p) => ({ ...p, values: p.values.slice().reverse() }));
+    expect(whaleCurveKernel.reduce(shuffled, spec, params).points).not.toEqual(result.points);
   });
 
   it('gives the same answer split across workers as on one thread', async () => {

@@ -24,6 +24,17 @@ export function bucketOfHighWord(hi: number): number {
   return (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> SHIFT;
 }
 
+// One double's words, reused by bucketOf: it holds nothing between calls (a fresh pair of typed
+// arrays per call cost the RFM reduce about 35 ms for 14,000 values).
+const scratch = new Float64Array(1);
+const scratchWords = new Uint32Array(scratch.buffer);
+
+/** Bucket of a finite double x (-0 already +0). */
+export function bucketOf(x: number): number {
+  scratch[0] = x;
+  return bucketOfHighWord(scratchWords[1]); // little-endian, as every word loop here assumes
+}
+
 /** Occupied buckets of a histogram, ascending, with their counts. */
 export interface SparseCounts {
   readonly buckets: Uint32Array;

@@ -376,6 +376,30 @@ function countCodes(n: number, sCodes: Codes, D: number, cc: Int32Array): void {
 }
 
 /**
+ * countCodes for dictionaries of at most 8 codes: one increment per four rows, into joint counts
+ * of four consecutive codes (3 bits each: 4096 counters, 16 KB, in L1), folded into cc[0..8) once
+ * per batch (4096 reads against 16,384 increments). The four rows' increments become one: a
+ * quarter less time than the four sub-histograms on generated lifecycle stages (5M rows: 9.6 ms
+ * against 12.6; a plain sum of the codes takes 5.7). cc must hold 8 zeros; `quads` is scratch of
+ * QUAD_COUNTERS.
+ */
+const QUAD_COUNTERS = 4096;
+function countCodes8(n: number, sCodes: Codes, quads: Int32Array, cc: Int32Array): void {
+  quads.fill(0);
+  let i = 0;
+  for (; i + 3 < n; i += 4) quads[(sCodes[i] << 9) | (sCodes[i + 1] << 6) | (sCodes[i + 2] << 3) | sCodes[i + 3]]++;
+  for (; i < n; i++) cc[sCodes[i]]++;
+  for (let q = 0; q < QUAD_COUNTERS; q++) {
+    const x = quads[q];
+    if (x === 0) continue;
+    cc[q >> 9] += x;
+    cc[(q >> 6) & 7] += x;
+    cc[(q >> 3) & 7] += x;
+    cc[q & 7] += x;
+  }
+}
+
+/**
  * h[(period * G + slot) * W + level + 3]++ per row (level MISSING for a null stage); returns the
  * rows per unmapped stage code, or null when there were none.
  */
@@ -407,6 +431,7 @@ async function funnelMap(rows: readonly RowBatch[], spec: FunnelSpec, _params: u
   const counts = new PeriodCounts(W);
   let batchCounts = new Float64Array(W);
   let codeCounts = new Int32Array(0);
+  let quads: Int32Array | undefined;
   let ooo = new Float64Array(Ks);
   const quarter = spec.cohort === 'quarter';
   // Stage mode: level of each dictionary code.
@@ -516,11 +541,13 @@ async function funnelMap(rows: readonly RowBatch[], spec: FunnelSpec, _params: u
       const D = lut.length;
       if (codes === null && !withCohort && sc.bitmap === null && D <= n) {
         // Rows are counted per stage code and the codes folded into levels once per batch: the
-        // per-row work is one increment, as in a plain histogram loop. Only without by or cohort
-        // (one cell) and for dictionaries no longer than the batch, so the fold stays small.
-        if (codeCounts.length < 4 * D) codeCounts = new Int32Array(4 * D);
-        else codeCounts.fill(0, 0, 4 * D);
-        countCodes(n, sc.codes, D, codeCounts);
+        // per-row work is one increment, as in a plain histogram loop (a quarter of one for up to
+        // 8 stages: countCodes8). Only without by or cohort (one cell) and for dictionaries no
+        // longer than the batch, so the fold stays small.
+        if (codeCounts.length < Math.max(4 * D, 8)) codeCounts = new Int32Array(Math.max(4 * D, 8));
+        else codeCounts.fill(0);
+        if (D <= 8) countCodes8(n, sc.codes, quads ??= new Int32Array(QUAD_COUNTERS), codeCounts);
+        else countCodes(n, sc.codes, D, codeCounts);
         for (let code = 0; code < D; code++) {
           const x = codeCounts[code];
           if (x === 0) continue;
@@ -779,5 +806,5 @@ export const funnelKernel: KernelDef<FunnelSpec, FunnelPartial, FunnelResult> = 
   reduce: funnelReduce,
 };
 
-// Exported for tests of the calendar arithmetic.
-export { monthIndex as _monthIndex };
+// Exported for tests of the calendar arithmetic and of the code counting loops.
+export { monthIndex as _monthIndex, countCodes as _countCodes, countCodes8 as _countCodes8 };

@@ -43,11 +43,12 @@
  *                  each worker's rows. Other buckets ('range' cuts) hold several values;
  *   map            scores every row by a per-bucket table; rows with a tie value are ranked among
  *                  the ties by row order (worker rows are contiguous row ranges), and the worker
- *                  holding a boundary row reports it; rows in a 'range' bucket are returned as
- *                  they are (float buckets are 1/256 of a power of two wide: few rows);
- *   reduce         picks each 'range' boundary key among the returned rows (its bucket's rows are
- *                  all there), scores those rows and adds them. The answer does not depend on how
- *                  rows were split.
+ *                  holding a boundary row reports it; rows in a 'range' bucket are returned, with
+ *                  each cut's rows sorted by key (float buckets are 1/256 of a power of two wide:
+ *                  few rows, ~14,000 at 10M clients);
+ *   reduce         picks each 'range' boundary key by merging the workers' sorted lists (its
+ *                  bucket's rows are all there), scores those rows and adds them. The answer does
+ *                  not depend on how rows were split.
  */
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { categoryCodes, LabelCache } from './category-codes.js';
@@ -56,9 +57,11 @@ import { parseIsoDay } from './filter.js';
 import { compareGroupKeys } from './group-keys.js';
 import { SpecError, globalRow, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { describe, isPlainObject, requireArray, requireInteger, requireObject, requireString } from './spec-checks.js';
-import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOfHighWord, mergeSparseCounts, sparseCounts, type SparseCounts } from './float-buckets.js';
+import { FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketOf, mergeSparseCounts, sparseCounts, type SparseCounts } from './float-buckets.js';
 
 const K = 'rfm';
+/** bucketOfHighWord's shift, for the per-row loops that inline it. */
+const BUCKET_SHIFT = 32 - FLOAT_BUCKET_BITS;
 
 // ---------------------------------------------------------------------------------------------
 // Spec
@@ -297,6 +300,13 @@ export interface RfmPartial {
   boundaryRows: Float64Array;
   /** Rows left for reduce (a key in a 'range' bucket); scores 3 per row, 0 where reduce decides. */
   pending: { n: number; rows: Float64Array; dates: Int32Array; freqs: Int32Array; money: Float64Array; slots: Int32Array; scores: Uint8Array };
+  /**
+   * Per measure x 4 ('range' cuts only), the pending rows in that cut's bucket, as indices into
+   * `pending`, sorted by key (value, row): order[orderStarts[k]..orderStarts[k + 1]) for k = 4m + j.
+   * Sorted here, in parallel, so reduce only merges (rangeOrders).
+   */
+  order: Int32Array;
+  orderStarts: Int32Array;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -527,7 +537,8 @@ async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelC
       if (f > maxF) maxF = f;
       if (m === 0) zeros++; // -0 too: equal values share a class
       else {
-        moneyHist[bucketOfHighWord(words[2 * i + 1])]++;
+        const hi = words[2 * i + 1]; // bucketOfHighWord, inlined (see rfmMap)
+        moneyHist[(hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> BUCKET_SHIFT]++;
         const a = m < 0 ? -m : m;
         if (a > maxAbs) maxAbs = a;
       }
@@ -646,7 +657,7 @@ class MeasureScorer {
 /** Monetary class of x: its float bucket, or ZERO_BUCKET - 0.5 for 0 and -0 (see moneyCuts). */
 function moneyBucket(x: number): number {
   if (x === 0) return ZERO_BUCKET - 0.5;
-  return bucketOfHighWord(new Uint32Array(Float64Array.of(x).buffer)[1]);
+  return bucketOf(x);
 }
 
 async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParams, ctx: KernelContext): Promise<RfmPartial> {
@@ -690,7 +701,10 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
       }
       const d = dv[i], f = fv[i];
       let sr = tR[(d >> shR) - loR], sf = tF[(f >> shF) - loF];
-      let sm = m === 0 ? zeroM : tM[bucketOfHighWord(words[2 * i + 1])];
+      // bucketOfHighWord, inlined: V8 did not inline the call across modules (under Vite's SSR
+      // loader at least), and the call per row made this loop a third slower.
+      const hi = words[2 * i + 1];
+      let sm = m === 0 ? zeroM : tM[(hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> BUCKET_SHIFT];
       if (sr === 0 || sf === 0 || sm === 0) {
         const row = globalRow(rows[b], i);
         if (sr === 0) sr = sR.slow(d, row);
@@ -733,18 +747,106 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
   boundaryRows.set(sR.boundaryRows, 0);
   boundaryRows.set(sF.boundaryRows, 4);
   boundaryRows.set(sM.boundaryRows, 8);
-  return {
-    labels: slots.labels,
-    cells: cells.slice(0, G * SLOT_STRIDE),
-    excluded: excluded.slice(0, G),
-    boundaryRows,
-    pending: { n: pn, rows: pRows.slice(0, pn), dates: pDates.slice(0, pn), freqs: pFreqs.slice(0, pn), money: pMoney.slice(0, pn), slots: pSlots.slice(0, pn), scores: pScores.slice(0, 3 * pn) },
-  };
+  const pending = { n: pn, rows: pRows.slice(0, pn), dates: pDates.slice(0, pn), freqs: pFreqs.slice(0, pn), money: pMoney.slice(0, pn), slots: pSlots.slice(0, pn), scores: pScores.slice(0, 3 * pn) };
+  const { order, orderStarts } = rangeOrders(params, pending);
+  return { labels: slots.labels, cells: cells.slice(0, G * SLOT_STRIDE), excluded: excluded.slice(0, G), boundaryRows, pending, order, orderStarts };
 }
 
 /** Compares keys (v, r) and (w, s) by value, then row. */
 function keyCmp(v: number, r: number, w: number, s: number): number {
   return v < w ? -1 : v > w ? 1 : r - s;
+}
+
+/**
+ * RfmPartial.order: for each 'range' cut k = 4m + j, the pending rows undecided on measure m whose
+ * value lies in the cut's bucket, sorted by key. Two cuts in one bucket list the same rows twice.
+ */
+function rangeOrders(params: RfmParams, pending: RfmPartial['pending']): { order: Int32Array; orderStarts: Int32Array } {
+  const { n, rows, scores } = pending;
+  const vals = [pending.dates, pending.freqs, pending.money];
+  const lists: Int32Array[] = [];
+  const orderStarts = new Int32Array(13);
+  const scratch = new Int32Array(n);
+  for (let m = 0; m < 3; m++) {
+    const v = vals[m];
+    const shift = m < 2 ? params.ints[m].shift : 0;
+    for (let j = 0; j < 4; j++) {
+      const c = params.cuts[m][j];
+      let k = 0;
+      if (c.kind === 'range') {
+        for (let i = 0; i < n; i++) if (scores[3 * i + m] === 0 && (m < 2 ? v[i] >> shift : moneyBucket(v[i])) === c.bucket) scratch[k++] = i;
+      }
+      lists.push(scratch.slice(0, k).sort((a, b) => keyCmp(v[a], rows[a], v[b], rows[b])));
+      orderStarts[4 * m + j + 1] = orderStarts[4 * m + j] + k;
+    }
+  }
+  const order = new Int32Array(orderStarts[12]);
+  lists.forEach((l, k) => order.set(l, orderStarts[k]));
+  return { order, orderStarts };
+}
+
+/**
+ * The pending row (index into the gathered rows) holding the `at`-th key (0-based) of range cut k,
+ * merging the partials' sorted lists (RfmPartial.order); -1 when `at` is outside them.
+ */
+function selectPending(partials: readonly RfmPartial[], base: Int32Array, k: number, at: number, vals: Float64Array, rows: Float64Array): number {
+  const P = partials.length;
+  const pos = new Int32Array(P), end = new Int32Array(P);
+  let total = 0;
+  for (let p = 0; p < P; p++) {
+    pos[p] = partials[p].orderStarts[k];
+    end[p] = partials[p].orderStarts[k + 1];
+    total += end[p] - pos[p];
+  }
+  if (at < 0 || at >= total) return -1;
+  for (let step = 0; ; step++) {
+    let best = -1, from = 0;
+    for (let p = 0; p < P; p++) {
+      if (pos[p] === end[p]) continue;
+      const i = base[p] + partials[p].order[pos[p]];
+      if (best < 0 || keyCmp(vals[i], rows[i], vals[best], rows[best]) < 0) {
+        best = i;
+        from = p;
+      }
+    }
+    if (step === at) return best;
+    pos[from]++;
+  }
+}
+
+/**
+ * Scores the rows left for reduce (measures they are undecided on, score 0, against the boundary
+ * keys) and adds them to their cells. A small function of its own, as the map's loops: reduce
+ * runs a few times per session, and inside rfmReduce this loop stayed in the interpreter
+ * (about 5 us a row, 50 ms for the 14,000 rows of 10M clients).
+ */
+function addPending(
+  n: number, rows: Float64Array, dates: Float64Array, freqs: Float64Array, money: Float64Array, slots: Int32Array, scores: Uint8Array,
+  boundV: Float64Array, boundR: Float64Array, sigma: readonly number[], scale: number, cells: Float64Array,
+): void {
+  const s1 = sigma[0], s2 = sigma[1], s3 = sigma[2], s4 = sigma[3];
+  for (let i = 0; i < n; i++) {
+    const row = rows[i], d = dates[i], f = freqs[i], m = money[i];
+    let sr = scores[3 * i], sf = scores[3 * i + 1], sm = scores[3 * i + 2];
+    if (sr === 0) sr = 1 + (keyCmp(d, row, boundV[0], boundR[0]) >= 0 ? 1 : 0) + (keyCmp(d, row, boundV[1], boundR[1]) >= 0 ? 1 : 0) + (keyCmp(d, row, boundV[2], boundR[2]) >= 0 ? 1 : 0) + (keyCmp(d, row, boundV[3], boundR[3]) >= 0 ? 1 : 0);
+    if (sf === 0) sf = 1 + (keyCmp(f, row, boundV[4], boundR[4]) >= 0 ? 1 : 0) + (keyCmp(f, row, boundV[5], boundR[5]) >= 0 ? 1 : 0) + (keyCmp(f, row, boundV[6], boundR[6]) >= 0 ? 1 : 0) + (keyCmp(f, row, boundV[7], boundR[7]) >= 0 ? 1 : 0);
+    if (sm === 0) sm = 1 + (keyCmp(m, row, boundV[8], boundR[8]) >= 0 ? 1 : 0) + (keyCmp(m, row, boundV[9], boundR[9]) >= 0 ? 1 : 0) + (keyCmp(m, row, boundV[10], boundR[10]) >= 0 ? 1 : 0) + (keyCmp(m, row, boundV[11], boundR[11]) >= 0 ? 1 : 0);
+    const c = slots[i] * SLOT_STRIDE + ((sr - 1) * 25 + (sf - 1) * 5 + sm - 1) * CELL_STRIDE;
+    const x = m * scale;
+    const q1 = s1 + x - s1;
+    const r1 = x - q1;
+    const q2 = s2 + r1 - s2;
+    const r2 = r1 - q2;
+    const q3 = s3 + r2 - s3;
+    const r3 = r2 - q3;
+    cells[c]++;
+    cells[c + 1] += q1;
+    cells[c + 2] += q2;
+    cells[c + 3] += q3;
+    cells[c + 4] += s4 + r3 - s4;
+    cells[c + 5] += d;
+    cells[c + 6] += f;
+  }
 }
 
 function rfmReduce(partials: RfmPartial[], spec: RfmSpec, params: RfmParams): RfmResult {
@@ -766,72 +868,50 @@ function rfmReduce(partials: RfmPartial[], spec: RfmSpec, params: RfmParams): Rf
       for (let k = 0; k < SLOT_STRIDE; k++) cells[dst + k] += p.cells[src + k];
     });
   }
-  // Rows left for reduce, gathered (the rows of the 'range' boundary buckets).
+  // Rows left for reduce, gathered (the rows of the 'range' boundary buckets): partial p's pending
+  // row i is row base[p] + i here.
   const pRow = new Float64Array(pendingN), pVal = [new Float64Array(pendingN), new Float64Array(pendingN), new Float64Array(pendingN)], pSlot = new Int32Array(pendingN);
   const pScore = new Uint8Array(3 * pendingN);
+  const base = new Int32Array(partials.length);
   let t = 0;
-  for (const p of partials) {
-    pScore.set(p.pending.scores, 3 * t);
-    for (let i = 0; i < p.pending.n; i++, t++) {
-      pRow[t] = p.pending.rows[i];
-      pVal[0][t] = p.pending.dates[i];
-      pVal[1][t] = p.pending.freqs[i];
-      pVal[2][t] = p.pending.money[i];
-      pSlot[t] = labelSet.get(p.labels[p.pending.slots[i]])!;
-    }
-  }
-  // Exact boundary keys.
-  const bound: { v: number; r: number }[][] = [[], [], []];
+  partials.forEach((p, q) => {
+    base[q] = t;
+    const slotOf = Int32Array.from(p.labels, (l) => labelSet.get(l)!);
+    const { n, rows, dates, freqs, money, slots, scores } = p.pending;
+    pScore.set(scores, 3 * t);
+    pRow.set(rows, t);
+    pVal[0].set(dates, t);
+    pVal[1].set(freqs, t);
+    pVal[2].set(money, t);
+    for (let i = 0; i < n; i++) pSlot[t + i] = slotOf[slots[i]];
+    t += n;
+  });
+  // Exact boundary keys: (value, row) at boundV/boundR[4m + j].
+  const boundV = new Float64Array(12), boundR = new Float64Array(12);
   for (let m = 0; m < 3; m++) {
-    const vals = pVal[m];
-    const bucketOf = (x: number) => (m < 2 ? x >> params.ints[m].shift : moneyBucket(x));
     for (let j = 0; j < 4; j++) {
       const c = params.cuts[m][j];
+      const k = 4 * m + j;
       if (c.kind === 'none') {
-        bound[m].push({ v: Infinity, r: Infinity });
+        boundV[k] = boundR[k] = Infinity;
       } else if (c.kind === 'tie') {
-        const held = partials.map((p) => p.boundaryRows[4 * m + j]).filter((r) => r >= 0);
+        const held = partials.map((p) => p.boundaryRows[k]).filter((r) => r >= 0);
         if (held.length !== 1) throw new Error(`rfm: internal error: quintile boundary ${j + 1} of measure ${m} was found ${held.length} times.`);
-        bound[m].push({ v: c.value, r: held[0] });
+        boundV[k] = c.value;
+        boundR[k] = held[0];
       } else {
-        const inside: number[] = [];
-        for (let i = 0; i < pendingN; i++) if (pScore[3 * i + m] === 0 && bucketOf(vals[i]) === c.bucket) inside.push(i);
-        const at = params.starts[j] - c.below;
-        if (at < 0 || at >= inside.length) throw new Error(`rfm: internal error: quintile boundary ${j + 1} of measure ${m} is outside its bucket (${at} of ${inside.length}).`);
-        inside.sort((x, y) => keyCmp(vals[x], pRow[x], vals[y], pRow[y]));
-        bound[m].push({ v: vals[inside[at]], r: pRow[inside[at]] });
+        const at = selectPending(partials, base, k, params.starts[j] - c.below, pVal[m], pRow);
+        if (at < 0) throw new Error(`rfm: internal error: quintile boundary ${j + 1} of measure ${m} is outside its bucket (${params.starts[j] - c.below}).`);
+        boundV[k] = pVal[m][at];
+        boundR[k] = pRow[at];
       }
     }
   }
   // Score and add the pending rows.
-  const [s1, s2, s3, s4] = params.sigma;
-  const scale = params.scale;
-  for (let i = 0; i < pendingN; i++) {
-    const sc = [pScore[3 * i], pScore[3 * i + 1], pScore[3 * i + 2]];
-    for (let m = 0; m < 3; m++) {
-      if (sc[m] !== 0) continue;
-      sc[m] = 1;
-      for (let j = 0; j < 4; j++) if (keyCmp(pVal[m][i], pRow[i], bound[m][j].v, bound[m][j].r) >= 0) sc[m]++;
-    }
-    const c = pSlot[i] * SLOT_STRIDE + ((sc[0] - 1) * 25 + (sc[1] - 1) * 5 + sc[2] - 1) * CELL_STRIDE;
-    const x = pVal[2][i] * scale;
-    const q1 = s1 + x - s1;
-    const r1 = x - q1;
-    const q2 = s2 + r1 - s2;
-    const r2 = r1 - q2;
-    const q3 = s3 + r2 - s3;
-    const r3 = r2 - q3;
-    cells[c]++;
-    cells[c + 1] += q1;
-    cells[c + 2] += q2;
-    cells[c + 3] += q3;
-    cells[c + 4] += s4 + r3 - s4;
-    cells[c + 5] += pVal[0][i];
-    cells[c + 6] += pVal[1][i];
-  }
+  addPending(pendingN, pRow, pVal[0], pVal[1], pVal[2], pSlot, pScore, boundV, boundR, params.sigma, params.scale, cells);
 
   const asOfDay = params.asOfDay ?? 0; // only read when rows were scored, and then it is set
-  const unscale = 1 / scale;
+  const unscale = 1 / params.scale;
   const segOf = new Int32Array(25);
   for (let c = 0; c < 25; c++) {
     const r = Math.floor(c / 5) + 1, f = (c % 5) + 1;
@@ -882,8 +962,11 @@ function rfmReduce(partials: RfmPartial[], spec: RfmSpec, params: RfmParams): Rf
     return { scored, excluded: excl, cells: outCells, groups };
   };
   const all = breakdown(labels.map((_, g) => g));
-  const boundaries = (m: number, toValue: (v: number) => number): RfmBoundary[] =>
-    bound[m].flatMap((k, j) => (k.v === Infinity ? [] : [{ score: j + 2, value: toValue(k.v), row: k.r }]));
+  const boundaries = (m: number, toValue: (v: number) => number): RfmBoundary[] => {
+    const out: RfmBoundary[] = [];
+    for (let j = 0; j < 4; j++) if (boundV[4 * m + j] !== Infinity) out.push({ score: j + 2, value: toValue(boundV[4 * m + j]), row: boundR[4 * m + j] });
+    return out;
+  };
   let by: RfmResult['by'] = null;
   if (spec.by !== null) {
     const categories = [];
