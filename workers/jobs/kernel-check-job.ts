@@ -1,9 +1,9 @@
 /**
- * 'kernel-check': validates a kernel spec against a dataset's columns, on one worker, before any
- * worker reads a row. The page holds no kernel code (it would be most of the library's start-up
- * bytes), so this is how a bad spec still fails first, and fails as the kernel's own SpecError
- * (name, kernel, field and problem survive the trip: src/pool/job-errors.ts RemoteJobError).
- * Reads no rows: any worker can answer, whether or not it holds part of the dataset.
+ * 'kernel-check': validates a kernel spec against a dataset's columns on one worker, and says
+ * whether the kernel has a prepare stage. Used for a dataset no worker holds rows of, where no map
+ * job runs to validate it (src/query/run-kernel.ts); the page holds no kernel code, so a bad spec
+ * still fails as the kernel's own SpecError (name, kernel, field and problem survive the trip:
+ * src/pool/job-errors.ts RemoteJobError). Reads no rows: any worker can answer.
  */
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { kernelSpec } from './kernel-spec.js';
