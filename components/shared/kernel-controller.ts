@@ -12,7 +12,7 @@ import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access
 import { sharedQuery } from '../../src/query/shared-query.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { DatasetController } from './dataset-controller.js';
-import { requestStatusUpdate } from './status-update.js';
+import { requestStatusUpdate, requestStatusUpdateSoon } from './status-update.js';
 
 export interface KernelQuery {
   readonly kernel: string;
@@ -78,7 +78,7 @@ export class KernelController<R> implements ReactiveController {
     const dataset = this.options.data.value;
     const hub = this.options.data.hub;
     // A filter change only starts a query here; the chart changes when its answer comes.
-    if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => requestStatusUpdate(this.host));
+    if (hub && !this.filterSub) this.filterSub = hub.filters.onChange(() => requestStatusUpdateSoon(this.host));
     if (!dataset) {
       this.value = undefined;
       this.key = undefined;

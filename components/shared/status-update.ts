@@ -24,3 +24,22 @@ export function requestStatusUpdate(host: ReactiveControllerHost): void {
 export function isStatusUpdate(): boolean {
   return statusOnly;
 }
+
+/**
+ * requestStatusUpdate in a task of its own. A filter change reaches every panel at once, and each
+ * panel then builds its query, starts it and redraws its status: a dozen of them in one task made a
+ * main-thread task over 50 ms; one task per panel keeps the page responsive between them.
+ */
+let channel: MessageChannel | undefined;
+const queued: ReactiveControllerHost[] = [];
+export function requestStatusUpdateSoon(host: ReactiveControllerHost): void {
+  if (!channel) {
+    channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const next = queued.shift();
+      if (next) requestStatusUpdate(next);
+    };
+  }
+  queued.push(host);
+  channel.port2.postMessage(null);
+}
