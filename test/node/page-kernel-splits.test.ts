@@ -82,15 +82,24 @@ describe('what the page knows of the kernels without loading them', () => {
     expect([...BUILTIN_KERNEL_NAMES].sort()).toEqual([...KERNELS.keys()].sort());
   });
 
-  it('the funnel element shows the kernel\'s default stage mapping', () => {
-    expect(DEFAULT_STAGE_MAPPING).toEqual(KERNEL_STAGE_MAPPING);
+  it('the funnel element shows the kernel\'s default stage mapping (one object, not a copy)', () => {
+    expect(KERNEL_STAGE_MAPPING).toBe(DEFAULT_STAGE_MAPPING);
   });
 
-  it('the elements read ISO days as the filters do', () => {
+  it('the elements and the filters read ISO days with one function, as the calendar does', () => {
+    expect(kernelParseIsoDay).toBe(parseIsoDay);
+    // Independent reading: a UTC calendar date that round-trips, years 0001-9999.
+    const calendar = (s: unknown): number | null => {
+      const m = typeof s === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(s) : null;
+      if (!m || Number(m[1]) < 1) return null;
+      const date = new Date(0);
+      date.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+      return date.toISOString().slice(-24, -14).replace(/^\+?0*(\d{4})/, '$1') === s ? date.getTime() / 86_400_000 : null;
+    };
     const inputs: unknown[] = ['2026-06-30', '1970-01-01', '0001-01-01', '9999-12-31', '2024-02-29', '2025-02-29', '2026-13-01', '2026-00-10', '2026-04-31', '0000-01-01',
       '2026-6-30', ' 2026-06-30', '2026-06-30T00:00', '+02026-06-30', '', null, undefined, 20_634, {}, '1969-12-31'];
     for (let d = -1000; d < 1000; d += 37) inputs.push(new Date(d * 86_400_000 * 30).toISOString().slice(0, 10));
-    for (const s of inputs) expect(parseIsoDay(s), String(s)).toBe(kernelParseIsoDay(s));
+    for (const s of inputs) expect(parseIsoDay(s), String(s)).toBe(calendar(s));
   });
 
   for (const [kernel, specs] of Object.entries(SPECS)) {

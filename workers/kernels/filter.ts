@@ -27,11 +27,13 @@
  */
 import { DateUnit, Type, type DateDay, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
-import { daysFromCivil } from '../../src/schema/arrow-columns.js';
 import { SpecError } from './kernel.js';
 import { kindOf, requireColumn, type ColumnKind } from './columns.js';
 import { bitmapOf, columnData, LabelCache } from './category-codes.js';
 import { describe, requireArray, requireObject } from './spec-checks.js';
+import { parseIsoDay } from './iso-day.js';
+
+export { parseIsoDay };
 
 export type FilterOp = 'eq' | 'ne' | 'in' | 'notIn' | 'lt' | 'lte' | 'gt' | 'gte' | 'between' | 'isNull' | 'notNull';
 export type FilterValue = string | number | boolean;
@@ -61,18 +63,6 @@ const OPS_BY_KIND: Record<string, readonly FilterOp[]> = {
 const FILTERABLE: readonly ColumnKind[] = ['category', 'float', 'int', 'date', 'bool', 'string'];
 const SCALAR_OPS: readonly FilterOp[] = ['eq', 'ne', 'lt', 'lte', 'gt', 'gte'];
 const LIST_OPS: readonly FilterOp[] = ['in', 'notIn'];
-
-/** 'YYYY-MM-DD' (a real calendar date, years 0001-9999) -> days since 1970-01-01, or null. */
-export function parseIsoDay(s: unknown): number | null {
-  const m = typeof s === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(s) : null;
-  if (!m) return null;
-  const y = Number(m[1]), mo = Number(m[2]), d = Number(m[3]);
-  if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > 31) return null;
-  const day = daysFromCivil(y, mo, d);
-  const back = new Date(day * 86_400_000);
-  if (back.getUTCFullYear() !== y || back.getUTCMonth() + 1 !== mo || back.getUTCDate() !== d) return null;
-  return day;
-}
 
 function checkValue(kernel: string, field: string, kind: ColumnKind, v: unknown): FilterValue {
   switch (kind) {

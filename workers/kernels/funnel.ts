@@ -42,16 +42,12 @@ import { numericView, requireColumn, type ColumnKind } from './columns.js';
 import { compareGroupKeys } from './group-keys.js';
 import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { describe, isPlainObject, requireArray, requireObject, requireString } from './spec-checks.js';
+import { DEFAULT_STAGE_MAPPING } from './funnel-stage-mapping.js';
 
 const K = 'funnel';
 
 /** Where off-path lifecycle stages land by default (see the file comment). */
-export const DEFAULT_STAGE_MAPPING: Readonly<Record<string, string | null>> = Object.freeze({
-  declining: 'new',
-  dormant: 'new',
-  churned: 'new',
-  'win-back': 'new',
-});
+export { DEFAULT_STAGE_MAPPING };
 
 export type CohortPeriod = 'month' | 'quarter';
 

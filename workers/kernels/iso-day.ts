@@ -1,10 +1,7 @@
 /**
  * 'YYYY-MM-DD' (a real calendar date, years 0001-9999) -> days since 1970-01-01, or null: the
  * reading filter.ts gives a day in a filter spec. The churn elements read as-of days on the page,
- * where filter.ts (the row filters) is not loaded.
- *
- * filter.ts still declares its own parseIsoDay (it is edited elsewhere); until it imports this one,
- * test/node/page-kernel-splits.test.ts checks that both read the same days.
+ * where filter.ts (the row filters) is not loaded; filter.ts re-exports it.
  */
 import { daysFromCivil } from '../../src/schema/arrow-columns.js';
 
