@@ -128,9 +128,11 @@ describe('WorkerPool (real module workers in Chromium)', () => {
   });
 
   it('does not mistake a long job that checkpoints for a dead worker', async () => {
-    pool = createTestPool({ size: 1, stallTimeoutMs: 300 });
-    const r = await pool.run<{ slept: number }>('sleep', { ms: 1500, steps: 30 });
-    expect(r.slept).to.equal(1500);
+    // Heartbeats go out after 200 ms of silence: a stall timeout of 1 s leaves room for a busy
+    // machine's late messages, and the job still outlives it three times over.
+    pool = createTestPool({ size: 1, stallTimeoutMs: 1000 });
+    const r = await pool.run<{ slept: number }>('sleep', { ms: 3000, steps: 60 });
+    expect(r.slept).to.equal(3000);
     expect(pool.stats()[0].restarts).to.equal(0);
   });
 
