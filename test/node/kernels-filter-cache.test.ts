@@ -1,12 +1,15 @@
-// The per-worker cache of filtered views (filtered-rows.ts) must never change an answer: kernels
-// that leave filtering to the runner give the uncached results through a series of filter changes
-// (including one back to an earlier filter, more filters than a batch keeps, and no filter), on
-// rows split as over workers, and on the rows of a replacing dataset; and repeated filters must hit.
+// The per-worker caches of filtered views (filtered-rows.ts) and of row masks (filter.ts) must never
+// change an answer: kernels that leave filtering to the runner, kernels that filter by a mask
+// themselves and tag dimensions (a mask per rule) give the uncached results through a series of
+// filter changes (including one back to an earlier filter, more filters than a batch keeps, and no
+// filter), on rows split as over workers, and on the rows of a replacing dataset; and repeated
+// filters must hit.
 import { describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { runKernelSplit } from '../../workers/kernels/run-local.js';
 import { getKernel } from '../../workers/kernels/index.js';
 import { filteredViewStats, setFilteredViewCache } from '../../workers/kernels/filtered-rows.js';
+import { rowMaskStats, setRowMaskCache } from '../../workers/kernels/filter.js';
 
 const tables = generatePortfolio({ rows: 5000, seed: 21 });
 const corporate = { all: [{ column: 'clientType', op: 'eq', value: 'corporate' }] };
@@ -20,24 +23,40 @@ const queries: [string, Record<string, unknown>][] = [
   ['profitability', { revenue: 'revenue', cost: 'costToServe', by: 'segment' }],
   ['whale-curve', { revenue: 'revenue', cost: 'costToServe', points: 20, topN: 5 }],
   ['funnel', { steps: ['prospect', 'new', 'growing', 'mature'], by: 'segment', stageColumn: 'lifecycleStage' }],
+  // Filter by a mask of their own:
+  ['segment-rollup', { by: { column: 'region' }, measures: [{ column: 'aum', agg: 'sum' }, { column: 'revenue', agg: 'median' }] }],
+  ['asset-loyalty', {}],
+  // Tag rules: one mask per rule and batch, the same at every query.
+  ['segment-rollup', {
+    by: { tag: { rules: [
+      { label: 'rich', when: { all: [{ column: 'aum', op: 'gte', value: 300_000 }] } },
+      { label: 'corporate', when: corporate },
+      { label: 'recent', when: recent },
+    ] } },
+    measures: [{ column: 'revenue', agg: 'sum' }],
+  }],
 ];
 
 async function run(t: typeof tables, name: string, spec: Record<string, unknown>, filter: unknown, cached: boolean): Promise<unknown> {
   setFilteredViewCache(cached);
+  setRowMaskCache(cached);
   try {
     return await runKernelSplit(getKernel(name), t, filter ? { ...spec, filter } : spec, 2);
   } finally {
     setFilteredViewCache(true);
+    setRowMaskCache(true);
   }
 }
 
-describe('filtered view cache', () => {
+describe('filtered view and row mask caches', () => {
   it('gives the uncached answers through filter changes, and reuses views across kernels', async () => {
     const hits = filteredViewStats.hits;
+    const maskHits = rowMaskStats.hits;
     for (const filter of filters) {
       for (const [name, spec] of queries) expect(await run(tables, name, spec, filter, true), `${name} ${JSON.stringify(filter)}`).toEqual(await run(tables, name, spec, filter, false));
     }
     expect(filteredViewStats.hits - hits).toBeGreaterThan(0);
+    expect(rowMaskStats.hits - maskHits).toBeGreaterThan(0);
   });
 
   it('builds new views for the rows of a replacing dataset', async () => {

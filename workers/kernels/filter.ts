@@ -193,9 +193,28 @@ class CompiledCondition {
  * returns one byte per row, 1 when the row passes, or null when the filter has no conditions.
  * The returned array is reused by the next call on the same instance.
  */
+/**
+ * Masks already computed, per batch and filter: after a filter change every panel's kernel asks
+ * each batch for the same mask (and tag rules ask for theirs at every query), so each is evaluated
+ * once. Weakly keyed by the batch (or filtered view), so masks go with the data; at most
+ * MASKS_PER_BATCH per batch, oldest out (the page filter, the previous one, a few tag rules).
+ */
+const MASKS_PER_BATCH = 8;
+const maskCache = new WeakMap<object, Map<string, Uint8Array>>();
+let maskCacheEnabled = true;
+/** Masks evaluated (misses) and served again (hits), for tests and profiling. */
+export const rowMaskStats = { hits: 0, misses: 0 };
+
+/** For tests: turns the mask cache on or off; results must not depend on it. */
+export function setRowMaskCache(enabled: boolean): void {
+  maskCacheEnabled = enabled;
+}
+
 export class RowFilter {
   private readonly all: CompiledCondition[];
   private readonly any: CompiledCondition[];
+  /** Identifies the filter in the mask cache: equal specs give equal masks on a batch. */
+  private readonly key: string;
   private out = new Uint8Array(0);
   private anyOut = new Uint8Array(0);
   private tmp = new Uint8Array(0);
@@ -203,21 +222,43 @@ export class RowFilter {
   constructor(spec: FilterSpec | undefined, labelCache = new LabelCache()) {
     this.all = (spec?.all ?? []).map((c) => new CompiledCondition(c, labelCache));
     this.any = (spec?.any ?? []).map((c) => new CompiledCondition(c, labelCache));
+    this.key = JSON.stringify([spec?.all ?? [], spec?.any ?? []]);
   }
 
   get empty(): boolean {
     return this.all.length === 0 && this.any.length === 0;
   }
 
+  /**
+   * 1 for each row of `batch` that passes, 0 otherwise; null when the filter is empty. The mask may
+   * be shared with other kernels (see maskCache): callers only read it.
+   */
   mask(batch: RecordBatch): Uint8Array | null {
     if (this.empty) return null;
+    if (!maskCacheEnabled) return this.evaluateInto(batch, false);
+    let masks = maskCache.get(batch);
+    const hit = masks?.get(this.key);
+    if (hit) {
+      rowMaskStats.hits++;
+      return hit;
+    }
+    rowMaskStats.misses++;
+    const mask = this.evaluateInto(batch, true);
+    if (!masks) maskCache.set(batch, (masks = new Map()));
+    if (masks.size >= MASKS_PER_BATCH) masks.delete(masks.keys().next().value!);
+    masks.set(this.key, mask);
+    return mask;
+  }
+
+  /** Evaluates the mask into a new array (`own`, for the cache) or this filter's scratch buffer. */
+  private evaluateInto(batch: RecordBatch, own: boolean): Uint8Array {
     const n = batch.numRows;
-    if (this.out.length < n) {
-      this.out = new Uint8Array(n);
+    if (this.tmp.length < n) {
       this.anyOut = new Uint8Array(n);
       this.tmp = new Uint8Array(n);
     }
-    const out = this.out.subarray(0, n);
+    if (!own && this.out.length < n) this.out = new Uint8Array(n);
+    const out = own ? new Uint8Array(n) : this.out.subarray(0, n);
     if (this.all.length === 0) out.fill(1);
     for (let k = 0; k < this.all.length; k++) {
       if (k === 0) evaluate(this.all[k], batch, out);
