@@ -13,7 +13,9 @@
 // workers) is excluded. --trace-pool prints, per workload, where the pool's time goes (median
 // over the timed runs): validate, message to the workers, map per worker, message back, reduce. With --json, stdout is ONE JSON array of {workload, engine, rows, ms}
 // records (tables go to stderr). Each engine's figure comes with the cores it got: the process's CPU
-// time per run over its wall time (median), so a starved pool shows up as about 1 core.
+// time per run over its wall time (median), so a starved pool shows up as about 1 core. Before the
+// timings, a plain compute loop on one thread and on two tells how much two threads can get done
+// here at all (two free cores: 2.0; vCPUs sharing a core or a busy machine: less).
 //
 // Fairness notes: clientlens kernels compute a little more than the others are asked for
 // (asset-loyalty: top-50 corner list; churn-rules: the top-100 at-risk page; whale-curve: top-10
@@ -629,6 +631,36 @@ async function timePaired(one, pool) {
   return { one: { ms: med(a), cpu: med(ca) }, pool: { ms: med(b), cpu: med(cb) }, speedup: med(ratio) };
 }
 
+/**
+ * How much two threads get done on this machine compared with one, on a fixed compute loop that
+ * touches no shared memory: 2.0 on two free cores; less when the vCPUs share a physical core, run
+ * at a lower clock together, or other work takes a core. No pool can beat it, so it is printed
+ * beside cl1/pool.
+ */
+async function machineParallelism() {
+  const src = `const { parentPort } = require('node:worker_threads');
+    parentPort.on('message', (ms) => {
+      let x = 1, n = 0;
+      const end = Date.now() + ms;
+      while (Date.now() < end) { for (let i = 0; i < 100000; i++) x = (Math.imul(x, 1103515245) + 12345) | 0; n++; }
+      parentPort.postMessage(n + (x & 0));
+    });`;
+  const workers = [new Worker(src, { eval: true }), new Worker(src, { eval: true })];
+  const spin = (w, ms) => new Promise((r) => { w.once('message', r); w.postMessage(ms); });
+  try {
+    await Promise.all(workers.map((w) => spin(w, 100))); // warm-up
+    const ratios = [];
+    for (let i = 0; i < 3; i++) {
+      const one = await spin(workers[0], 300);
+      const two = (await Promise.all(workers.map((w) => spin(w, 300)))).reduce((a, b) => a + b, 0);
+      ratios.push(two / one);
+    }
+    return ratios.sort((a, b) => a - b)[1];
+  } finally {
+    for (const w of workers) await w.terminate();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Main
 
@@ -636,6 +668,7 @@ const records = [];
 const summary = [];
 for (const rows of ROWS) {
   log(`\n== ${rows.toLocaleString('en-US')} rows; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')} (${cpus().length} CPUs) ==`);
+  if (PAIRED) log(`machine: two threads do ${(await machineParallelism()).toFixed(2)}x the work of one on a plain compute loop (the most a 2-worker pool can gain here)`);
   let t0 = performance.now();
   const tables = gen.generatePortfolio({ rows });
   log(`generated in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
