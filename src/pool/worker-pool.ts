@@ -87,6 +87,16 @@ interface Job {
   stop?: () => void;
 }
 
+/** A job in a worker as the stall watchdog sees it. */
+interface Watched {
+  /** performance.now() when the worker last spoke about the job (sent, progress, heartbeat). */
+  heard: number;
+  /** Still in the worker it was sent to (not answered, the worker not replaced). */
+  readonly inWorker: () => boolean;
+  /** Called once the job has been silent for stallTimeoutMs: replaces its worker. */
+  readonly stalled: () => void;
+}
+
 /** Jobs of one priority a worker holds at once: the running one and the next, waiting its turn. */
 const SEND_AHEAD = 2;
 
@@ -124,6 +134,9 @@ export class WorkerPool implements Disposable {
   private readonly stallTimeoutMs: number;
   private readonly cancelGraceMs: number;
   private readonly priorities: Readonly<Record<string, number>>;
+  /** Jobs in a worker, each with when it was last heard from; see watch(). */
+  private readonly watched = new Set<Watched>();
+  private watchdog: ReturnType<typeof setInterval> | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
     if (typeof options?.createWorker !== 'function') throw new TypeError('WorkerPool needs a createWorker function.');
@@ -177,6 +190,9 @@ export class WorkerPool implements Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
+    clearInterval(this.watchdog);
+    this.watchdog = undefined;
+    this.watched.clear();
     for (const slot of this.slots) {
       const jobs = [...slot.sent, ...slot.queue];
       slot.queue = [];
@@ -268,13 +284,10 @@ export class WorkerPool implements Disposable {
     const generation = slot.generation;
     const jobId = this.nextJobId++;
     const inWorker = () => slot.generation === generation && slot.sent.includes(job);
-    let stall: ReturnType<typeof setTimeout> | undefined;
     let budget: ReturnType<typeof setTimeout> | undefined;
+    const watch: Watched = { heard: performance.now(), inWorker, stalled: () => this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`) };
     const armStall = () => {
-      clearTimeout(stall);
-      stall = setTimeout(() => {
-        if (inWorker()) this.replace(slot, `no heartbeat for ${this.stallTimeoutMs} ms`);
-      }, this.stallTimeoutMs);
+      watch.heard = performance.now();
     };
     // The budget counts from the job's start: a job sent ahead starts when the host says so.
     const armBudget = () => {
@@ -285,7 +298,7 @@ export class WorkerPool implements Disposable {
         this.stopRunning(slot, job, generation, jobId, 'ran past its time budget');
       }, job.options.timeoutMs);
     };
-    armStall();
+    this.watch(watch);
     const waitsForTurn = slot.sent.some((j) => j !== job && j.priority >= job.priority);
     job.began = !waitsForTurn;
     if (!waitsForTurn) armBudget();
@@ -307,7 +320,7 @@ export class WorkerPool implements Disposable {
     } catch (err) {
       failure = err;
     } finally {
-      clearTimeout(stall);
+      this.watched.delete(watch);
       clearTimeout(budget);
       slot.progress.delete(jobId);
     }
@@ -324,6 +337,31 @@ export class WorkerPool implements Disposable {
       this.settle(job, new WorkerCrashedError(job.name, slot.index, failure instanceof Error ? failure.message : String(failure)));
     }
     this.pump(slot);
+  }
+
+  /**
+   * Stall detection: one timer for the pool while jobs are in workers, rather than a timer per job
+   * re-armed at every heartbeat (two timer calls per message, on the page's busiest path). A job
+   * silent for stallTimeoutMs is found within a quarter of that again.
+   */
+  private watch(w: Watched): void {
+    this.watched.add(w);
+    if (this.watchdog !== undefined) return;
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      for (const job of this.watched) {
+        // A replaced worker's jobs may never answer: they leave the watch here.
+        if (!job.inWorker()) this.watched.delete(job);
+        else if (now - job.heard >= this.stallTimeoutMs) {
+          this.watched.delete(job);
+          job.stalled();
+        }
+      }
+      if (this.watched.size === 0 || this.disposed) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    }, Math.max(25, this.stallTimeoutMs / 4));
   }
 
   /** Asks the worker to stop a job whose promise has already been settled; replaces it if it won't. */
