@@ -2,7 +2,8 @@
 // Prints each built JavaScript file's minified and gzipped size, then what a page pays:
 //  - elements + core: the files a page loads at start for `import 'clientlens'` (dist/clientlens.js
 //    and every file it reaches through static imports; lit, @lit/*, apache-arrow, idb, comlink and
-//    d3-* are external in that build and not counted). Budget: 60 KB gzipped.
+//    d3-* are external in that build and not counted). Budget: 60 KB gzipped. The start is a few
+//    large files (scripts/vite/start-chunks.ts), so what they hold is listed by source folder too.
 //  - on demand: files reached only through a dynamic import(), each with what it pulls in.
 //  - the worker: started by the data hub; not page code, but the page downloads it.
 //  - the whole page with the standalone bundle (Lit, Arrow, d3 inside): everything it can load.
@@ -43,6 +44,53 @@ function sourcesOf(file) {
   return (map.sources ?? []).map((s) => relative(root, join(dirname(file), map.sourceRoot ?? '', s)));
 }
 
+/** Decodes a source map's `mappings` (base64 VLQ): per generated line, [column, source index] of each segment. */
+function decodeMappings(mappings) {
+  const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+  let source = 0;
+  return mappings.split(';').map((line) => {
+    let column = 0;
+    const segments = [];
+    for (const seg of line.split(',')) {
+      if (!seg) continue;
+      const fields = [];
+      for (let i = 0, value = 0, shift = 0; i < seg.length; i++) {
+        const digit = B64.indexOf(seg[i]);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = shift = 0;
+        }
+      }
+      column += fields[0];
+      if (fields.length > 1) source += fields[1];
+      segments.push([column, fields.length > 1 ? source : -1]);
+    }
+    return segments;
+  });
+}
+
+/** Minified bytes of a built file by the folder of their source (components/cl-kpi, src/cache, ...), by its source map. */
+function bytesByFolder(file, into = new Map()) {
+  const mapFile = `${file}.map`;
+  if (!existsSync(mapFile)) return into;
+  const map = JSON.parse(readFileSync(mapFile, 'utf8'));
+  const lines = readFileSync(file, 'utf8').split('\n');
+  const folders = (map.sources ?? []).map((s) => {
+    const path = relative(root, join(dirname(file), map.sourceRoot ?? '', s));
+    return path.includes('node_modules') ? 'node_modules' : dirname(path);
+  });
+  decodeMappings(map.mappings).forEach((segments, i) => {
+    segments.forEach(([column, source], j) => {
+      const end = j + 1 < segments.length ? segments[j + 1][0] : lines[i]?.length ?? column;
+      const folder = source < 0 ? '(no source: imports, exports)' : folders[source];
+      into.set(folder, (into.get(folder) ?? 0) + end - column);
+    });
+  });
+  return into;
+}
+
 /** Kernel sources (kernels and their jobs) in a built file. */
 const kernelSources = (file) => sourcesOf(file).filter((s) => /^workers\/(kernels\/|jobs\/kernel-)/.test(s) && !PAGE_SAFE_KERNEL_FILES.has(s));
 /** Plugin kit sources (src/plugins/, src/plugins.ts) in a built file. */
@@ -63,10 +111,11 @@ const jsFiles = (dir) => existsSync(dir)
   : [];
 
 // Relative specifiers only: bare ones are the externals. `import x from"./a.js"`, `import"./a.js"`
-// and `export{a}from"./a.js"` are static; `import("./a.js")` is dynamic; the worker is a URL.
-const STATIC = /\b(?:import|export)\s*(?:[\w$*{},\s]*?\bfrom\s*)?["'](\.\.?\/[^"']+\.js)["']/g;
-const DYNAMIC = /\bimport\(\s*["'](\.\.?\/[^"']+\.js)["']\s*\)/g;
-const WORKER = /new URL\(\s*["']([^"']*worker[^"']*\.js)["']\s*,\s*import\.meta\.url\s*\)/g;
+// and `export{a}from"./a.js"` are static; `import("./a.js")` is dynamic; the worker is a URL. The
+// minifier may quote a specifier with backticks (`import(\`./a.js\`)`): any of the three quotes counts.
+const STATIC = /\b(?:import|export)\s*(?:[\w$*{},\s]*?\bfrom\s*)?["'`](\.\.?\/[^"'`$]+\.js)["'`]/g;
+const DYNAMIC = /\bimport\(\s*["'`](\.\.?\/[^"'`$]+\.js)["'`]\s*\)/g;
+const WORKER = /new URL\(\s*["'`]([^"'`$]*worker[^"'`$]*\.js)["'`]\s*,\s*import\.meta\.url\s*\)/g;
 
 const edges = new Map();
 function edgesOf(file) {
@@ -130,6 +179,11 @@ if (existsSync(library)) {
   console.log(`\nelements + core at start (import 'clientlens': ${page.start.size} files through static imports; lit, @lit/*, apache-arrow, d3-*, idb, comlink not counted):`);
   for (const f of [...page.start].sort((a, b) => sizeOf(b).gz - sizeOf(a).gz)) console.log(`  ${name(f).padEnd(50)} ${kb(sizeOf(f).gz).padStart(10)}`);
   console.log(`  total ${kb(sum(page.start, 'min'))} minified, ${kb(startGz)} gzipped (budget 60 KB: ${startGz <= BUDGET ? 'met' : 'OVER'})`);
+  // The start is a few large files (scripts/vite/start-chunks.ts): what they hold, by source folder.
+  const folders = new Map();
+  for (const f of page.start) bytesByFolder(f, folders);
+  console.log('  what the start holds, minified bytes by source folder (from the source maps):');
+  for (const [folder, bytes] of [...folders].sort((a, b) => b[1] - a[1])) console.log(`    ${folder.padEnd(48)} ${kb(bytes).padStart(10)}`);
   const kernelCode = [...page.start].flatMap((f) => kernelSources(f).map((s) => `${s} (in ${name(f)})`));
   if (kernelCode.length) {
     console.log(`  KERNEL CODE AT START (must run in the workers; see the header of this script):\n    ${kernelCode.join('\n    ')}`);

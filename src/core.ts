@@ -44,9 +44,10 @@ export { FilterStore } from './query/filter-store.js';
 export type { FilterCondition, FilterSpec } from './query/filter-store.js';
 export { ChurnModels } from './models/churn-models.js';
 export type { ChurnModelState } from './models/churn-models.js';
-export { trainChurn } from './models/train-churn.js';
+// Model code (training, scoring, clusters, lifetime value) loads on the first call of these
+// (models-on-demand.ts): a page that uses no model never fetches it.
+export { trainChurn, explainRows, fitClusters, clvBySegment } from './models/models-on-demand.js';
 export type { TrainChurnOptions } from './models/train-churn.js';
-export { explainRows } from './models/explain-rows.js';
 export type { ExplainRowsOptions } from './models/explain-rows.js';
 export { defaultChurnFeatures, MissingLabelError } from './models/default-churn-features.js';
 export type { ChurnModel, ChurnMetrics } from '../workers/models/churn-model.js';
@@ -57,11 +58,11 @@ export type { ClickHouseEngine, ClickHouseEngineOptions } from './remote/clickho
 export type { ClickHouseClient, ClickHouseClientOptions, ClickHouseCredentials, CredentialsProvider } from './remote/clickhouse-client.js';
 export type { RemoteEngineError, RemoteErrorKind } from './remote/remote-error.js';
 export type { QueryEngine, QueryRunOptions } from './remote/query-engine.js';
-export { fitClusters, DEFAULT_CLUSTER_FEATURES } from './models/fit-clusters.js';
+export { DEFAULT_CLUSTER_FEATURES } from './models/cluster-features.js';
 export type { FitClustersOptions } from './models/fit-clusters.js';
 export { clusterDimension, clusterLabels, sharedClusters } from './models/cluster-segmentation.js';
 export type { ClusterModel } from '../workers/models/kmeans.js';
-export { clvBySegment, sharedClvBySegment } from './models/clv-by-segment.js';
+export { sharedClvBySegment } from './models/shared-clv.js';
 export type { ClvBySegmentOptions } from './models/clv-by-segment.js';
 export type { ClvFitResult, ClvGroup } from '../workers/jobs/clv-jobs.js';
 export { announceDataAccess, fieldsOfQuery, fieldsOfSpec } from './privacy/data-access.js';

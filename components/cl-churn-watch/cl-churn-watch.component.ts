@@ -1,5 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
+import { styleProps } from '../shared/style-props.js';
 import { repeat } from 'lit/directives/repeat.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { styles } from './cl-churn-watch.styles.js';
@@ -8,20 +8,22 @@ import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { AtRiskPages, type AtRiskRow, type ClientScore } from './at-risk-pages.js';
 import { ChurnModels, type ChurnModelState } from '../../src/models/churn-models.js';
-import { explainRows } from '../../src/models/explain-rows.js';
-import { CHURN_TARGET, defaultChurnFeatures } from '../../src/models/default-churn-features.js';
-import { planColumns } from '../../workers/models/features.js';
+import { explainRows } from '../../src/models/models-on-demand.js';
+import { CHURN_TARGET, defaultChurnColumns } from '../../src/models/default-churn-features.js';
 import { announceDataAccess } from '../../src/privacy/data-access.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { ChurnModel } from '../../workers/models/churn-model.js';
 import { DEFAULT_AS_OF, ruleConditions, ruleName, ruleReason, ruleView, type RuleView } from './churn-reasons.js';
 import { MaskingController } from '../shared/masking-controller.js';
+import { OnDemand } from '../shared/on-demand.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition, FilterSpec } from '../../src/query/filter-store.js';
 import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
-import { fieldDef, isClientField } from '../../src/schema/client-schema.js';
 import { DEFAULT_CHURN_RULES, MAX_AT_RISK_PAGE_END, type ChurnRuleInput } from '../../workers/kernels/churn-rule-kinds.js';
 import type { ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
+
+/** The table view: loaded when first shown. */
+const loadTable = () => import('./churn-table.js');
 
 /** Fixed row height in px (the virtual list places rows from it; keep in step with --_row-h). */
 const ROW_HEIGHT = 52;
@@ -68,7 +70,8 @@ let instances = 0;
  * @summary Clients at risk of leaving, by the churn early-warning rules (defaults: no transaction
  * for 90 days; more than half of assets moved out), with a summary per rule, rule chips to filter,
  * a sortable virtualised list that stays smooth with 100k clients, readable reasons per client and
- * an optional model score with its reasons. Enter or click opens the client.
+ * an optional model score with its reasons. Enter or click opens the client. The table view loads
+ * its code the first time it is shown (churn-table.ts), the model code when a model is used.
  *
  * @attr as-of - The day the data describes (YYYY-MM-DD), for "days without a transaction" (default 2026-06-30).
  * @attr sort - Order after rules hit: aum (default), assetOutflow3m, revenue.
@@ -148,6 +151,7 @@ export class ClChurnWatch extends LitElement {
     query: (d) => this.summaryQuery(d),
   });
   private readonly pages = new AtRiskPages(this, { pageSize: PAGE_SIZE });
+  private readonly table = new OnDemand(this, loadTable);
   private resize?: ResizeObserver;
   private observed?: Element;
   private scrollFrame = 0;
@@ -195,7 +199,7 @@ export class ClChurnWatch extends LitElement {
     const models = this.models();
     if (!dataset || !models) return undefined;
     // Without a label there are no features to report; train() then says why it cannot run.
-    if (dataset.columns.includes(CHURN_TARGET)) announceDataAccess(this, dataset, 'train-churn', planColumns(defaultChurnFeatures(dataset.schema)));
+    if (dataset.columns.includes(CHURN_TARGET)) announceDataAccess(this, dataset, 'train-churn', defaultChurnColumns(dataset.schema));
     const run = models.train(dataset);
     run.catch(() => {}); // the state carries the error; the element shows it
     return run;
@@ -503,7 +507,7 @@ export class ClChurnWatch extends LitElement {
 
   private renderRow(i: number, views: readonly RuleView[], withScore: boolean) {
     const row = this.pages.row(i);
-    const pos = styleMap({ transform: `translateY(${i * ROW_HEIGHT}px)` });
+    const pos = styleProps({ transform: `translateY(${i * ROW_HEIGHT}px)` });
     const cls = `row ${i === this.active ? 'active' : ''}`;
     if (!row) {
       return html`<div role="row" id="${this.uid}-r${i}" class="${cls} loading-row" aria-rowindex=${i + 2} style=${pos}>
@@ -568,7 +572,7 @@ export class ClChurnWatch extends LitElement {
             ${withScore ? html`<div role="columnheader" class="cell">${msg('Model score', { id: 'churn.col.score' })}</div>` : nothing}
           </div>
         </div>
-        <div role="rowgroup" class="body" style=${styleMap({ height: `${n * ROW_HEIGHT}px` })}>
+        <div role="rowgroup" class="body" style=${styleProps({ height: `${n * ROW_HEIGHT}px` })}>
           ${repeat(indices, (i) => i, (i) => this.renderRow(i, views, withScore))}
         </div>
       </div>
@@ -576,27 +580,6 @@ export class ClChurnWatch extends LitElement {
         ? html`<p class="note">${msg(str`Showing the first ${formatNumber(MAX_AT_RISK_PAGE_END)} of ${formatNumber(total)} clients; narrow the list with the rule chips or the page's filters.`, { id: 'churn.capped' })}</p>`
         : nothing}
       <p class="note">${msg('Arrow keys, Page Up / Down, Home and End move through the list; Enter opens the client.', { id: 'churn.keys' })}</p>`;
-  }
-
-  private renderTable(v: ChurnRulesResult) {
-    const views = this.views();
-    const share = (n: number, of: number | null) => (of !== null && of > 0 ? formatPercent(n / of) : '—');
-    const byLabel = v.by === null ? '' : isClientField(v.by) ? fieldDef(v.by).label : v.by;
-    return html`<table class="data">
-        <caption class="sr-only">${msg('Clients hitting each rule', { id: 'churn.table.rules' })}</caption>
-        <thead><tr><th scope="col">${msg('Rule', { id: 'churn.col.rule' })}</th><th scope="col" class="num">${msg('Clients', { id: 'churn.col.clients' })}</th><th scope="col" class="num">${msg('Share of the book', { id: 'churn.col.share' })}</th><th scope="col" class="num">${msg('No data', { id: 'churn.col.missing' })}</th></tr></thead>
-        <tbody>
-          ${v.rules.map((r, j) => html`<tr><th scope="row">${ruleName(views[j] ?? ruleView(r))}</th><td class="num">${formatNumber(r.clients)}</td><td class="num">${share(r.clients, v.rows)}</td><td class="num">${formatNumber(r.missing + r.nan)}</td></tr>`)}
-          <tr><th scope="row">${msg('Any rule', { id: 'churn.any-rule' })}</th><td class="num">${formatNumber(v.any)}</td><td class="num">${share(v.any, v.rows)}</td><td class="num">—</td></tr>
-        </tbody>
-      </table>
-      ${v.by && v.groups.length
-        ? html`<h3>${msg(str`By ${byLabel.toLowerCase()}`, { id: 'churn.table.by' })}</h3>
-            <table class="data">
-              <thead><tr><th scope="col">${byLabel}</th><th scope="col" class="num">${msg('Clients', { id: 'churn.col.clients' })}</th><th scope="col" class="num">${msg('At risk', { id: 'churn.col.at-risk' })}</th>${v.rules.map((r, j) => html`<th scope="col" class="num">${ruleName(views[j] ?? ruleView(r))}</th>`)}</tr></thead>
-              <tbody>${v.groups.map((g) => html`<tr><th scope="row">${g.key === null ? '—' : this.masking.label(v.by, g.key)}</th><td class="num">${g.rows === null ? '—' : formatNumber(g.rows)}</td><td class="num">${formatNumber(g.any)} (${share(g.any, g.rows)})</td>${g.perRule.map((c) => html`<td class="num">${formatNumber(c)}</td>`)}</tr>`)}</tbody>
-            </table>`
-        : nothing}`;
   }
 
   private csv(v: ChurnRulesResult) {
@@ -623,7 +606,7 @@ export class ClChurnWatch extends LitElement {
       controls,
       isEmpty: false,
       chart: () => (v ? html`${this.renderModel()}${this.renderChips(v)}${this.renderList()}` : nothing),
-      table: () => (v ? this.renderTable(v) : nothing),
+      table: () => (v ? this.table.render((t) => t.renderTable(v, this.views(), this.masking)) : nothing),
       csv: () => this.csv(v!),
     });
   }

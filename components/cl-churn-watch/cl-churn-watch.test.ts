@@ -244,7 +244,8 @@ describe('<cl-churn-watch>', () => {
     const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
     await listed(el);
     [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === 'Table')!.click();
-    await el.updateComplete;
+    // The table loads on demand the first time it is shown.
+    await until('the table', () => el.shadowRoot!.querySelector('table.data'));
     const tables = el.shadowRoot!.querySelectorAll('table.data');
     expect(tables.length).to.equal(2);
     const ruleRows = [...tables[0].querySelectorAll('tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent!.trim()).join(' | '));

@@ -14,7 +14,7 @@ import { DEFAULT_CHURN_RULES, type ChurnRuleInput } from '../../workers/kernels/
 import type { ClientLookupResult, ClientValues } from '../../workers/kernels/client-lookup.js';
 import { ChurnModels } from '../../src/models/churn-models.js';
 import { announceDataAccess } from '../../src/privacy/data-access.js';
-import { explainRows } from '../../src/models/explain-rows.js';
+import { explainRows } from '../../src/models/models-on-demand.js';
 import { CHURN_TARGET } from '../../src/models/default-churn-features.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import type { ChurnModel } from '../../workers/models/churn-model.js';

@@ -1,11 +1,10 @@
-import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type PropertyValues } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { styles } from './cl-command-palette.styles.js';
-import { rankByFuzzy, type FuzzyMatch } from './fuzzy.js';
 import type { PluginHost } from '../../src/plugins/plugin-host.js';
-import type { PaletteCommand } from '../../src/plugins/plugin-api.js';
 import { loadPlugins } from '../../src/plugins-on-demand.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
+import type { PaletteList } from './palette-list.js';
 
 export interface CommandExecuteDetail {
   readonly command: string;
@@ -18,13 +17,16 @@ export interface CommandErrorDetail {
 }
 
 const OPEN_COMMAND = 'clientlens.commandPalette.open';
-/** Commands run recently come first when the query is empty (this page only). */
-const recent: string[] = [];
 
-interface Item {
-  readonly cmd: PaletteCommand;
-  readonly label: string;
-  readonly match: FuzzyMatch;
+type ListModule = typeof import('./palette-list.js');
+let listModule: Promise<ListModule> | undefined;
+
+/** The palette's body (search, list, keys), loaded when a palette first opens; a failed load is not kept. */
+function loadList(): Promise<ListModule> {
+  return (listModule ??= import('./palette-list.js').catch((err: unknown) => {
+    listModule = undefined;
+    throw err;
+  }));
 }
 
 /**
@@ -39,7 +41,9 @@ interface Item {
  *
  * Without a `pluginHost`, the palette loads the plugin kit (a dynamic import of `clientlens/plugins`)
  * when it connects and uses the page's shared host; until then it shows its button without the
- * shortcut, and `show()` waits for the kit. The kit is not part of the page's start (issue 5).
+ * shortcut, and `show()` waits for the kit. The kit is not part of the page's start (issue 5), nor
+ * is the palette's body (search, list, keyboard: palette-list.ts), which loads when it first opens;
+ * if that load fails, the status next to the button says so and the next open tries again.
  *
  * @prop pluginHost - The PluginHost whose commands to list (default: the page's shared host, set here once loaded).
  * @attr open - Whether the palette is open (reflects).
@@ -58,18 +62,14 @@ export class ClCommandPalette extends LitElement {
     open: { type: Boolean, reflect: true },
     theme: { type: String, reflect: true },
     pluginHost: { attribute: false },
-    query: { state: true },
-    active: { state: true },
-    items: { state: true },
     status: { state: true },
   };
 
   open = false;
   theme?: string;
   pluginHost?: PluginHost;
-  private query = '';
-  private active = 0;
-  private items: Item[] = [];
+  /** The body, once it has loaded (the first open). */
+  private list?: PaletteList;
   private status = '';
   private statusIsError = false;
   private opener: HTMLElement | null = null;
@@ -124,8 +124,8 @@ export class ClCommandPalette extends LitElement {
     this.detach();
     this.attached = host;
     this.subs.push(
-      host.onDidChangeStatus(() => this.open && this.refresh()),
-      host.contextKeys.onDidChange(() => (this.open ? this.refresh() : this.requestUpdate())),
+      host.onDidChangeStatus(() => this.open && this.list?.refresh()),
+      host.contextKeys.onDidChange(() => (this.open && this.list ? this.list.refresh() : this.requestUpdate())),
     );
   }
 
@@ -154,17 +154,37 @@ export class ClCommandPalette extends LitElement {
     // Removed while the kit loaded, or the kit failed to load: nothing to show.
     if (!this.pluginHost || !this.isConnected) return;
     if (this.open && this.dialog?.open) return this.input?.focus();
-    this.opener = deepActiveElement();
-    this.query = '';
-    this.active = 0;
+    const opener = deepActiveElement();
+    const list = await this.loadBody();
+    if (!list || !this.isConnected || this.open) return;
+    this.opener = opener;
     this.status = '';
     this.statusIsError = false;
     this.open = true;
-    this.refresh();
+    list.reset();
     await this.updateComplete;
     const dialog = this.dialog!;
     if (!dialog.open) dialog.showModal();
     this.input?.focus();
+  }
+
+  /** The body, loading it on the first open; undefined (and the status says why) when it fails to load. */
+  private async loadBody(): Promise<PaletteList | undefined> {
+    if (this.list) return this.list;
+    try {
+      const { PaletteList } = await loadList();
+      return (this.list ??= new PaletteList(this));
+    } catch (err) {
+      this.setStatus(msg(str`The command palette could not be loaded: ${(err as Error)?.message ?? err}`, { id: 'palette.load-error' }), true);
+      return undefined;
+    }
+  }
+
+  /** @internal The live region next to the button (PaletteList reports through it); an error stays visible. */
+  setStatus(text: string, isError: boolean): void {
+    this.status = text;
+    this.statusIsError = isError;
+    this.requestUpdate();
   }
 
   /** Closes the palette; focus returns to where it was before opening. */
@@ -180,81 +200,12 @@ export class ClCommandPalette extends LitElement {
     if (back?.isConnected) back.focus();
   }
 
-  private refresh(): void {
-    const commands = (this.pluginHost?.paletteCommands() ?? []).filter((c) => c.command !== OPEN_COMMAND);
-    const ordered = this.query.trim() ? commands : [...commands].sort((a, b) => rank(a) - rank(b));
-    this.items = rankByFuzzy(ordered, this.query, (c) => labelOf(c)).map(({ item, match }) => ({ cmd: item, label: labelOf(item), match }));
-    this.active = Math.min(this.active, Math.max(0, this.items.length - 1));
-    this.status = msg(str`${this.items.length} results`, { id: 'palette.results' });
-    this.statusIsError = false;
-  }
-
-  private handleInput(e: InputEvent): void {
-    this.query = (e.target as HTMLInputElement).value;
-    this.active = 0;
-    this.refresh();
-  }
-
-  private handleKeydown(e: KeyboardEvent): void {
-    const n = this.items.length;
-    const move = (to: number) => {
-      e.preventDefault();
-      if (n) this.active = ((to % n) + n) % n;
-    };
-    switch (e.key) {
-      case 'ArrowDown': return move(this.active + 1);
-      case 'ArrowUp': return move(this.active - 1);
-      case 'PageDown': return move(Math.min(n - 1, this.active + 8));
-      case 'PageUp': return move(Math.max(0, this.active - 8));
-      case 'Home': if (e.ctrlKey) move(0); return;
-      case 'End': if (e.ctrlKey) move(n - 1); return;
-      case 'Enter': {
-        e.preventDefault();
-        const item = this.items[this.active];
-        if (item) void this.run(item.cmd);
-        return;
-      }
-    }
-  }
-
-  private async run(cmd: PaletteCommand): Promise<void> {
-    // Items are listed only from a host, so there is one.
-    const host = this.pluginHost!;
-    this.hide();
-    recent.splice(0, recent.length, cmd.command, ...recent.filter((c) => c !== cmd.command).slice(0, 9));
-    try {
-      const result = await host.executeCommand(cmd.command);
-      this.dispatchEvent(new CustomEvent<CommandExecuteDetail>('cl-command-execute', { detail: { command: cmd.command, result }, bubbles: true, composed: true }));
-    } catch (err) {
-      const message = (err as Error)?.message ?? String(err);
-      this.status = msg(str`${labelOf(cmd)} failed: ${message}`, { id: 'palette.failed' });
-      this.statusIsError = true;
-      this.dispatchEvent(new CustomEvent<CommandErrorDetail>('cl-command-error', { detail: { command: cmd.command, message }, bubbles: true, composed: true }));
-    }
-  }
-
-  protected override updated(changed: PropertyValues): void {
-    if (changed.has('active') || changed.has('items')) this.renderRoot.querySelector('[aria-selected="true"]')?.scrollIntoView?.({ block: 'nearest' });
-  }
-
-  private highlight(text: string, positions: readonly number[]): (TemplateResult | string)[] {
-    if (!positions.length) return [text];
-    const marked = new Set(positions);
-    const out: (TemplateResult | string)[] = [];
-    let i = 0;
-    while (i < text.length) {
-      let j = i;
-      const on = marked.has(i);
-      while (j < text.length && marked.has(j) === on) j++;
-      out.push(on ? html`<mark>${text.slice(i, j)}</mark>` : text.slice(i, j));
-      i = j;
-    }
-    return out;
+  protected override updated(): void {
+    this.list?.updated();
   }
 
   override render() {
     const shortcut = this.pluginHost?.keybindingLabel(OPEN_COMMAND);
-    const activeId = this.items.length ? `cl-cp-opt-${this.active}` : undefined;
     const ariaKeys = this.pluginHost?.platform === 'mac' ? 'Meta+Shift+P' : 'Control+Shift+P';
     return html`
       <button type="button" class="open" part="button" aria-haspopup="dialog" aria-keyshortcuts=${shortcut ? ariaKeys : nothing} @click=${() => void this.show()}>
@@ -262,66 +213,10 @@ export class ClCommandPalette extends LitElement {
       </button>
       <span class="status ${this.statusIsError ? 'visible' : ''}" role="status" aria-live="polite">${this.status}</span>
       <dialog part="dialog" aria-label=${msg('Command palette', { id: 'palette.label' })} @close=${() => this.handleClose()}>
-        ${this.open
-          ? html`<input
-                part="input"
-                type="text"
-                role="combobox"
-                autocomplete="off"
-                spellcheck="false"
-                aria-autocomplete="list"
-                aria-expanded=${this.items.length ? 'true' : 'false'}
-                aria-controls="cl-cp-list"
-                aria-activedescendant=${activeId ?? nothing}
-                aria-label=${msg('Type the name of a command', { id: 'palette.input' })}
-                placeholder=${msg('Type a command…', { id: 'palette.placeholder' })}
-                .value=${this.query}
-                @input=${this.handleInput}
-                @keydown=${this.handleKeydown}
-              />
-              <ul id="cl-cp-list" role="listbox" part="listbox" aria-label=${msg('Commands', { id: 'palette.open' })} ?hidden=${this.items.length === 0}>
-                ${this.items.map(
-                  (it, i) => html`<li
-                    id="cl-cp-opt-${i}"
-                    role="option"
-                    part="option"
-                    aria-selected=${i === this.active ? 'true' : 'false'}
-                    data-command=${it.cmd.command}
-                    @click=${() => void this.run(it.cmd)}
-                    @pointermove=${() => i !== this.active && (this.active = i)}
-                  >
-                    <span class="title">${this.renderLabel(it)}</span>
-                    <span class="meta">
-                      ${it.cmd.pluginId.startsWith('clientlens.') ? nothing : html`<span class="plugin">${it.cmd.pluginName}</span>`}
-                      ${it.cmd.keybinding ? html`<kbd>${it.cmd.keybinding}</kbd>` : nothing}
-                    </span>
-                  </li>`,
-                )}
-              </ul>
-              ${this.items.length === 0 ? html`<p class="empty">${msg('No matching commands', { id: 'palette.empty' })}</p>` : nothing}`
-          : nothing}
+        ${this.open && this.list ? this.list.render() : nothing}
       </dialog>
     `;
   }
-
-  private renderLabel(it: Item) {
-    const cat = it.cmd.category ? `${it.cmd.category}: ` : '';
-    const parts = this.highlight(it.label, it.match.positions);
-    if (!cat) return parts;
-    // The category is de-emphasised: split the highlighted label where the title starts.
-    const catPositions = it.match.positions.filter((p) => p < cat.length);
-    const titlePositions = it.match.positions.filter((p) => p >= cat.length).map((p) => p - cat.length);
-    return html`<span class="cat">${this.highlight(cat, catPositions)}</span>${this.highlight(it.cmd.title, titlePositions)}`;
-  }
-}
-
-function labelOf(c: PaletteCommand): string {
-  return c.category ? `${c.category}: ${c.title}` : c.title;
-}
-
-function rank(c: PaletteCommand): number {
-  const i = recent.indexOf(c.command);
-  return i < 0 ? recent.length : i;
 }
 
 function deepActiveElement(): HTMLElement | null {

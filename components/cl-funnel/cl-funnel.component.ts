@@ -1,19 +1,20 @@
 import { LitElement, html, svg, nothing, css, type PropertyValues } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { scaleBand, scaleLinear } from 'd3-scale';
+import { scaleLinear } from 'd3-scale';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
 import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
-import { handleRovingKeys } from '../shared/roving-focus.js';
+import { TooltipController } from '../shared/tooltip.js';
+import { OnDemand } from '../shared/on-demand.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
-import { COMPANY_SIZES, WEALTH_TIERS, fieldDef, isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
-import { formatNumber, formatPercent } from '../../src/i18n/format.js';
+import { isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
+import { formatNumber } from '../../src/i18n/format.js';
 import { DEFAULT_STAGE_MAPPING } from '../../workers/kernels/funnel-stage-mapping.js';
-import type { FunnelResult, FunnelStep } from '../../workers/kernels/funnel.js';
+import type { FunnelResult } from '../../workers/kernels/funnel.js';
+import { byLabel, days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
 
 export type FunnelOrientation = 'horizontal' | 'vertical';
 
@@ -46,21 +47,16 @@ export interface FunnelSelectDetail {
 /** The lifecycle path of the client schema's LIFECYCLE_STAGES (the funnel kernel's reference steps). */
 export const DEFAULT_FUNNEL_STEPS: readonly string[] = Object.freeze(['prospect', 'new', 'growing', 'mature']);
 const DEFAULT_STAGE_COLUMN = 'lifecycleStage';
-/** Category columns whose labels have an order of their own (the client schema's vocabularies). */
-const NATURAL_ORDER: Record<string, readonly string[]> = { tier: WEALTH_TIERS, companySize: COMPANY_SIZES };
 
-/** One funnel on screen: all clients, or one category of `split-by`. */
-interface Funnel {
-  readonly category: string | null;
-  readonly rows: number;
-  readonly steps: readonly FunnelStep[];
-}
+/** The vertical and side-by-side funnels and the table: loaded when first shown. */
+const loadViews = () => import('./cl-funnel.views.js');
 
 /**
  * @summary A conversion funnel: clients reaching each lifecycle stage (or each dated step), with
  * step conversion, overall conversion, drop-off and median days between dated steps; optionally
  * one funnel per category side by side. Click (or Enter) a step to filter the page to the clients
- * who reached it.
+ * who reached it. One horizontal funnel draws at once; the vertical and side-by-side layouts and
+ * the table load their code the first time they are shown (cl-funnel.views.ts).
  *
  * @attr steps - Comma-separated stage labels (default prospect,new,growing,mature), or dated steps as label:column pairs (e.g. "Opened:openDate,Funded:firstProductDate").
  * @attr split-by - A category column (segment, clientType, tier, ...): one funnel per category, side by side.
@@ -126,7 +122,6 @@ export class ClFunnel extends LitElement {
     spec: { attribute: false },
     data: { attribute: false },
     hub: { attribute: false },
-    hover: { state: true },
   };
 
   steps: string[] = [...DEFAULT_FUNNEL_STEPS];
@@ -141,7 +136,8 @@ export class ClFunnel extends LitElement {
   spec?: FunnelSpecInput;
   data?: Dataset;
   hub?: DataHub;
-  private hover?: { x: number; y: number; text: string };
+  private readonly tip = new TooltipController(this);
+  private readonly views = new OnDemand(this, loadViews);
   private readonly size = new WidthController(this);
   private get width(): number {
     return this.size.value;
@@ -256,96 +252,21 @@ export class ClFunnel extends LitElement {
     }
   }
 
-  /** Display name of a step: lifecycle stages are translated, other labels shown as they are. */
-  private stepLabel(label: string): string {
-    switch (label) {
-      case 'prospect': return msg('Prospect', { id: 'funnel.stage.prospect' });
-      case 'new': return msg('New', { id: 'funnel.stage.new' });
-      case 'growing': return msg('Growing', { id: 'funnel.stage.growing' });
-      case 'mature': return msg('Mature', { id: 'funnel.stage.mature' });
-      case 'declining': return msg('Declining', { id: 'funnel.stage.declining' });
-      case 'dormant': return msg('Dormant', { id: 'funnel.stage.dormant' });
-      case 'churned': return msg('Churned', { id: 'funnel.stage.churned' });
-      case 'win-back': return msg('Win-back', { id: 'funnel.stage.win-back' });
-      default: return label;
-    }
-  }
-
-  private byLabel(by: string): string {
-    switch (by) {
-      case 'segment': return msg('segment', { id: 'funnel.by.segment' });
-      case 'clientType': return msg('client type', { id: 'funnel.by.client-type' });
-      case 'tier': return msg('wealth tier', { id: 'funnel.by.tier' });
-      case 'region': return msg('region', { id: 'funnel.by.region' });
-      case 'channel': return msg('channel', { id: 'funnel.by.channel' });
-      default: return isClientField(by) ? fieldDef(by).label.toLowerCase() : by;
-    }
-  }
-
-  private categoryLabel(c: string | null): string {
-    return c === null ? msg('(none)', { id: 'funnel.none' }) : c;
-  }
-
-  private funnels(r: FunnelResult): Funnel[] {
-    if (r.by) {
-      // Categories in their natural order when the column has one (wealth tiers, company size), else the kernel's label order.
-      const vocab = NATURAL_ORDER[r.by.column];
-      const rank = (k: string | null) => (!vocab || k === null ? Infinity : vocab.indexOf(k) < 0 ? vocab.length : vocab.indexOf(k));
-      const cats = vocab ? [...r.by.categories].sort((a, b) => rank(a.label) - rank(b.label)) : r.by.categories;
-      return cats.map((c) => ({ category: c.label, rows: c.rows, steps: c.steps }));
-    }
-    return [{ category: null, rows: r.rows, steps: r.steps }];
-  }
-
-  private pct(v: number | null): string {
-    return v === null ? '—' : formatPercent(v);
-  }
-
-  private days(v: number): string {
-    return msg(str`median ${formatNumber(v, { maximumFractionDigits: 1 })} days`, { id: 'funnel.median-days' });
-  }
-
-  private tipText(s: FunnelStep, f: Funnel, k: number): string {
-    const lines = [f.category !== null ? `${this.categoryLabel(f.category)} · ${this.stepLabel(s.label)}` : this.stepLabel(s.label), msg(str`${formatNumber(s.count)} clients`, { id: 'funnel.clients' })];
-    if (k > 0) {
-      lines.push(msg(str`${this.pct(s.conversionFromPrevious)} of the previous step`, { id: 'funnel.from-previous' }));
-      lines.push(msg(str`${this.pct(s.conversionFromFirst)} of the first step`, { id: 'funnel.from-first' }));
-      lines.push(msg(str`${formatNumber(s.dropOff ?? 0)} dropped off`, { id: 'funnel.dropped' }));
-      if (s.medianDaysFromPrevious !== null) lines.push(this.days(s.medianDaysFromPrevious));
-    }
-    return lines.join('\n');
-  }
-
-  private marks(): SVGElement[] {
-    return [...this.renderRoot.querySelectorAll<SVGElement>('[data-chart] .mark')];
-  }
-
-  private showTip(e: MouseEvent | FocusEvent, text: string): void {
-    const host = this.getBoundingClientRect();
-    const target = (e.target as Element).getBoundingClientRect();
-    this.hover = { x: target.left - host.left + target.width / 2, y: target.top - host.top - 6, text };
-  }
-
-  private renderTip() {
-    if (!this.hover) return nothing;
-    // styleMap writes through CSSOM, which a strict style-src allows (a style attribute it would not).
-    return html`<div class="tooltip" role="tooltip" style=${styleMap({ left: `${this.hover.x}px`, top: `${this.hover.y}px`, transform: 'translate(-50%, -100%)' })}>${this.hover.text}</div>`;
-  }
-
-  /** Attributes and handlers shared by every step mark. */
-  private markClass(s: FunnelStep, f: Funnel): string {
-    const sel = this.selected;
-    const isSel = sel === s.label && this.selectedCategory === f.category;
-    return `mark ${sel && !isSel ? 'dim' : ''} ${isSel ? 'selected' : ''}`;
-  }
-
-  private keydown(order: { f: Funnel; s: FunnelStep }[]) {
-    return (e: KeyboardEvent) =>
-      handleRovingKeys(e, this.marks(), { onActivate: (i) => this.select(order[i].s.label, order[i].f.category), onEscape: () => this.select(null) });
+  /** What the charts read (funnel-parts.ts, cl-funnel.views.ts), as it is now. */
+  private viewHost(): FunnelViewHost {
+    return {
+      width: this.width,
+      selected: this.selected,
+      selectedCategory: this.selectedCategory,
+      tip: this.tip,
+      renderRoot: this.renderRoot,
+      select: (step, category) => this.select(step, category),
+    };
   }
 
   /** One funnel, steps top to bottom, bars centred (the classic funnel shape). */
   private renderHorizontal(f: Funnel) {
+    const host = this.viewHost();
     const w = Math.max(280, this.width - 40);
     const left = Math.round(Math.min(130, Math.max(76, w * 0.18)));
     const right = Math.round(Math.min(230, Math.max(128, w * 0.34)));
@@ -361,7 +282,7 @@ export class ClFunnel extends LitElement {
     const y = (k: number) => top + k * (barH + gap);
     const order = f.steps.map((s) => ({ f, s }));
     return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${this.keydown(order)}>
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${stepKeys(host, order)}>
         <g class="connectors" aria-hidden="true">
           ${f.steps.slice(1).map((s, i) => {
             const a = x(f.steps[i].count) / 2;
@@ -375,121 +296,23 @@ export class ClFunnel extends LitElement {
           ${f.steps.map((s, k) => {
             const bw = x(s.count);
             return svg`<g>
-              <text x=${left - 10} y=${y(k) + barH / 2} text-anchor="end" dominant-baseline="middle">${this.stepLabel(s.label)}</text>
-              <rect class=${this.markClass(s, f)} x=${cx - bw / 2} y=${y(k)} width=${bw} height=${barH} rx="3"
-                tabindex=${k === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label ? 'true' : 'false'} aria-label=${this.tipText(s, f, k).replace(/\n/g, ', ')}
-                @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(s, f, k))} @mouseleave=${() => (this.hover = undefined)}
-                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(s, f, k))} @blur=${() => (this.hover = undefined)}></rect>
+              <text x=${left - 10} y=${y(k) + barH / 2} text-anchor="end" dominant-baseline="middle">${stepLabel(s.label)}</text>
+              <rect class=${markClass(host, s, f)} x=${cx - bw / 2} y=${y(k)} width=${bw} height=${barH} rx="3"
+                tabindex=${k === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label ? 'true' : 'false'} aria-label=${tipText(s, f, k).replace(/\n/g, ', ')}
+                @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.tip.show(e, tipText(s, f, k))} @mouseleave=${() => this.tip.hide()}
+                @focus=${(e: FocusEvent) => this.tip.show(e, tipText(s, f, k))} @blur=${() => this.tip.hide()}></rect>
               <text class="count" x=${w - right + 10} y=${y(k) + 11}>${formatNumber(s.count)}</text>
-              <text class="muted" x=${w - right + 10} y=${y(k) + 25}>${k === 0 ? msg('clients entering', { id: 'funnel.entering' }) : msg(str`${this.pct(s.conversionFromFirst)} of first`, { id: 'funnel.of-first' })}</text>
+              <text class="muted" x=${w - right + 10} y=${y(k) + 25}>${k === 0 ? msg('clients entering', { id: 'funnel.entering' }) : msg(str`${pct(s.conversionFromFirst)} of first`, { id: 'funnel.of-first' })}</text>
               ${k > 0
-                ? svg`<text x=${cx} y=${y(k) - gap / 2} text-anchor="middle" dominant-baseline="middle">${msg(str`↓ ${this.pct(s.conversionFromPrevious)} convert`, { id: 'funnel.convert' })}</text>
+                ? svg`<text x=${cx} y=${y(k) - gap / 2} text-anchor="middle" dominant-baseline="middle">${msg(str`↓ ${pct(s.conversionFromPrevious)} convert`, { id: 'funnel.convert' })}</text>
                   <text class="drop" x=${w - right + 10} y=${y(k) - gap / 2 - (s.medianDaysFromPrevious === null ? 0 : 7)} dominant-baseline="middle">${msg(str`−${formatNumber(s.dropOff ?? 0)} drop off`, { id: 'funnel.drop-off' })}</text>
-                  ${s.medianDaysFromPrevious === null ? nothing : svg`<text class="muted" x=${w - right + 10} y=${y(k) - gap / 2 + 8} dominant-baseline="middle">${this.days(s.medianDaysFromPrevious)}</text>`}`
+                  ${s.medianDaysFromPrevious === null ? nothing : svg`<text class="muted" x=${w - right + 10} y=${y(k) - gap / 2 + 8} dominant-baseline="middle">${days(s.medianDaysFromPrevious)}</text>`}`
                 : nothing}
             </g>`;
           })}
         </g>
       </svg>
-      ${this.renderTip()}
-    </div>`;
-  }
-
-  /** One funnel, steps left to right as columns. */
-  private renderVertical(f: Funnel) {
-    const w = Math.max(280, this.width - 40);
-    const top = 22;
-    const plotH = 190;
-    const below = f.steps.some((s) => s.medianDaysFromPrevious !== null) ? 62 : 48;
-    const h = top + plotH + below;
-    const xb = scaleBand<string>().domain(f.steps.map((s) => s.label)).range([0, w]).paddingInner(0.34).paddingOuter(0.1);
-    const max = Math.max(1, ...f.steps.map((s) => s.count));
-    const y = scaleLinear().domain([0, max]).range([plotH, 0]);
-    const order = f.steps.map((s) => ({ f, s }));
-    const bw = xb.bandwidth();
-    const gapW = xb.step() - bw;
-    return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${this.keydown(order)}>
-        <g class="connectors" aria-hidden="true">
-          ${f.steps.slice(1).map((s, i) => {
-            const x0 = xb(f.steps[i].label)! + bw;
-            const x1 = xb(s.label)!;
-            return svg`<path class="connector" d="M${x0},${top + y(f.steps[i].count)} L${x1},${top + y(s.count)} L${x1},${top + plotH} L${x0},${top + plotH} Z"></path>
-              ${gapW > 40 ? svg`<text x=${(x0 + x1) / 2} y=${top + plotH - 10} text-anchor="middle">${this.pct(s.conversionFromPrevious)}</text>` : nothing}`;
-          })}
-        </g>
-        <g class="steps">
-          ${f.steps.map((s, k) => {
-            const x0 = xb(s.label)!;
-            const bh = Math.max(1, plotH - y(s.count));
-            return svg`<g>
-              <rect class=${this.markClass(s, f)} x=${x0} y=${top + plotH - bh} width=${bw} height=${bh} rx="3"
-                tabindex=${k === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label ? 'true' : 'false'} aria-label=${this.tipText(s, f, k).replace(/\n/g, ', ')}
-                @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(s, f, k))} @mouseleave=${() => (this.hover = undefined)}
-                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(s, f, k))} @blur=${() => (this.hover = undefined)}></rect>
-              <text class="count" x=${x0 + bw / 2} y=${top + plotH - bh - 6} text-anchor="middle">${formatNumber(s.count)}</text>
-              <text x=${x0 + bw / 2} y=${top + plotH + 15} text-anchor="middle">${this.stepLabel(s.label)}</text>
-              <text class="muted" x=${x0 + bw / 2} y=${top + plotH + 30} text-anchor="middle">${k === 0 ? msg('clients entering', { id: 'funnel.entering' }) : msg(str`${this.pct(s.conversionFromFirst)} of first`, { id: 'funnel.of-first' })}</text>
-              ${k > 0 ? svg`<text class="drop" x=${x0 + bw / 2} y=${top + plotH + 44} text-anchor="middle">${msg(str`−${formatNumber(s.dropOff ?? 0)} drop off`, { id: 'funnel.drop-off' })}</text>` : nothing}
-              ${s.medianDaysFromPrevious !== null ? svg`<text class="muted" x=${x0 + bw / 2} y=${top + plotH + 58} text-anchor="middle">${this.days(s.medianDaysFromPrevious)}</text>` : nothing}
-            </g>`;
-          })}
-        </g>
-      </svg>
-      ${this.renderTip()}
-    </div>`;
-  }
-
-  /**
-   * One small funnel per category, side by side (wrapping into rows), on one SVG so it exports as
-   * one chart. Bar widths are shares of each funnel's first step, so shapes compare across
-   * categories of very different sizes; counts are printed under the bars.
-   */
-  private renderMultiples(funnels: Funnel[]) {
-    const w = Math.max(280, this.width - 40);
-    const steps = funnels[0]?.steps.map((s) => s.label) ?? [];
-    const left = Math.round(Math.min(110, Math.max(70, w * 0.14)));
-    const minPanel = 132;
-    const cols = Math.max(1, Math.min(funnels.length, Math.floor((w - left) / minPanel)));
-    // Panels keep a readable width when there are few of them (one category after a filter).
-    const panelW = Math.min(260, (w - left) / cols);
-    const headH = 34;
-    const stepH = 40;
-    const barH = 16;
-    const panelH = headH + steps.length * stepH + 6;
-    const rows = Math.ceil(funnels.length / cols);
-    const h = rows * panelH + (rows - 1) * 12;
-    const order = funnels.flatMap((f) => f.steps.map((s) => ({ f, s })));
-    let n = 0;
-    return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnels side by side', { id: 'funnel.multiples' })} @keydown=${this.keydown(order)}>
-        ${Array.from({ length: rows }, (_, r) => svg`<g class="axis" transform="translate(0, ${r * (panelH + 12)})">
-          ${steps.map((label, k) => svg`<text x=${left - 8} y=${headH + k * stepH + barH / 2} text-anchor="end" dominant-baseline="middle">${this.stepLabel(label)}</text>`)}
-        </g>`)}
-        ${funnels.map((f, i) => {
-          const px = left + (i % cols) * panelW;
-          const py = Math.floor(i / cols) * (panelH + 12);
-          const inner = panelW - 12;
-          const cx = px + panelW / 2;
-          return svg`<g class="panel-multiple">
-            <rect class="frame" x=${px + 3} y=${py} width=${panelW - 6} height=${panelH} rx="4"></rect>
-            <text class="panel-title" x=${cx} y=${py + 14} text-anchor="middle">${this.categoryLabel(f.category)}</text>
-            <text class="muted" x=${cx} y=${py + 27} text-anchor="middle">${msg(str`${formatNumber(f.steps[0]?.count ?? 0)} clients`, { id: 'funnel.clients' })}</text>
-            ${f.steps.map((s, k) => {
-              const share = s.conversionFromFirst ?? 0;
-              const bw = Math.max(2, share * inner);
-              const by = py + headH + k * stepH;
-              const idx = n++;
-              return svg`<rect class=${this.markClass(s, f)} x=${cx - bw / 2} y=${by} width=${bw} height=${barH} rx="2"
-                  tabindex=${idx === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label && this.selectedCategory === f.category ? 'true' : 'false'} aria-label=${this.tipText(s, f, k).replace(/\n/g, ', ')}
-                  @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(s, f, k))} @mouseleave=${() => (this.hover = undefined)}
-                  @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(s, f, k))} @blur=${() => (this.hover = undefined)}></rect>
-                <text x=${cx} y=${by + barH + 12} text-anchor="middle">${formatNumber(s.count)}${k > 0 ? svg`<tspan class="muted" dx="4">${this.pct(s.conversionFromPrevious)}</tspan>` : nothing}</text>`;
-            })}
-          </g>`;
-        })}
-      </svg>
-      ${this.renderTip()}
+      ${this.tip.render()}
     </div>`;
   }
 
@@ -498,7 +321,7 @@ export class ClFunnel extends LitElement {
     const { missing, offPath, unmapped } = r.outside;
     const total = missing + offPath + unmapped;
     if (total === 0) return nothing;
-    const labels = r.unmappedLabels.map((u) => this.stepLabel(u.label)).join(', ');
+    const labels = r.unmappedLabels.map((u) => stepLabel(u.label)).join(', ');
     return html`<p class="note">
       ${msg(str`${formatNumber(total)} clients are not in this funnel (no stage: ${formatNumber(missing)}; off the path: ${formatNumber(offPath)}; other stages: ${formatNumber(unmapped)}).`, { id: 'funnel.outside' })}
       ${labels ? msg(str`Other stages: ${labels}.`, { id: 'funnel.outside-labels' }) : nothing}
@@ -506,46 +329,19 @@ export class ClFunnel extends LitElement {
   }
 
   private renderChart(r: FunnelResult) {
-    const funnels = this.funnels(r);
-    const body = r.by ? this.renderMultiples(funnels) : this.orientation === 'vertical' ? this.renderVertical(funnels[0]) : this.renderHorizontal(funnels[0]);
+    const funnels = funnelsOf(r);
+    // The default layout is drawn here; the others wait for their code (and only they do).
+    const body = r.by
+      ? this.views.render((v) => v.renderMultiples(this.viewHost(), funnels))
+      : this.orientation === 'vertical'
+        ? this.views.render((v) => v.renderVertical(this.viewHost(), funnels[0]))
+        : this.renderHorizontal(funnels[0]);
     return html`${body}${this.renderOutside(r)}`;
-  }
-
-  private renderTable(r: FunnelResult) {
-    const funnels = r.by ? [{ category: null, rows: r.rows, steps: r.steps }, ...this.funnels(r)] : this.funnels(r);
-    const timed = r.mode === 'timestamp';
-    const split = r.by !== null;
-    return html`<table class="data">
-      <thead><tr>
-        ${split ? html`<th scope="col">${this.byLabel(r.by!.column)}</th>` : nothing}
-        <th scope="col">${msg('Step', { id: 'funnel.col.step' })}</th>
-        <th scope="col" class="num">${msg('Clients', { id: 'funnel.col.clients' })}</th>
-        <th scope="col" class="num">${msg('Step conversion', { id: 'funnel.col.step-conversion' })}</th>
-        <th scope="col" class="num">${msg('Overall conversion', { id: 'funnel.col.overall' })}</th>
-        <th scope="col" class="num">${msg('Drop-off', { id: 'funnel.col.drop-off' })}</th>
-        ${timed ? html`<th scope="col" class="num">${msg('Median days from previous', { id: 'funnel.col.median-days' })}</th>` : nothing}
-      </tr></thead>
-      <tbody>
-        ${funnels.flatMap((f, fi) =>
-          f.steps.map(
-            (s) => html`<tr>
-              ${split ? html`<td>${fi === 0 ? msg('All clients', { id: 'funnel.all' }) : this.categoryLabel(f.category)}</td>` : nothing}
-              <th scope="row">${this.stepLabel(s.label)}</th>
-              <td class="num">${formatNumber(s.count)}</td>
-              <td class="num">${this.pct(s.conversionFromPrevious)}</td>
-              <td class="num">${this.pct(s.conversionFromFirst)}</td>
-              <td class="num">${s.dropOff === null ? '—' : formatNumber(s.dropOff)}</td>
-              ${timed ? html`<td class="num">${s.medianDaysFromPrevious === null ? '—' : formatNumber(s.medianDaysFromPrevious, { maximumFractionDigits: 1 })}</td>` : nothing}
-            </tr>`,
-          ),
-        )}
-      </tbody>
-    </table>`;
   }
 
   private csv(r: FunnelResult) {
     const split = r.by !== null;
-    const funnels = split ? [{ category: null, rows: r.rows, steps: r.steps }, ...this.funnels(r)] : this.funnels(r);
+    const funnels = split ? [{ category: null, rows: r.rows, steps: r.steps }, ...funnelsOf(r)] : funnelsOf(r);
     return {
       header: [...(split ? [r.by!.column] : []), 'step', 'clients', 'step_conversion', 'overall_conversion', 'drop_off', 'median_days_from_previous', 'out_of_order'],
       rows: funnels.flatMap((f, fi) => f.steps.map((s) => [...(split ? [fi === 0 ? '(all)' : f.category] : []), s.label, s.count, s.conversionFromPrevious, s.conversionFromFirst, s.dropOff, s.medianDaysFromPrevious, s.outOfOrder])),
@@ -564,7 +360,7 @@ export class ClFunnel extends LitElement {
     const r = this.funnel.value;
     const title = this.isStageMode(spec) ? msg('Client lifecycle funnel', { id: 'funnel.title' }) : msg('Conversion funnel', { id: 'funnel.title.timestamp' });
     const filtered = this.source.hub?.filters.combined(this.filterSlot) !== undefined;
-    const parts = [spec.by ? msg(str`Split by ${this.byLabel(spec.by)}`, { id: 'funnel.subtitle.split' }) : '', filtered ? msg('filtered by other panels', { id: 'funnel.filtered' }) : ''].filter(Boolean);
+    const parts = [spec.by ? msg(str`Split by ${byLabel(spec.by)}`, { id: 'funnel.subtitle.split' }) : '', filtered ? msg('filtered by other panels', { id: 'funnel.filtered' }) : ''].filter(Boolean);
     const subtitle = parts.length ? parts.join(' · ') : undefined;
     const controls = spec.by
       ? nothing
@@ -580,7 +376,7 @@ export class ClFunnel extends LitElement {
       isEmpty: r ? r.steps.length === 0 || r.steps[0].count === 0 : false,
       reuseBody: true,
       chart: () => (r ? this.renderChart(r) : nothing),
-      table: () => (r ? this.renderTable(r) : nothing),
+      table: () => (r ? this.views.render((v) => v.renderTable(r)) : nothing),
       csv: () => this.csv(r!),
     });
   }

@@ -53,7 +53,8 @@ function text(el: Element): string {
 async function showTable(el: ClFunnel): Promise<HTMLTableElement> {
   const btn = [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Table' || b.textContent!.trim() === '表格')!;
   btn.click();
-  await el.updateComplete;
+  // The table loads on demand the first time it is shown.
+  await until(() => !!el.shadowRoot!.querySelector('table.data'), 'the table');
   return el.shadowRoot!.querySelector<HTMLTableElement>('table.data')!;
 }
 

@@ -72,7 +72,8 @@ function text(el: Element): string {
 async function showTable(el: ClProfitability): Promise<HTMLTableElement> {
   const btn = [...el.shadowRoot!.querySelectorAll('button')].find((b) => ['Table', '表格'].includes(b.textContent!.trim()))!;
   btn.click();
-  await el.updateComplete;
+  // The tables load on demand the first time one is shown.
+  await until(() => !!el.shadowRoot!.querySelector('table.data'), 'the table');
   return el.shadowRoot!.querySelector<HTMLTableElement>('table.data')!;
 }
 

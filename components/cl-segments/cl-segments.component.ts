@@ -1,26 +1,27 @@
 import { LitElement, html, svg, nothing, css, type PropertyValues } from 'lit';
-import { styleMap } from 'lit/directives/style-map.js';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
-import { scaleBand, scaleLinear, scaleSequential } from 'd3-scale';
-import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
+import { scaleBand, scaleLinear } from 'd3-scale';
 import { panelStyles } from '../shared/panel.styles.js';
 import { PanelController } from '../shared/panel.js';
 import { WidthController } from '../shared/width-controller.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
+import { TooltipController, chartMarks } from '../shared/tooltip.js';
+import { OnDemand } from '../shared/on-demand.js';
 import { MaskingController } from '../shared/masking-controller.js';
 import { FitState } from '../shared/fit-state.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { requireFields, fieldDef, isClientField, type ClientField } from '../../src/schema/client-schema.js';
-import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
+import { formatNumber } from '../../src/i18n/format.js';
 import type { RollupResult, SegmentRollupSpec } from '../../workers/kernels/segment-rollup.js';
 import type { AssetLoyaltyResult } from '../../workers/kernels/asset-loyalty.js';
 import { DEFAULT_ASSET_SCALE, DEFAULT_RISK_PREFERENCE, DEFAULT_TIER, type Dimension } from '../../workers/kernels/dimension-specs.js';
 import type { ClusterModel } from '../../workers/models/kmeans.js';
 import { clusterDimension, sharedClusters } from '../../src/models/cluster-segmentation.js';
 import { getLocale } from '../../src/i18n/locale.js';
+import { formatValue, tipText, type Row, type SegmentViewHost } from './segment-parts.js';
 
 export type SegmentsView = 'bar' | 'treemap' | 'matrix';
 
@@ -33,8 +34,8 @@ export interface SegmentSelectDetail {
   readonly conditions: readonly FilterCondition[];
 }
 
-/** `label` is the group's real key (filters, selection, scale domain); `shown` is what the page's masking policy lets the screen show. */
-type Row = { label: string; shown: string; value: number; count: number; share: number | null };
+/** The treemap, the asset x loyalty matrix and the table: loaded when first shown. */
+const loadViews = () => import('./cl-segments.views.js');
 
 /** Named groupings a tag attribute can ask for; anything else is a category column. */
 const NAMED: Record<string, Dimension> = {
@@ -47,6 +48,8 @@ const NAMED: Record<string, Dimension> = {
  * @summary Client segments: counts or a measure by segment, tier, asset scale, risk preference or
  * any category column, as bars or a treemap; or the asset size x loyalty matrix with its
  * "high assets, low stickiness" corner called out. Click (or Enter) a segment to filter the page.
+ * The bars draw at once; the treemap, the matrix and the table load their code the first time they
+ * are shown (cl-segments.views.ts).
  *
  * @attr by - Column or grouping: tier (default), asset-scale, risk-preference, cluster (behavioural
  *   clusters, k-means on AUM, revenue, products, activity and outflow), segment, region, ...
@@ -119,7 +122,6 @@ export class ClSegments extends LitElement {
     spec: { attribute: false },
     data: { attribute: false },
     hub: { attribute: false },
-    hover: { state: true },
   };
 
   by = 'tier';
@@ -135,7 +137,8 @@ export class ClSegments extends LitElement {
   spec?: SegmentRollupSpec;
   data?: Dataset;
   hub?: DataHub;
-  private hover?: { x: number; y: number; text: string };
+  private readonly tip = new TooltipController(this);
+  private readonly views = new OnDemand(this, loadViews);
   private readonly size = new WidthController(this);
   private get width(): number {
     return this.size.value;
@@ -216,16 +219,6 @@ export class ClSegments extends LitElement {
     }
   }
 
-  private isMoney(): boolean {
-    if (!this.measure || this.agg === 'count' || !isClientField(this.measure)) return false;
-    return fieldDef(this.measure).unit === 'currency';
-  }
-
-  private fmt(v: number): string {
-    if (this.isMoney()) return formatCurrency(v, this.currency, undefined, { notation: 'compact', maximumFractionDigits: 1 });
-    return formatNumber(v, { maximumFractionDigits: 1, notation: Math.abs(v) >= 1e6 ? 'compact' : 'standard' });
-  }
-
   private rows(r: RollupResult): Row[] {
     return r.groups.map((g) => ({ label: g.keys.join(' · '), shown: this.masking.label(this.by, g.keys.join(' · ')), value: g.values.value ?? 0, count: g.count, share: g.share?.value ?? g.countShare ?? null }));
   }
@@ -256,22 +249,22 @@ export class ClSegments extends LitElement {
     }
   }
 
-  private showTip(e: MouseEvent | FocusEvent, text: string): void {
-    const host = this.getBoundingClientRect();
-    const target = (e.target as Element).getBoundingClientRect();
-    this.hover = { x: target.left - host.left + target.width / 2, y: target.top - host.top - 6, text };
-  }
-
-  private tipText(r: Row): string {
-    const share = r.share === null ? '' : `\n${msg(str`${formatPercent(r.share)} of the total`, { id: 'seg.share' })}`;
-    return `${r.shown}\n${msg(str`${formatNumber(r.count)} clients`, { id: 'seg.clients' })}${this.measure && this.agg !== 'count' ? `\n${this.measure} (${this.agg}): ${this.fmt(r.value)}` : ''}${share}`;
-  }
-
-  private marks(): SVGElement[] {
-    return [...this.renderRoot.querySelectorAll<SVGElement>('[data-chart] .mark')];
+  /** What the charts read (segment-parts.ts, cl-segments.views.ts), as it is now. */
+  private viewHost(): SegmentViewHost {
+    return {
+      width: this.width,
+      currency: this.currency,
+      measure: this.measure,
+      agg: this.agg,
+      selected: this.selected,
+      tip: this.tip,
+      renderRoot: this.renderRoot,
+      select: (label) => this.select(label),
+    };
   }
 
   private renderBars(rows: Row[]) {
+    const host = this.viewHost();
     const barH = 26;
     // Room for the longest label (about 6.6 px a Latin character at 12 px, twice that for a CJK
     // one), within 40% of the width; a label still too long is cut with an ellipsis (the mark's
@@ -295,123 +288,25 @@ export class ClSegments extends LitElement {
     const y = scaleBand<string>().domain(rows.map((r) => r.label)).range([4, h - 4]).padding(0.18);
     const sel = this.selected;
     return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments chart', { id: 'seg.chart' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, this.marks(), { onActivate: (i) => this.select(rows[i].label), onEscape: () => this.select(null) })}>
+      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments chart', { id: 'seg.chart' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(this), { onActivate: (i) => this.select(rows[i].label), onEscape: () => this.select(null) })}>
         <g class="bars">
           ${rows.map(
             (r, i) => svg`<g transform="translate(0, ${y(r.label)})">
               <text x=${left - 8} y=${y.bandwidth() / 2} text-anchor="end" dominant-baseline="middle">${cut(r.shown)}</text>
               <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" x=${left} width=${Math.max(1, x(r.value))} height=${y.bandwidth()} rx="3"
                 tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'}
-                aria-label=${this.tipText(r).replace(/\n/g, ', ')}
-                @click=${() => this.select(r.label)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(r))} @mouseleave=${() => (this.hover = undefined)}
-                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(r))} @blur=${() => (this.hover = undefined)}></rect>
-              <text x=${left + Math.max(1, x(r.value)) + 6} y=${y.bandwidth() / 2} dominant-baseline="middle">${this.fmt(r.value)}</text>
+                aria-label=${tipText(host, r).replace(/\n/g, ', ')}
+                @click=${() => this.select(r.label)} @mouseenter=${(e: MouseEvent) => this.tip.show(e, tipText(host, r))} @mouseleave=${() => this.tip.hide()}
+                @focus=${(e: FocusEvent) => this.tip.show(e, tipText(host, r))} @blur=${() => this.tip.hide()}></rect>
+              <text x=${left + Math.max(1, x(r.value)) + 6} y=${y.bandwidth() / 2} dominant-baseline="middle">${formatValue(host, r.value)}</text>
             </g>`,
           )}
         </g>
       </svg>
-      ${this.renderTip()}
+      ${this.tip.render()}
     </div>`;
   }
 
-  private renderTreemap(rows: Row[]) {
-    const w = Math.max(240, this.width - 40);
-    const h = Math.round(Math.min(420, Math.max(220, w * 0.5)));
-    const root = treemap<{ children?: Row[] } | Row>().tile(treemapSquarify).size([w, h]).paddingInner(2)(
-      hierarchy<{ children?: Row[] } | Row>({ children: rows.filter((r) => r.value > 0) }).sum((d) => ('value' in d ? d.value : 0)),
-    );
-    const color = scaleSequential((t: number) => `hsl(212, 70%, ${62 - t * 32}%)`).domain([0, rows.length ? Math.max(...rows.map((r) => r.value)) : 1]);
-    const sel = this.selected;
-    const leaves = root.leaves();
-    return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments treemap', { id: 'seg.treemap' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, this.marks(), { onActivate: (i) => this.select((leaves[i].data as Row).label), onEscape: () => this.select(null) })}>
-        <g class="tiles">
-          ${leaves.map((leaf, i) => {
-            const r = leaf.data as Row;
-            const tw = leaf.x1 - leaf.x0;
-            const th = leaf.y1 - leaf.y0;
-            return svg`<g transform="translate(${leaf.x0},${leaf.y0})">
-              <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" width=${tw} height=${th} style=${styleMap({ fill: color(r.value) })} rx="2"
-                tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'} aria-label=${this.tipText(r).replace(/\n/g, ', ')}
-                @click=${() => this.select(r.label)} @mouseenter=${(e: MouseEvent) => this.showTip(e, this.tipText(r))} @mouseleave=${() => (this.hover = undefined)}
-                @focus=${(e: FocusEvent) => this.showTip(e, this.tipText(r))} @blur=${() => (this.hover = undefined)}></rect>
-              ${tw > 60 && th > 28 ? svg`<text class="tile-label" x="6" y="16">${r.shown}</text><text class="tile-label" x="6" y="30">${this.fmt(r.value)}</text>` : nothing}
-            </g>`;
-          })}
-        </g>
-      </svg>
-      ${this.renderTip()}
-    </div>`;
-  }
-
-  private renderMatrix(m: AssetLoyaltyResult) {
-    const w = Math.max(260, Math.min(this.width - 40, 640));
-    const left = 90;
-    const top = 24;
-    const cellW = (w - left) / m.loyaltyBands.length;
-    const cellH = 58;
-    const h = top + cellH * m.assetBands.length + 24;
-    const assets = [...m.assetBands].reverse(); // high assets on top
-    const max = Math.max(1, ...m.cells.map((c) => c.count));
-    const color = scaleSequential((t: number) => `hsl(212, 65%, ${94 - t * 50}%)`).domain([0, max]);
-    const corner = m.highAssetsLowStickiness;
-    const cellOf = (a: string, l: string) => m.cells.find((c) => c.asset === a && c.loyalty === l);
-    const ordered = assets.flatMap((a) => m.loyaltyBands.map((l) => ({ a, l, c: cellOf(a, l) })));
-    const tip = (a: string, l: string, count: number, aum: number | null) =>
-      `${msg(str`Assets ${a}, loyalty ${l}`, { id: 'seg.cell' })}\n${msg(str`${formatNumber(count)} clients`, { id: 'seg.clients' })}${aum === null ? '' : `\nAUM ${formatCurrency(aum, this.currency, undefined, { notation: 'compact' })}`}`;
-    return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="grid" aria-label=${msg('Asset size by loyalty', { id: 'seg.matrix' })}
-        @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, this.marks(), { columns: m.loyaltyBands.length, onActivate: (i) => this.select(ordered[i].a), onEscape: () => this.select(null) })}>
-        <g class="axis">
-          ${m.loyaltyBands.map((l, j) => svg`<text x=${left + cellW * j + cellW / 2} y=${top - 8} text-anchor="middle">${msg(str`loyalty ${l}`, { id: 'seg.loyalty' })}</text>`)}
-          ${assets.map((a, i) => svg`<text x=${left - 8} y=${top + cellH * i + cellH / 2} text-anchor="end" dominant-baseline="middle">${msg(str`assets ${a}`, { id: 'seg.assets' })}</text>`)}
-        </g>
-        <g class="cells">
-          ${ordered.map(({ a, l, c }, k) => {
-            const i = Math.floor(k / m.loyaltyBands.length);
-            const j = k % m.loyaltyBands.length;
-            const count = c?.count ?? 0;
-            const x = left + cellW * j;
-            const y = top + cellH * i;
-            const dark = count / max > 0.55;
-            return svg`<rect class="mark ${this.selected && this.selected !== a ? 'dim' : ''}" x=${x + 1} y=${y + 1} width=${cellW - 2} height=${cellH - 2} style=${styleMap({ fill: color(count) })} rx="3"
-                tabindex=${k === 0 ? 0 : -1} role="gridcell" aria-label=${tip(a, l, count, c?.aum ?? null).replace(/\n/g, ', ')}
-                @click=${() => this.select(a)} @mouseenter=${(e: MouseEvent) => this.showTip(e, tip(a, l, count, c?.aum ?? null))} @mouseleave=${() => (this.hover = undefined)}
-                @focus=${(e: FocusEvent) => this.showTip(e, tip(a, l, count, c?.aum ?? null))} @blur=${() => (this.hover = undefined)}></rect>
-              <text class="cell-label" x=${x + cellW / 2} y=${y + cellH / 2} text-anchor="middle" dominant-baseline="middle" style=${styleMap({ fill: dark ? '#fff' : 'var(--_text)' })}>${formatNumber(count)}</text>
-              ${a === corner.asset && l === corner.loyalty
-                ? svg`<rect class="callout" x=${x - 1} y=${y - 1} width=${cellW + 2} height=${cellH + 2} rx="4"></rect>`
-                : nothing}`;
-          })}
-        </g>
-      </svg>
-      ${this.renderTip()}
-      <div class="corner" role="note">
-        <strong>${msg('High assets, low stickiness', { id: 'seg.corner' })}</strong>:
-        ${msg(str`${formatNumber(corner.count)} clients holding ${corner.aum === null ? '—' : formatCurrency(corner.aum, this.currency, undefined, { notation: 'compact' })}; call them first.`, { id: 'seg.corner-text' })}
-      </div>
-    </div>`;
-  }
-
-  private renderTip() {
-    if (!this.hover) return nothing;
-    // styleMap writes through CSSOM, which a strict style-src allows (a style attribute it would not).
-    return html`<div class="tooltip" role="tooltip" style=${styleMap({ left: `${this.hover.x}px`, top: `${this.hover.y}px`, transform: 'translate(-50%, -100%)' })}>${this.hover.text}</div>`;
-  }
-
-  private renderTable(value: RollupResult | AssetLoyaltyResult) {
-    if ('cells' in value) {
-      return html`<table class="data">
-        <thead><tr><th scope="col">${msg('Assets', { id: 'seg.col.assets' })}</th><th scope="col">${msg('Loyalty', { id: 'seg.col.loyalty' })}</th><th scope="col" class="num">${msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">AUM</th><th scope="col" class="num">${msg('Revenue', { id: 'seg.col.revenue' })}</th></tr></thead>
-        <tbody>${value.cells.map((c) => html`<tr><td>${c.asset}</td><td>${c.loyalty}</td><td class="num">${formatNumber(c.count)}</td><td class="num">${c.aum === null ? '—' : formatCurrency(c.aum, this.currency)}</td><td class="num">${c.revenue === null ? '—' : formatCurrency(c.revenue, this.currency)}</td></tr>`)}</tbody>
-      </table>`;
-    }
-    const rows = this.rows(value);
-    return html`<table class="data">
-      <thead><tr><th scope="col">${msg('Segment', { id: 'seg.col.segment' })}</th><th scope="col" class="num">${msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">${this.measure && this.agg !== 'count' ? `${this.measure} (${this.agg})` : msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">${msg('Share', { id: 'seg.col.share' })}</th></tr></thead>
-      <tbody>${rows.map((r) => html`<tr><th scope="row">${r.shown}</th><td class="num">${formatNumber(r.count)}</td><td class="num">${this.fmt(r.value)}</td><td class="num">${r.share === null ? '—' : formatPercent(r.share)}</td></tr>`)}</tbody>
-    </table>`;
-  }
 
   private csv(value: RollupResult | AssetLoyaltyResult) {
     if ('cells' in value) return { header: ['assets', 'loyalty', 'clients', 'aum', 'revenue'], rows: value.cells.map((c) => [c.asset, c.loyalty, c.count, c.aum, c.revenue]) };
@@ -442,8 +337,16 @@ export class ClSegments extends LitElement {
       controls,
       isEmpty: !v ? false : 'cells' in v ? v.total.count === 0 : v.groups.length === 0,
       reuseBody: true,
-      chart: () => (!v ? nothing : 'cells' in v ? this.renderMatrix(v) : this.view === 'treemap' ? this.renderTreemap(this.rows(v)) : this.renderBars(this.rows(v))),
-      table: () => (v ? this.renderTable(v) : nothing),
+      // The default view is drawn here; the others, and the table, wait for their code (and only they do).
+      chart: () =>
+        !v
+          ? nothing
+          : 'cells' in v
+            ? this.views.render((views) => views.renderMatrix(this.viewHost(), v))
+            : this.view === 'treemap'
+              ? this.views.render((views) => views.renderTreemap(this.viewHost(), this.rows(v)))
+              : this.renderBars(this.rows(v)),
+      table: () => (v ? this.views.render((views) => views.renderTable(this.viewHost(), v, 'cells' in v ? [] : this.rows(v))) : nothing),
       csv: () => this.csv(v!),
     });
   }

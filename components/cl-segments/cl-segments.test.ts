@@ -74,7 +74,7 @@ describe('<cl-segments>', () => {
     const bars = [...el.shadowRoot!.querySelectorAll('[data-chart] .mark')];
     expect(bars.length).to.equal(5);
     el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.seg button')[1].click(); // Table view
-    await el.updateComplete;
+    await settled(el); // the table loads on demand the first time
     const rows = [...el.shadowRoot!.querySelectorAll('table.data tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent!.trim()));
     for (const [label, count] of rows.map((r) => [r[0], Number(r[1].replace(/,/g, ''))] as const)) {
       expect(count, label).to.equal(ref.byTier.get(label)!.count);
@@ -89,7 +89,7 @@ describe('<cl-segments>', () => {
     expect(bars.length).to.equal(4);
     expect(el.shadowRoot!.textContent).to.match(/4 clusters by k-means on 6 behaviour measures; silhouette 0\.\d+/);
     el.shadowRoot!.querySelectorAll<HTMLButtonElement>('.seg button')[1].click(); // Table view
-    await el.updateComplete;
+    await settled(el); // the table loads on demand the first time
     const rows = [...el.shadowRoot!.querySelectorAll('table.data tbody tr')].map((tr) => [...tr.children].map((c) => c.textContent!.trim()));
     expect(rows.map((r) => r[0].slice(0, 4))).to.deep.equal(['C1 ·', 'C2 ·', 'C3 ·', 'C4 ·']);
     expect(rows.map((r) => Number(r[1].replace(/,/g, '')))).to.deep.equal(model.profiles.map((p) => p.size));

@@ -8,11 +8,14 @@ import { guard } from 'lit/directives/guard.js';
 import { msg, str } from '@lit/localize';
 import type { DatasetController } from './dataset-controller.js';
 import type { KernelController } from './kernel-controller.js';
-import { csvBlob, downloadBlob, pngBlob, svgBlob } from '../../src/export/download.js';
 import type { CsvCell } from '../../src/export/csv.js';
 import { isStatusUpdate } from './status-update.js';
 
 export type PanelView = 'chart' | 'table';
+
+/** The export code (CSV, SVG, PNG files): loaded on the first export, not with the page (issue 5). */
+const loadExport = () => import('../../src/export/download.js');
+type ExportCode = Awaited<ReturnType<typeof loadExport>>;
 
 export interface PanelContent {
   readonly title: string;
@@ -37,6 +40,8 @@ export class PanelController implements ReactiveController {
   view: PanelView = 'chart';
   /** Counts the host's update requests other than status-only ones. */
   private revision = 0;
+  /** Why the last export could not start (its code did not load), until an export starts. */
+  private exportError?: string;
 
   constructor(private readonly host: ReactiveControllerHost & Element) {
     host.addController(this);
@@ -60,19 +65,41 @@ export class PanelController implements ReactiveController {
     return (this.host as Element).shadowRoot?.querySelector('svg[data-chart]') ?? null;
   }
 
-  exportCsv(content: PanelContent): void {
-    const { header, rows } = content.csv();
-    downloadBlob(csvBlob(header, rows), `${content.filename}.csv`);
+  /** Loads the export code, then runs `save`; a failed load is said in the panel (the next click tries again). */
+  private async export(save: (code: ExportCode) => void | Promise<void>): Promise<void> {
+    let code: ExportCode;
+    try {
+      code = await loadExport();
+    } catch (err) {
+      this.exportError = msg(str`The export could not be made: ${(err as Error)?.message ?? err}`, { id: 'panel.export-error' });
+      this.host.requestUpdate();
+      return;
+    }
+    if (this.exportError !== undefined) {
+      this.exportError = undefined;
+      this.host.requestUpdate();
+    }
+    await save(code);
   }
 
-  exportSvg(content: PanelContent): void {
-    const svg = this.svg();
-    if (svg) downloadBlob(svgBlob(svg), `${content.filename}.svg`);
+  async exportCsv(content: PanelContent): Promise<void> {
+    // The rows as they are at the click, not after the code has loaded.
+    const { header, rows } = content.csv();
+    await this.export(({ csvBlob, downloadBlob }) => downloadBlob(csvBlob(header, rows), `${content.filename}.csv`));
+  }
+
+  async exportSvg(content: PanelContent): Promise<void> {
+    await this.export(({ svgBlob, downloadBlob }) => {
+      const svg = this.svg();
+      if (svg) downloadBlob(svgBlob(svg), `${content.filename}.svg`);
+    });
   }
 
   async exportPng(content: PanelContent): Promise<void> {
-    const svg = this.svg();
-    if (svg) downloadBlob(await pngBlob(svg), `${content.filename}.png`);
+    await this.export(async ({ pngBlob, downloadBlob }) => {
+      const svg = this.svg();
+      if (svg) downloadBlob(await pngBlob(svg), `${content.filename}.png`);
+    });
   }
 
   render(data: DatasetController, query: KernelController<unknown>, content: PanelContent): TemplateResult {
@@ -90,13 +117,14 @@ export class PanelController implements ReactiveController {
             <button type="button" aria-pressed=${this.view === 'table' ? 'true' : 'false'} @click=${() => this.setView('table')}>${msg('Table', { id: 'panel.table' })}</button>
           </div>
           <div class="seg" role="group" aria-label=${msg('Export', { id: 'panel.export' })}>
-            <button type="button" ?disabled=${!query.value} @click=${() => this.exportCsv(content)} title=${msg('Download the data as CSV', { id: 'panel.csv.title' })}>CSV</button>
-            <button type="button" ?disabled=${!query.value || this.view !== 'chart'} @click=${() => this.exportSvg(content)} title=${msg('Download the chart as SVG', { id: 'panel.svg.title' })}>SVG</button>
+            <button type="button" ?disabled=${!query.value} @click=${() => void this.exportCsv(content)} title=${msg('Download the data as CSV', { id: 'panel.csv.title' })}>CSV</button>
+            <button type="button" ?disabled=${!query.value || this.view !== 'chart'} @click=${() => void this.exportSvg(content)} title=${msg('Download the chart as SVG', { id: 'panel.svg.title' })}>SVG</button>
             <button type="button" ?disabled=${!query.value || this.view !== 'chart'} @click=${() => void this.exportPng(content)} title=${msg('Download the chart as PNG', { id: 'panel.png.title' })}>PNG</button>
           </div>
         </div>
       </header>
       ${this.renderStatus(data, query)}
+      ${this.exportError ? html`<p class="error" role="alert">${this.exportError}</p>` : nothing}
       <div class="panel-body ${query.stale ? 'stale' : ''}" part="body">${this.renderBody(data, query, content)}</div>
     </section>`;
   }

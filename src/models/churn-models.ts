@@ -10,12 +10,18 @@
  * - Saving is best effort: without IndexedDB (or when it fails) the model stays in memory and the
  *   state says `saved: false`; a stored record that cannot be read is ignored and training is
  *   offered again, never a half-read model.
+ * - The model code (training, the store's records) loads on demand (models-on-demand.ts): when a
+ *   model is trained, or restored while the models database exists. A page whose browser never
+ *   saved a model asks `indexedDB.databases()` and loads nothing; restoring no longer creates the
+ *   database (saving does). A failed load reads as "no saved model" for `restore` and as the
+ *   training's error for `train`.
  */
 import type { DataHub, Dataset } from '../dataset/data-hub.js';
 import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
 import type { ChurnModel } from '../../workers/models/churn-model.js';
-import { ModelStore, churnModelFromRecord, churnModelRecord } from '../../workers/models/model-store.js';
-import { trainChurn, type TrainChurnOptions } from './train-churn.js';
+import type { ModelStore } from '../../workers/models/model-store.js';
+import type { TrainChurnOptions } from './train-churn.js';
+import { loadModelCode, trainChurn } from './models-on-demand.js';
 
 export type ChurnModelState =
   | { readonly status: 'none' }
@@ -66,10 +72,11 @@ export class ChurnModels {
     if (entry.state.status === 'ready') return Promise.resolve(entry.state.model);
     return (entry.restoring ??= (async () => {
       try {
+        if (!(await mayHaveSavedModels())) return undefined;
         const store = await this.openStore();
         const record = await store?.find(modelId(dataset));
         if (!record || entry.state.status === 'ready' || entry.state.status === 'training') return this.model(dataset);
-        const model = churnModelFromRecord(record);
+        const model = (await loadModelCode()).churnModelFromRecord(record);
         this.set(entry, dataset.key, { status: 'ready', model, saved: true, trainedAt: record.createdAt });
         return model;
       } catch (err) {
@@ -139,8 +146,10 @@ export class ChurnModels {
     this.changes.emit(key);
   }
 
-  private openStore(): Promise<ModelStore | undefined> {
-    return (this.store ??= ModelStore.open().catch((err: Error) => {
+  /** Rejects when the model code fails to load (not kept: the next call loads again). */
+  private async openStore(): Promise<ModelStore | undefined> {
+    const code = await loadModelCode();
+    return (this.store ??= code.ModelStore.open().catch((err: Error) => {
       console.warn(`clientlens: models are kept in memory only (${err.message}).`);
       return undefined;
     }));
@@ -150,7 +159,7 @@ export class ChurnModels {
     try {
       const store = await this.openStore();
       if (!store) return false;
-      await store.save(churnModelRecord(model, { id: modelId(dataset), name: `Churn model of ${dataset.id}`, datasetId: dataset.key }));
+      await store.save((await loadModelCode()).churnModelRecord(model, { id: modelId(dataset), name: `Churn model of ${dataset.id}`, datasetId: dataset.key }));
       return true;
     } catch (err) {
       console.warn(`clientlens: the churn model could not be saved (${(err as Error).message}); it is kept in memory for this page.`);
@@ -161,4 +170,22 @@ export class ChurnModels {
 
 function modelId(dataset: Dataset): string {
   return `churn:${dataset.key}`;
+}
+
+/** ModelStore.open()'s database (MODEL_DB_NAME of workers/models/model-store.ts, which loads on demand; a test checks they agree). */
+export const CHURN_MODEL_DB_NAME = 'clientlens-models';
+
+/**
+ * False only when the browser can tell that the models database does not exist (so no model was
+ * ever saved here): then restoring loads no model code. True when it exists or cannot be told
+ * (no `indexedDB.databases()`, or it fails), so restoring looks as it always did.
+ */
+async function mayHaveSavedModels(): Promise<boolean> {
+  if (typeof indexedDB === 'undefined') return false;
+  if (typeof indexedDB.databases !== 'function') return true;
+  try {
+    return (await indexedDB.databases()).some((db) => db.name === CHURN_MODEL_DB_NAME);
+  } catch {
+    return true;
+  }
 }

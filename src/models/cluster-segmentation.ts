@@ -8,7 +8,8 @@ import type { Dimension } from '../../workers/kernels/dimension.js';
 import type { ClusterModel } from '../../workers/models/kmeans.js';
 import { ZH_LABELS } from '../../workers/models/reasons.js';
 import { fieldDef, isClientField } from '../schema/client-schema.js';
-import { fitClusters, type FitClustersOptions } from './fit-clusters.js';
+import type { FitClustersOptions } from './fit-clusters.js';
+import { fitClusters } from './models-on-demand.js';
 import { sharedFit } from './shared-fit.js';
 
 /** A standardised centre this far from the mean (in sds) is worth naming. */
@@ -52,7 +53,7 @@ export function clusterDimension(model: ClusterModel, locale = 'en'): Dimension 
   return { cluster: { plan: model.plan, centroids: Array.from(model.centroids), labels: clusterLabels(model, locale) } };
 }
 
-/** The page's cluster model of a dataset version for k clusters: fitted once, then shared. */
+/** The page's cluster model of a dataset version for k clusters: fitted once, then shared (the fitting code loads on the first ask). */
 export function sharedClusters(hub: DataHub, dataset: Dataset, options: Omit<FitClustersOptions, 'signal' | 'onProgress'> = {}): Promise<ClusterModel> {
   return sharedFit(hub, dataset, 'clusters', options, () => fitClusters(hub, dataset, options));
 }

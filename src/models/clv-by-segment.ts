@@ -1,12 +1,11 @@
 /**
  * Model-based customer lifetime value per segment (BG/NBD + Gamma-Gamma on the transaction log),
  * off the main thread: every worker summarises its own clients, one worker fits and aggregates.
- * Fitted once per dataset version and grouping on a page, and shared.
+ * Part of the on-demand model code (model-code.ts); the page's shared fit is shared-clv.ts.
  */
 import type { DataHub, Dataset } from '../dataset/data-hub.js';
 import type { ClvFitArgs, ClvFitResult, ClvSummaries, ClvSummariesArgs } from '../../workers/jobs/clv-jobs.js';
 import type { ClvOptions } from '../../workers/models/gamma-gamma.js';
-import { sharedFit } from './shared-fit.js';
 
 export interface ClvBySegmentOptions {
   /** Category column to group by; default 'segment'. */
@@ -43,9 +42,4 @@ export async function clvBySegment(hub: DataHub, dataset: Dataset, options: ClvB
     signal: options.signal,
     transfer: [merged.x.buffer, merged.tx.buffer, merged.T.buffer, merged.monetary.buffer, merged.group.buffer],
   });
-}
-
-/** The page's CLV fit of a dataset version and grouping: fitted once, then shared. */
-export function sharedClvBySegment(hub: DataHub, dataset: Dataset, options: Omit<ClvBySegmentOptions, 'signal'> = {}): Promise<ClvFitResult> {
-  return sharedFit(hub, dataset, 'clv-by-segment', options, () => clvBySegment(hub, dataset, options));
 }

@@ -31,3 +31,13 @@ export function defaultChurnFeatures(schema: readonly ColumnInfo[]): FeatureSpec
   }
   return { numeric, categorical, target: { column: CHURN_TARGET } };
 }
+
+/**
+ * The columns the default churn model reads (its features and the label), e.g. for the data-access
+ * announcement before training. The page's own reading of defaultChurnFeatures: the model code's
+ * planColumns (workers/models/features.ts) lists the same, but it loads on demand.
+ */
+export function defaultChurnColumns(schema: readonly ColumnInfo[]): string[] {
+  const { numeric = [], categorical = [], target } = defaultChurnFeatures(schema);
+  return [...numeric, ...categorical, ...(target ? [target.column] : [])];
+}

@@ -9,9 +9,9 @@ import type { FeatureSpec } from '../../workers/models/features.js';
 import type { ClusterModel, KMeansOptions } from '../../workers/models/kmeans.js';
 import type { GatherResult, KMeansArgs } from '../../workers/jobs/model-jobs.js';
 import { planColumns } from '../../workers/models/features.js';
+import { DEFAULT_CLUSTER_FEATURES } from './cluster-features.js';
 
-/** Behaviour and value: what a relationship manager would describe a client by. */
-export const DEFAULT_CLUSTER_FEATURES = ['aum', 'revenue', 'productsHeld', 'txnCount12m', 'lastTxnDate', 'assetOutflow3m'] as const;
+export { DEFAULT_CLUSTER_FEATURES };
 
 export interface FitClustersOptions extends Partial<KMeansOptions> {
   /** Numeric feature columns; default: those of DEFAULT_CLUSTER_FEATURES the dataset has. */

@@ -9,6 +9,7 @@ export const plugins = {
   'palette.empty': '没有匹配的命令',
   'palette.results': str`${0} 个结果`,
   'palette.failed': str`“${0}”执行失败：${1}`,
+  'palette.load-error': str`命令面板无法加载：${0}`,
   'plugin.badge': '插件错误',
   'plugin.failed-title': str`“${0}”已停止工作`,
   'plugin.failed-hint': '仪表板的其他部分仍可正常使用。',

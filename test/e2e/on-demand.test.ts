@@ -1,0 +1,159 @@
+// Code that loads on demand (issue 5) in the pages that embed clientlens: the panels' default views
+// fetch none of it; a non-default view, the table, the palette's list fetch theirs when asked, under
+// a strict CSP with Trusted Types, from the sources (dev server) and from the built standalone
+// bundle; a load that fails says so in the element and loads on "Try again" (or the next export),
+// with no unhandled error.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+// @ts-expect-error plain ES module without types
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
+import { startPages, waitForText, type PageSession } from './support/page-server.js';
+import { serveBundlePage, type BundlePage } from './support/bundle-page.js';
+
+/** The on-demand modules, as sources (`cl-funnel.views.ts`) or built chunks (`cl-funnel.views-3xQ.js`). */
+const ON_DEMAND = ['cl-profitability.views', 'cl-segments.views', 'cl-funnel.views', 'churn-table', 'palette-list', 'download', 'model-code'] as const;
+const onDemand = (requests: readonly string[]) =>
+  ON_DEMAND.filter((m) => requests.some((u) => new URL(u).pathname.split('/').pop()!.match(new RegExp(`^${m.replace('.', '\\.')}[.-]`))));
+
+const PANELS = '<cl-profitability></cl-profitability><cl-segments></cl-segments><cl-funnel></cl-funnel><cl-churn-watch></cl-churn-watch><cl-command-palette></cl-command-palette>';
+
+/** Adds the panels to the page's dashboard (createElement: Trusted Types forbid markup strings). */
+async function addPanels(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const dash = document.querySelector('cl-dashboard')!;
+    for (const tag of ['cl-profitability', 'cl-segments', 'cl-funnel', 'cl-churn-watch', 'cl-command-palette']) dash.append(document.createElement(tag));
+  });
+}
+
+/** Every panel drew its default view, and the palette has its host (its shortcut shows). */
+async function defaultViewsDrawn(page: Page): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const q = (tag: string, sel: string) => document.querySelector(tag)?.shadowRoot?.querySelector(sel);
+      return !!q('cl-profitability', 'svg[data-chart] .mark') && !!q('cl-segments', 'svg[data-chart] .mark') && !!q('cl-funnel', 'svg[data-chart] .mark')
+        && !!q('cl-churn-watch', '[role="grid"]') && !!q('cl-command-palette', 'button.open kbd');
+    },
+    { timeout: 120_000 },
+  );
+}
+
+/** The user asks for the other views, a table and the palette. */
+async function askForTheRest(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    (document.querySelector('cl-profitability') as unknown as { view: string }).view = 'whale';
+    (document.querySelector('cl-segments') as unknown as { view: string }).view = 'treemap';
+    (document.querySelector('cl-funnel') as unknown as { orientation: string }).orientation = 'vertical';
+    const watch = document.querySelector('cl-churn-watch')!.shadowRoot!;
+    [...watch.querySelectorAll<HTMLButtonElement>('.seg button')].find((b) => b.textContent!.trim() === 'Table')!.click();
+    void (document.querySelector('cl-command-palette') as unknown as { show(): Promise<void> }).show();
+  });
+  await page.waitForFunction(
+    () => {
+      const root = (tag: string) => document.querySelector(tag)!.shadowRoot!;
+      const settled = (tag: string) => !root(tag).querySelector('.loading-part');
+      return !!root('cl-profitability').querySelector('path.curve') && !!root('cl-segments').querySelector('.tiles .mark')
+        && settled('cl-funnel') && !!root('cl-funnel').querySelector('svg[data-chart] .mark')
+        && !!root('cl-churn-watch').querySelector('table.data') && root('cl-command-palette').querySelectorAll('[role="option"]').length > 0;
+    },
+    { timeout: 60_000 },
+  );
+}
+
+describe('on-demand code in demo/embed/strict-csp.html (sources, dev server)', () => {
+  let pages: PageSession;
+  beforeAll(async () => {
+    pages = await startPages();
+  }, 120_000);
+  afterAll(() => pages?.close());
+
+  it('default views fetch none of it; the other views, a table and the palette load theirs, with no CSP violation', async () => {
+    const { page, errors, requests } = await pages.open('/embed/strict-csp.html');
+    await waitForText(page, 'Cross-sell rate');
+    await addPanels(page);
+    await defaultViewsDrawn(page);
+    expect(onDemand(requests)).toEqual([]);
+    await askForTheRest(page);
+    expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
+    expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('on-demand code with the standalone bundle (vite build --mode bundle) under a strict CSP', () => {
+  let served: BundlePage;
+  let browser: Browser;
+  beforeAll(async () => {
+    served = await serveBundlePage(`<cl-dashboard><cl-dataset-loader rows="20000"></cl-dataset-loader>${PANELS}</cl-dashboard>`);
+    browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  /** Opens the page; requests to modules matching `blocked` (while it is set) fail as on a dropped connection. */
+  async function open(blocked?: { pattern: RegExp | null }) {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    const requests: string[] = [];
+    if (blocked) {
+      await page.setRequestInterception(true);
+      page.on('request', (r) => (blocked.pattern?.test(r.url()) ? void r.abort('connectionfailed') : void r.continue()));
+    }
+    page.on('request', (r) => void requests.push(r.url()));
+    page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
+    page.on('console', (m) => {
+      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+    });
+    await page.goto(served.url, { waitUntil: 'load' });
+    return { page, errors, requests };
+  }
+
+  it('default views fetch none of it; the other views, a table and the palette load theirs, with no CSP violation', async () => {
+    const { page, errors, requests } = await open();
+    await defaultViewsDrawn(page);
+    expect(onDemand(requests)).toEqual([]);
+    await askForTheRest(page);
+    expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
+    expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a part whose load fails says so where it goes, with no unhandled error, and loads on "Try again"', async () => {
+    const blocked: { pattern: RegExp | null } = { pattern: /\/(cl-profitability\.views|palette-list|download)-[\w-]+\.js$/ };
+    const { page, errors } = await open(blocked);
+    await defaultViewsDrawn(page);
+    const exportCsv = () =>
+      page.evaluate(() => [...document.querySelector('cl-segments')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'CSV')!.click());
+    await page.evaluate(() => {
+      (document.querySelector('cl-profitability') as unknown as { view: string }).view = 'whale';
+      void (document.querySelector('cl-command-palette') as unknown as { show(): Promise<void> }).show();
+    });
+    await exportCsv();
+    const alert = await page.waitForFunction(() => document.querySelector('cl-profitability')!.shadowRoot!.querySelector('[role="alert"]')?.textContent, { timeout: 30_000 });
+    expect(await alert.jsonValue()).toMatch(/This part could not be loaded: .*cl-profitability\.views.*Try again/s);
+    const status = await page.waitForFunction(() => document.querySelector('cl-command-palette')!.shadowRoot!.querySelector('.status.visible')?.textContent, { timeout: 30_000 });
+    expect(await status.jsonValue()).toMatch(/The command palette could not be loaded: .*palette-list/);
+    expect(await page.evaluate(() => document.querySelector('cl-command-palette')!.shadowRoot!.querySelector('dialog')!.open)).toBe(false);
+    const exportAlert = await page.waitForFunction(() => document.querySelector('cl-segments')!.shadowRoot!.querySelector('[role="alert"]')?.textContent, { timeout: 30_000 });
+    expect(await exportAlert.jsonValue()).toMatch(/The export could not be made: .*download/);
+
+    // The connection is back: "Try again" loads the view; opening the palette again loads its list.
+    blocked.pattern = null;
+    await page.evaluate(() => {
+      const retry = [...document.querySelector('cl-profitability')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Try again')!;
+      retry.click();
+      void (document.querySelector('cl-command-palette') as unknown as { show(): Promise<void> }).show();
+    });
+    await exportCsv();
+    await page.waitForFunction(
+      () => !!document.querySelector('cl-profitability')!.shadowRoot!.querySelector('path.curve') && document.querySelector('cl-command-palette')!.shadowRoot!.querySelectorAll('[role="option"]').length > 0
+        && !document.querySelector('cl-segments')!.shadowRoot!.querySelector('[role="alert"]'),
+      { timeout: 30_000 },
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

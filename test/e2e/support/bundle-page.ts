@@ -1,0 +1,65 @@
+/**
+ * The standalone bundle as a page without a bundler uses it: built here (`vite build --mode
+ * bundle`, into a temporary folder), served as files from one origin, and loaded by one module
+ * script under the strict CSP of demo/embed/strict-csp.html (no inline script or style, no eval, no
+ * blob: workers, Trusted Types enforced). The page records CSP violations in
+ * `window.__cspViolations` (from a script file of its own: the policy forbids inline ones).
+ */
+import { createServer, type Server } from 'node:http';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { build } from 'vite';
+
+const CSP = "default-src 'self'; script-src 'self'; style-src 'self'; worker-src 'self'; img-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; require-trusted-types-for 'script'; trusted-types lit-html clientlens";
+
+const RECORDER = `const v = []; document.addEventListener('securitypolicyviolation', (e) => v.push(e.violatedDirective + ': ' + e.blockedURI)); window.__cspViolations = v;`;
+
+const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text/html', '.map': 'application/json' };
+
+export interface BundlePage {
+  /** The page's URL: the bundle and `body` (markup with clientlens tags) under the strict CSP. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Builds the bundle and serves a page with `body`; the bundle's files are under the page's folder. */
+export async function serveBundlePage(body: string): Promise<BundlePage> {
+  const out = mkdtempSync(join(tmpdir(), 'clientlens-bundle-'));
+  await build({
+    configFile: new URL('../../../vite.config.ts', import.meta.url).pathname,
+    mode: 'bundle',
+    logLevel: 'error',
+    build: { outDir: out, emptyOutDir: true },
+  });
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8" />
+<meta http-equiv="Content-Security-Policy" content="${CSP}" />
+<script src="./csp-recorder.js"></script>
+<script type="module" src="./clientlens.bundle.js"></script></head>
+<body>${body}</body></html>`;
+  const server: Server = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/' || path === '/index.html') return send(res, 'text/html', html);
+    if (path === '/csp-recorder.js') return send(res, 'text/javascript', RECORDER);
+    const file = normalize(join(out, path));
+    if (!file.startsWith(out) || !existsSync(file) || !statSync(file).isFile()) {
+      res.writeHead(404);
+      return res.end();
+    }
+    send(res, TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(file));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    async close() {
+      await new Promise((resolve) => server.close(resolve));
+      rmSync(out, { recursive: true, force: true });
+    },
+  };
+}
+
+function send(res: import('node:http').ServerResponse, type: string, body: string | Buffer): void {
+  res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(body);
+}
