@@ -8,7 +8,7 @@
 //
 // Every engine's answer is checked against clientlens-1 (counts exactly, sums to 1e-9 relative)
 // before timing; a mismatch is printed and the workload marked MISMATCH. Timing: one warm-up, then
-// the median of --runs runs; clientlens-1 and clientlens-pool run in alternation and cl1/pool is the
+// the median of --runs runs, each from a collected heap; clientlens-1 and clientlens-pool run in alternation and cl1/pool is the
 // median of the paired runs' ratios (timePaired). Data loading (DuckDB insert, Arquero fromArrow, IPC to the pool's
 // workers) is excluded. --trace-pool prints, per workload, where the pool's time goes (median
 // over the timed runs): validate, message to the workers, map per worker, message back, reduce. With --json, stdout is ONE JSON array of {workload, engine, rows, ms}
@@ -24,6 +24,8 @@ import { createServer } from 'vite';
 import { Worker } from 'node:worker_threads';
 import { createRequire } from 'node:module';
 import { loadavg, cpus } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Table, tableToIPC } from 'apache-arrow';
 import * as aq from 'arquero';
 
@@ -578,6 +580,13 @@ function traceSummary(traces) {
   return parts.join(', ');
 }
 
+/** A full garbage collection of this thread, for a clean start before each timed run. */
+function collector() {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc');
+  return () => gc();
+}
+
 /**
  * Median wall time of RUNS runs after a warm-up, and the median CPU time the process spent per run
  * (all threads): cpu / wall is the number of cores the run actually got, which tells a pool that
@@ -585,8 +594,10 @@ function traceSummary(traces) {
  */
 async function time(fn) {
   await fn(); // warm-up
+  const gc = collector();
   const ms = [], cpu = [];
   for (let i = 0; i < RUNS; i++) {
+    gc();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
@@ -606,10 +617,14 @@ async function time(fn) {
  * meet the same one.
  */
 async function timePaired(one, pool) {
+  // Each run starts from a collected heap: clientlens-1 allocates on this thread, and in
+  // alternation its garbage was otherwise collected during the pool's next run, on its clock.
+  const gc = collector();
   await one();
   await pool();
   const a = [], b = [], ca = [], cb = [], ratio = [];
   const run = async (fn, ms, cpu) => {
+    gc();
     const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
