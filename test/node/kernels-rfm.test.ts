@@ -452,3 +452,15 @@ describe('rfm kernel refuses bad input with a SpecError naming the field', () =>
     expect(await field({}, [chunks[0].slice(0, 0)])).toBe('dataset');
   });
 });
+
+describe('rfm prepare scratch', () => {
+  // The prepare pass keeps its row-sized scratch for the next query: two queries whose prepare
+  // passes interleave (as two panels' jobs do at checkpoints) must not share it.
+  it('gives two interleaved queries the answers they give one at a time', async () => {
+    const a = generatePortfolio({ rows: 30_000, seed: 3 });
+    const b = generatePortfolio({ rows: 20_000, seed: 4 });
+    const alone = [await runKernelLocal<RfmResult>(rfmKernel, a, {}), await runKernelLocal<RfmResult>(rfmKernel, b, {})];
+    const together = await Promise.all([runKernelLocal<RfmResult>(rfmKernel, a, {}), runKernelLocal<RfmResult>(rfmKernel, b, {})]);
+    expect(together).toEqual(alone);
+  });
+});
