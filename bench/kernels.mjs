@@ -565,18 +565,17 @@ async function openPool(tables, parts = 2) {
 
 /** Medians of the pool's stages over traced runs (ms): where a run's time goes. */
 function traceSummary(traces) {
-  const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
   const f = (x) => x.toFixed(2);
-  const parts = [`total ${f(med(traces.map((t) => t.total)))}`, `validate ${f(med(traces.map((t) => t.validate)))}`];
+  const parts = [`total ${f(median(traces.map((t) => t.total)))}`, `validate ${f(median(traces.map((t) => t.validate)))}`];
   for (const key of ['prep', 'map']) {
     if (!traces[0][key]) continue;
     const n = traces[0][key].length;
     for (let w = 0; w < n; w++) {
       const at = (t) => t[key][w];
-      parts.push(`${key}[${w}] to-worker ${f(med(traces.map((t) => at(t)[1] - at(t)[0])))} run ${f(med(traces.map((t) => at(t)[2] - at(t)[1])))} back ${f(med(traces.map((t) => at(t)[3] - at(t)[2])))}`);
+      parts.push(`${key}[${w}] to-worker ${f(median(traces.map((t) => at(t)[1] - at(t)[0])))} run ${f(median(traces.map((t) => at(t)[2] - at(t)[1])))} back ${f(median(traces.map((t) => at(t)[3] - at(t)[2])))}`);
     }
   }
-  parts.push(`reduce ${f(med(traces.map((t) => t.reduce)))}`);
+  parts.push(`reduce ${f(median(traces.map((t) => t.reduce)))}`);
   return parts.join(', ');
 }
 
@@ -596,18 +595,27 @@ async function time(fn) {
   await fn(); // warm-up
   const gc = collector();
   const ms = [], cpu = [];
-  for (let i = 0; i < RUNS; i++) {
-    gc();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  const med = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-  return { ms: med(ms), cpu: med(cpu) };
+  for (let i = 0; i < RUNS; i++) record(await measure(fn, gc), ms, cpu);
+  return { ms: median(ms), cpu: median(cpu) };
 }
+
+/** One run from a collected heap: its wall time and the CPU time of every thread, in ms. */
+async function measure(fn, gc) {
+  gc();
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { ms, cpu: (c.user + c.system) / 1000 };
+}
+
+function record(r, ms, cpu) {
+  ms.push(r.ms);
+  cpu.push(r.cpu);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /**
  * clientlens-1 and the pool timed in alternation (one of each per round, the order swapped every
@@ -623,27 +631,17 @@ async function timePaired(one, pool) {
   await one();
   await pool();
   const a = [], b = [], ca = [], cb = [], ratio = [];
-  const run = async (fn, ms, cpu) => {
-    gc();
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  };
   for (let i = 0; i < RUNS; i++) {
     if (i % 2 === 0) {
-      await run(one, a, ca);
-      await run(pool, b, cb);
+      record(await measure(one, gc), a, ca);
+      record(await measure(pool, gc), b, cb);
     } else {
-      await run(pool, b, cb);
-      await run(one, a, ca);
+      record(await measure(pool, gc), b, cb);
+      record(await measure(one, gc), a, ca);
     }
     ratio.push(a[i] / b[i]);
   }
-  const med = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
-  return { one: { ms: med(a), cpu: med(ca) }, pool: { ms: med(b), cpu: med(cb) }, speedup: med(ratio) };
+  return { one: { ms: median(a), cpu: median(ca) }, pool: { ms: median(b), cpu: median(cb) }, speedup: median(ratio) };
 }
 
 /**
