@@ -59,6 +59,17 @@ async function askForTheRest(page: Page): Promise<void> {
   );
 }
 
+/** Default views fetch no on-demand module; asking for the rest loads each part once, cleanly. */
+async function expectLoadedOnlyWhenAsked(page: Page, errors: string[], requests: string[]): Promise<void> {
+  await defaultViewsDrawn(page);
+  expect(onDemand(requests)).toEqual([]);
+  await askForTheRest(page);
+  expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
+  expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
+  expect(errors).toEqual([]);
+  await page.close();
+}
+
 describe('on-demand code in demo/embed/strict-csp.html (sources, dev server)', () => {
   let pages: PageSession;
   beforeAll(async () => {
@@ -70,13 +81,7 @@ describe('on-demand code in demo/embed/strict-csp.html (sources, dev server)', (
     const { page, errors, requests } = await pages.open('/embed/strict-csp.html');
     await waitForText(page, 'Cross-sell rate');
     await addPanels(page);
-    await defaultViewsDrawn(page);
-    expect(onDemand(requests)).toEqual([]);
-    await askForTheRest(page);
-    expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
-    expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
-    expect(errors).toEqual([]);
-    await page.close();
+    await expectLoadedOnlyWhenAsked(page, errors, requests);
   });
 });
 
@@ -112,13 +117,7 @@ describe('on-demand code with the standalone bundle (vite build --mode bundle) u
 
   it('default views fetch none of it; the other views, a table and the palette load theirs, with no CSP violation', async () => {
     const { page, errors, requests } = await open();
-    await defaultViewsDrawn(page);
-    expect(onDemand(requests)).toEqual([]);
-    await askForTheRest(page);
-    expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
-    expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
-    expect(errors).toEqual([]);
-    await page.close();
+    await expectLoadedOnlyWhenAsked(page, errors, requests);
   });
 
   it('a part whose load fails says so where it goes, with no unhandled error, and loads on "Try again"', async () => {
