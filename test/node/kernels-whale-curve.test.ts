@@ -5,7 +5,7 @@ import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { makeClientTable } from '../../src/schema/arrow-columns.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
 import { whaleCurveKernel, type WhaleCurveResult } from '../../workers/kernels/whale-curve.js';
-import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOf, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts } from '../../workers/kernels/float-buckets.js';
+import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOf, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts, sparseCountsAndRelease, takeBucketHistogram } from '../../workers/kernels/float-buckets.js';
 import { runKernelLocal, runKernelSplit, schemaOfTable, tableRows } from '../../workers/kernels/run-local.js';
 
 const close = (a: number | null, b: unknown) => {
@@ -247,5 +247,32 @@ describe('whale-curve kernel', () => {
     const noId = makeClientTable({ revenue: { type: 'float', values: new Float64Array([1]), valid: null }, costToServe: { type: 'float', values: new Float64Array([1]), valid: null } });
     expect((await specError(runKernelLocal(whaleCurveKernel, [noId], {}))).field).toBe('id');
     expect(await runKernelLocal(whaleCurveKernel, [noId], { topN: 0 })).toMatchObject({ clients: 1, top: [] });
+  });
+
+  // The prepare pass's histogram and the map's region table are kept for the next query
+  // (float-buckets.ts): the histogram must come back zeroed, and two queries whose passes
+  // interleave at checkpoints (as two panels' jobs do) must not share either.
+  it('gives queries after and beside other queries the answers they give alone', async () => {
+    const a = generatePortfolio({ rows: 30_000, seed: 3 });
+    const b = generatePortfolio({ rows: 20_000, seed: 4 });
+    const spec = { points: 40, topN: 3 };
+    const first = await runKernelLocal<WhaleCurveResult>(whaleCurveKernel, b, spec);
+    const afterA = [await runKernelLocal<WhaleCurveResult>(whaleCurveKernel, a, spec), await runKernelLocal<WhaleCurveResult>(whaleCurveKernel, b, spec)];
+    expect(afterA[1]).toEqual(first);
+    const together = await Promise.all([runKernelLocal<WhaleCurveResult>(whaleCurveKernel, a, spec), runKernelLocal<WhaleCurveResult>(whaleCurveKernel, b, spec)]);
+    expect(together).toEqual(afterA);
+  });
+
+  it('gives a histogram back zeroed', () => {
+    const h = takeBucketHistogram();
+    countBuckets(new Float64Array([1, 2.5, -7, 1e300]), 4, h);
+    expect(sparseCountsAndRelease(h).buckets.length).toBe(4);
+    const again = takeBucketHistogram();
+    const reused = again === h;
+    let nonZero = 0;
+    for (let b = 0; b < again.length; b++) if (again[b] !== 0) nonZero++;
+    // Taken and not given back: the next taker gets a fresh one, never one in use.
+    const fresh = takeBucketHistogram() !== again;
+    expect({ reused, nonZero, fresh }).toEqual({ reused: true, nonZero: 0, fresh: true });
   });
 });

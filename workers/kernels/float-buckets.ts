@@ -65,6 +65,44 @@ export function sparseCounts(hist: Uint32Array): SparseCounts {
   return { buckets, counts };
 }
 
+/**
+ * Full-width scratch kept between queries: a histogram of FLOAT_BUCKETS counts is 4 MB, a
+ * region table 2 MB. Fresh ones per query cost each worker a thousand page faults and the worker
+ * pool's threads a heap of external memory to collect, on every filter change. One query at a time
+ * holds each (a prepare that interleaves with another at a checkpoint gets a fresh one), and a
+ * histogram is given back only zeroed, by sparseCountsAndRelease; one dropped by a failed or
+ * cancelled query is simply left to the collector.
+ */
+let spareHist: Uint32Array | null = null;
+let spareTable: Uint16Array | null = null;
+
+/** A zeroed histogram of FLOAT_BUCKETS counts; give it back with sparseCountsAndRelease. */
+export function takeBucketHistogram(): Uint32Array {
+  const h = spareHist ?? new Uint32Array(FLOAT_BUCKETS);
+  spareHist = null;
+  return h;
+}
+
+/** sparseCounts(hist), then hist zeroed (only its occupied buckets are touched) for the next query. */
+export function sparseCountsAndRelease(hist: Uint32Array): SparseCounts {
+  const sparse = sparseCounts(hist);
+  const { buckets } = sparse;
+  for (let k = 0; k < buckets.length; k++) hist[buckets[k]] = 0;
+  spareHist = hist;
+  return sparse;
+}
+
+/** A table of FLOAT_BUCKETS entries with unspecified contents: the taker writes every entry it reads. */
+export function takeBucketTable(): Uint16Array {
+  const t = spareTable ?? new Uint16Array(FLOAT_BUCKETS);
+  spareTable = null;
+  return t;
+}
+
+export function releaseBucketTable(table: Uint16Array): void {
+  spareTable = table;
+}
+
 /** The sum of sparse histograms, ascending. */
 export function mergeSparseCounts(parts: readonly SparseCounts[]): SparseCounts {
   const at = new Int32Array(parts.length);

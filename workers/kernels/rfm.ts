@@ -57,7 +57,7 @@ import { parseIsoDay } from './filter.js';
 import { compareGroupKeys } from './group-keys.js';
 import { SpecError, globalRow, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { describe, isPlainObject, requireArray, requireInteger, requireObject, requireString } from './spec-checks.js';
-import { FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketOf, mergeSparseCounts, sparseCounts, type SparseCounts } from './float-buckets.js';
+import { FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketOf, mergeSparseCounts, sparseCountsAndRelease, takeBucketHistogram, type SparseCounts } from './float-buckets.js';
 
 const K = 'rfm';
 /** bucketOfHighWord's shift, for the per-row loops that inline it. */
@@ -535,7 +535,7 @@ async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelC
 }
 
 async function prepareInto(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelContext, total: number, dates: Int32Array, freqs: Int32Array): Promise<RfmPrepPartial> {
-  const moneyHist = new Uint32Array(FLOAT_BUCKETS);
+  const moneyHist = takeBucketHistogram();
   let n = 0, zeros = 0;
   let minD = 2147483647, maxD = -2147483648, minF = 2147483647, maxF = -2147483648, maxAbs = 0;
   for (let b = 0; b < rows.length; b++) {
@@ -571,7 +571,7 @@ async function prepareInto(rows: readonly RowBatch[], spec: RfmSpec, ctx: Kernel
   const cap = spec.samples;
   const ints: [IntHist, IntHist] = [intHist(dates, n, minD, maxD, cap), intHist(freqs, n, minF, maxF, cap)];
   ctx.progress(1);
-  return { rows: total, scored: n, maxDate: n > 0 ? maxD : -Infinity, maxAbsMonetary: maxAbs, firstRow: firstRowOf(rows), ints, money: sparseCounts(moneyHist), moneyZeros: zeros };
+  return { rows: total, scored: n, maxDate: n > 0 ? maxD : -Infinity, maxAbsMonetary: maxAbs, firstRow: firstRowOf(rows), ints, money: sparseCountsAndRelease(moneyHist), moneyZeros: zeros };
 }
 
 function prepareReduce(partials: RfmPrepPartial[], spec: RfmSpec): RfmParams {

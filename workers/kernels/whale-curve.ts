@@ -48,7 +48,7 @@ import type { KernelContext, KernelDef, RowBatch } from './kernel.js';
 import { float64Values, validateProfitColumns } from './profitability.js';
 import { numberField, specObject } from './spec-fields.js';
 import { TopRows, idView, mergeRankedRows, type RankedRow } from './top-rows.js';
-import { FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts, type SparseCounts } from './float-buckets.js';
+import { FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, releaseBucketTable, sparseCountsAndRelease, takeBucketHistogram, takeBucketTable, type SparseCounts } from './float-buckets.js';
 
 const NAME = 'whale-curve';
 /** bucketOfHighWord's shift, for the per-row loop that inlines it. */
@@ -308,7 +308,7 @@ export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurv
   prepare: {
     async map(rows: readonly RowBatch[], spec: WhaleCurveSpec, ctx: KernelContext): Promise<WhalePrepPartial> {
       const stats = new Float64Array(4);
-      const hist = new Uint32Array(FLOAT_BUCKETS);
+      const hist = takeBucketHistogram();
       let clients = 0;
       let scratch: Float64Array = new Float64Array(0);
       for (let b = 0; b < rows.length; b++) {
@@ -322,7 +322,7 @@ export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurv
         ctx.progress((b + 1) / rows.length);
         await ctx.checkpoint();
       }
-      return { clients, maxAbs: stats[2], skippedNull: stats[0], skippedNonFinite: stats[1], zeros: stats[3], hist: sparseCounts(hist) };
+      return { clients, maxAbs: stats[2], skippedNull: stats[0], skippedNonFinite: stats[1], zeros: stats[3], hist: sparseCountsAndRelease(hist) };
     },
     reduce(partials: WhalePrepPartial[], spec: WhaleCurveSpec): WhaleParams {
       let clients = 0;
@@ -346,7 +346,9 @@ export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurv
   async map(rows: readonly RowBatch[], spec: WhaleCurveSpec, params: WhaleParams, ctx: KernelContext): Promise<WhalePartial> {
     const { low, boundary, distinct } = regionsOf(params.rankBuckets);
     const R = low.length;
-    const lut = new Uint16Array(FLOAT_BUCKETS); // regions <= 2 x MAX_WHALE_POINTS + 3 < 2^16
+    // Regions <= 2 x MAX_WHALE_POINTS + 3 < 2^16; they cover every bucket (low ends at 0), so every
+    // entry is written here.
+    const lut = takeBucketTable();
     for (let r = 0; r < R; r++) lut.fill(r, low[r], r === 0 ? FLOAT_BUCKETS : low[r - 1]);
     const boundaryOf = Int32Array.from(boundary);
     const counts = new Float64Array(R);
@@ -367,6 +369,7 @@ export const whaleCurveKernel: KernelDef<WhaleCurveSpec, WhalePartial, WhaleCurv
       ctx.progress((b + 1) / rows.length);
       await ctx.checkpoint();
     }
+    releaseBucketTable(lut);
     const { values, starts } = gather.grouped(distinct.length);
     for (let j = 0; j < distinct.length; j++) values.subarray(starts[j], starts[j + 1]).sort();
     return { counts, sums, values, starts, top: top.rows() };
