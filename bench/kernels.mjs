@@ -4,11 +4,11 @@
 //   node bench/kernels.mjs [--rows 1000000,10000000] [--runs 5] [--json]
 //                          [--engines clientlens-1,clientlens-pool,duckdb-wasm,arquero,floor]
 //                          [--workloads segment-rollup,asset-loyalty,churn-rules,rfm,funnel,whale-curve]
-//                          [--trace-pool]
+//                          [--trace-pool] [--settle 50]
 //
 // Every engine's answer is checked against clientlens-1 (counts exactly, sums to 1e-9 relative)
 // before timing; a mismatch is printed and the workload marked MISMATCH. Timing: one warm-up, then
-// the median of --runs runs, each from a collected heap; clientlens-1 and clientlens-pool run in alternation and cl1/pool is the
+// the median of --runs runs, each from a collected heap after a --settle ms pause; clientlens-1 and clientlens-pool run in alternation and cl1/pool is the
 // median of the paired runs' ratios (timePaired). Data loading (DuckDB insert, Arquero fromArrow, IPC to the pool's
 // workers) is excluded. --trace-pool prints, per workload, where the pool's time goes (median
 // over the timed runs): validate, message to the workers, map per worker, message back, reduce. With --json, stdout is ONE JSON array of {workload, engine, rows, ms}
@@ -39,6 +39,11 @@ const ROWS = opt('rows', '1000000').split(',').map((s) => Number(s.replace(/_/g,
 const RUNS = Number(opt('runs', '5'));
 const JSON_OUT = args.includes('--json');
 const TRACE_POOL = args.includes('--trace-pool');
+// After the collection that starts each timed run, V8 sweeps the freed pages on background threads
+// for a few ms; a run started at once shares the two cores with that sweep (the pool's messages
+// then reached a worker 0.3-11 ms late at 10M). --settle 0 measures without the pause.
+const SETTLE_MS = Number(opt('settle', '50'));
+if (!(Number.isFinite(SETTLE_MS) && SETTLE_MS >= 0)) throw new RangeError(`--settle must be a number of milliseconds >= 0; got "${opt('settle', '50')}".`);
 const ENGINES = opt('engines', 'clientlens-1,clientlens-pool,duckdb-wasm,arquero,floor').split(',');
 // Both clientlens engines asked for: they are timed in alternation (timePaired).
 const PAIRED = ENGINES.includes('clientlens-1') && ENGINES.includes('clientlens-pool');
@@ -599,9 +604,10 @@ async function time(fn) {
   return { ms: median(ms), cpu: median(cpu) };
 }
 
-/** One run from a collected heap: its wall time and the CPU time of every thread, in ms. */
+/** One run from a collected, settled heap (SETTLE_MS): its wall time and the CPU time of every thread, in ms. */
 async function measure(fn, gc) {
   gc();
+  if (SETTLE_MS > 0) await new Promise((r) => setTimeout(r, SETTLE_MS));
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
