@@ -4,11 +4,11 @@
 //   node bench/kernels.mjs [--rows 1000000,10000000] [--runs 5] [--json]
 //                          [--engines clientlens-1,clientlens-pool,duckdb-wasm,arquero,floor]
 //                          [--workloads segment-rollup,asset-loyalty,churn-rules,rfm,funnel,whale-curve]
-//                          [--trace-pool] [--settle 50]
+//                          [--trace-pool] [--settle 5000]
 //
 // Every engine's answer is checked against clientlens-1 (counts exactly, sums to 1e-9 relative)
 // before timing; a mismatch is printed and the workload marked MISMATCH. Timing: one warm-up, then
-// the median of --runs runs, each from a collected heap after a --settle ms pause; clientlens-1 and clientlens-pool run in alternation and cl1/pool is the
+// the median of --runs runs, each from a collected heap once the process is quiet (--settle: at most that many ms); clientlens-1 and clientlens-pool run in alternation and cl1/pool is the
 // median of the paired runs' ratios (timePaired). Data loading (DuckDB insert, Arquero fromArrow, IPC to the pool's
 // workers) is excluded. --trace-pool prints, per workload, where the pool's time goes (median
 // over the timed runs): validate, message to the workers, map per worker, message back, reduce. With --json, stdout is ONE JSON array of {workload, engine, rows, ms}
@@ -39,11 +39,12 @@ const ROWS = opt('rows', '1000000').split(',').map((s) => Number(s.replace(/_/g,
 const RUNS = Number(opt('runs', '5'));
 const JSON_OUT = args.includes('--json');
 const TRACE_POOL = args.includes('--trace-pool');
-// After the collection that starts each timed run, V8 sweeps the freed pages on background threads
-// for a few ms; a run started at once shares the two cores with that sweep (the pool's messages
-// then reached a worker 0.3-11 ms late at 10M). --settle 0 measures without the pause.
-const SETTLE_MS = Number(opt('settle', '50'));
-if (!(Number.isFinite(SETTLE_MS) && SETTLE_MS >= 0)) throw new RangeError(`--settle must be a number of milliseconds >= 0; got "${opt('settle', '50')}".`);
+// After the collection that starts each timed run, V8 sweeps the freed pages on background threads;
+// a run started at once shares the two cores with that sweep (the pool's messages then reached a
+// worker 0.3-11 ms late at 10M). Each run waits until the process is quiet, at most --settle ms
+// (0: no wait). See quiet().
+const SETTLE_MS = Number(opt('settle', '5000'));
+if (!(Number.isFinite(SETTLE_MS) && SETTLE_MS >= 0)) throw new RangeError(`--settle must be a number of milliseconds >= 0; got "${opt('settle', '5000')}".`);
 const ENGINES = opt('engines', 'clientlens-1,clientlens-pool,duckdb-wasm,arquero,floor').split(',');
 // Both clientlens engines asked for: they are timed in alternation (timePaired).
 const PAIRED = ENGINES.includes('clientlens-1') && ENGINES.includes('clientlens-pool');
@@ -588,7 +589,10 @@ function traceSummary(traces) {
 function collector() {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc');
-  return () => gc();
+  // A plain major collection: gc() without options collects "all available garbage", which also
+  // throws away compiled code, so every run then paid V8's compilers again (at 1M the churn rules
+  // on one thread took 42 ms instead of 18-20, the whale curve 98 instead of 65).
+  return () => gc({ type: 'major' });
 }
 
 /**
@@ -598,16 +602,42 @@ function collector() {
  */
 async function time(fn) {
   await fn(); // warm-up
+  await quiet(60_000);
   const gc = collector();
   const ms = [], cpu = [];
   for (let i = 0; i < RUNS; i++) record(await measure(fn, gc), ms, cpu);
   return { ms: median(ms), cpu: median(cpu) };
 }
 
+/**
+ * Waits until this process's threads are quiet (under QUIET_CORES of a core over a 50 ms window),
+ * at most `maxMs`, and returns the ms waited. Two kinds of background work otherwise share the two
+ * cores with a timed run: the sweep after the collection that starts each run (with Arquero's
+ * tables in the heap, far longer than a fixed pause), and DuckDB-WASM's module, which goes on being
+ * compiled to optimised code on V8's background threads after it loads and after its first queries
+ * (dynamic tiering). At 1M, without this wait, the single-thread floor loop ran on 1.8 cores'
+ * worth of process time and took twice as long.
+ */
+const QUIET_CORES = 0.15;
+let waitedForQuiet = 0;
+async function quiet(maxMs) {
+  const t0 = performance.now();
+  while (performance.now() - t0 < maxMs) {
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    await new Promise((r) => setTimeout(r, 50));
+    const c = process.cpuUsage(c0);
+    if ((c.user + c.system) / 1000 / (performance.now() - w0) < QUIET_CORES) break;
+  }
+  const waited = performance.now() - t0;
+  waitedForQuiet += waited;
+  return waited;
+}
+
 /** One run from a collected, settled heap (SETTLE_MS): its wall time and the CPU time of every thread, in ms. */
 async function measure(fn, gc) {
   gc();
-  if (SETTLE_MS > 0) await new Promise((r) => setTimeout(r, SETTLE_MS));
+  if (SETTLE_MS > 0) await quiet(SETTLE_MS);
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
@@ -636,6 +666,7 @@ async function timePaired(one, pool) {
   const gc = collector();
   await one();
   await pool();
+  await quiet(60_000);
   const a = [], b = [], ca = [], cb = [], ratio = [];
   for (let i = 0; i < RUNS; i++) {
     if (i % 2 === 0) {
@@ -765,6 +796,8 @@ for (const rows of ROWS) {
       records.push({ workload: w.name, engine: name, rows, ms: Math.round(ms * 100) / 100 });
     }
     table.push(row);
+    log(`  (waited ${(waitedForQuiet / 1000).toFixed(1)} s in all for background work in this process to finish before the timed runs)`);
+    waitedForQuiet = 0;
     log(`  ${w.name}: ${ENGINES.map((e) => `${e} ${row.ms[e] == null ? '-' : `${row.ms[e].toFixed(1)} (${row.cores[e].toFixed(2)} cores)`}`).join(', ')}${row.mismatch ? '  [MISMATCH]' : ''}`);
   }
 
