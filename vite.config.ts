@@ -11,7 +11,7 @@ export default defineConfig(({ command, mode }) => {
   // The page builds: the library (mode production) and the standalone bundle. Not the Node kernels.
   const page = command === 'build' && mode !== 'kernels';
   const chunks = mode === 'bundle'
-    ? startChunks({ 'clientlens-start': [resolve(here, 'src/index.ts')] })
+    ? startChunks({ 'clientlens-start': [resolve(here, 'src/bundle.ts')] })
     : startChunks({ 'clientlens-core': [resolve(here, 'src/core.ts')], 'clientlens-elements': [resolve(here, 'src/elements.ts')] });
   return {
     // The demo is the dev server's root; tests and benchmarks serve from the project root.
@@ -46,7 +46,7 @@ export default defineConfig(({ command, mode }) => {
       lib: {
         // 'bundle': one self-contained file for pages without a bundler (a single script tag).
         entry: (mode === 'bundle'
-          ? { 'clientlens.bundle': resolve(here, 'src/index.ts') }
+          ? { 'clientlens.bundle': resolve(here, 'src/bundle.ts') }
           : mode === 'kernels'
             ? { kernels: resolve(here, 'src/kernels.ts') }
             : { clientlens: resolve(here, 'src/index.ts'), core: resolve(here, 'src/core.ts'), elements: resolve(here, 'src/elements.ts'), remote: resolve(here, 'src/remote.ts'), plugins: resolve(here, 'src/plugins.ts') }) as Record<string, string>,

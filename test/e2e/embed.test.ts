@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import puppeteer, { type Browser } from 'puppeteer-core';
 import { startPages, waitForText, type PageSession } from './support/page-server.js';
+import { serveBundle, type BundlePage } from './support/bundle-page.js';
+// @ts-expect-error plain ES module without types
+import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
 
 describe('embedding pages (demo/embed) in real Chromium', () => {
   let pages: PageSession;
@@ -63,6 +67,49 @@ describe('framework hosts', () => {
     });
     expect(both).toEqual({ differentClasses: true, aRendered: true, bRendered: true });
     expect(errors.filter((e) => !e.includes('clientlens.bundle.js'))).toEqual([]);
+    await page.close();
+  });
+});
+
+// demo/embed/two-versions.html falls back to the sources when no bundle was built (as in CI); here
+// the built standalone bundle is loaded twice, from two URLs: two copies with their own Lit, their
+// own classes, hubs and worker pools, as two versions would be. The first registers cl-*, the
+// second finds those taken and registers next-* with its own defineElements.
+describe('two copies of the standalone bundle on one page', () => {
+  let served: BundlePage;
+  let browser: Browser;
+  const MAIN = `const first = await import('./v1/clientlens.bundle.js');
+const second = await import('./v2/clientlens.bundle.js');
+window.__builds = { defined: second.defineElements('next'), firstIsCl: customElements.get('cl-kpi') === first.ClKpi, secondIsNext: customElements.get('next-kpi').prototype instanceof second.ClKpi, secondIsCl: customElements.get('cl-kpi').prototype instanceof second.ClKpi };`;
+  beforeAll(async () => {
+    const html = `<!doctype html><html lang="en"><head><meta charset="utf-8" /><script type="module" src="./main.js"></script></head>
+<body><cl-dataset-loader rows="20000"></cl-dataset-loader><cl-kpi id="v1"></cl-kpi>
+<next-dataset-loader rows="20000"></next-dataset-loader><next-kpi id="v2"></next-kpi></body></html>`;
+    served = await serveBundle({ '/': html, '/main.js': MAIN }, ['/v1/', '/v2/']);
+    browser = await puppeteer.launch({ executablePath: chromiumPath(), headless: true, args: chromiumArgs });
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await served?.close();
+  });
+
+  it('each registers its own tags and draws its own panel, with no error', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
+    page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(`console: ${m.text()}`)));
+    // The browser asks for /favicon.ico on its own; the page names none.
+    page.on('response', (r) => void (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && errors.push(`HTTP ${r.status()} ${r.url()}`)));
+    await page.goto(served.url, { waitUntil: 'load' });
+    await page.waitForFunction(() => (window as unknown as { __builds?: unknown }).__builds !== undefined, { timeout: 60_000 });
+    const builds = await page.evaluate(() => (window as unknown as { __builds: Record<string, unknown> }).__builds);
+    expect(builds).toMatchObject({ firstIsCl: true, secondIsNext: true, secondIsCl: false });
+    expect(builds.defined).toContain('next-kpi');
+    expect(builds.defined).not.toContain('cl-kpi');
+    await page.waitForFunction(() => ['v1', 'v2'].every((id) => (document.getElementById(id) as unknown as { value?: unknown }).value !== undefined), { timeout: 120_000 });
+    expect(await page.evaluate(() => ['v1', 'v2'].map((id) => (document.getElementById(id) as unknown as { value: { clients: number } }).value.clients))).toEqual([20_000, 20_000]);
+    expect(await page.evaluate(() => ['v1', 'v2'].map((id) => document.getElementById(id)!.shadowRoot!.textContent!.includes('Cross-sell rate')))).toEqual([true, true]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 });

@@ -1,7 +1,7 @@
 /**
  * The standalone bundle as a page without a bundler uses it: built here (`vite build --mode
- * bundle`, into a temporary folder), served as files from one origin, and loaded by one module
- * script under the strict CSP of demo/embed/strict-csp.html (no inline script or style, no eval, no
+ * bundle`, into a temporary folder) and served as files from one origin. serveBundlePage loads it
+ * with one module script under the strict CSP of demo/embed/strict-csp.html (no inline script or style, no eval, no
  * blob: workers, Trusted Types enforced). The page records CSP violations in
  * `window.__cspViolations` (from a script file of its own: the policy forbids inline ones).
  */
@@ -25,6 +25,20 @@ export interface BundlePage {
 
 /** Builds the bundle and serves a page with `body`; the bundle's files are under the page's folder. */
 export async function serveBundlePage(body: string): Promise<BundlePage> {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8" />
+<meta http-equiv="Content-Security-Policy" content="${CSP}" />
+<script src="./csp-recorder.js"></script>
+<script type="module" src="./clientlens.bundle.js"></script></head>
+<body>${body}</body></html>`;
+  return serveBundle({ '/': html, '/index.html': html, '/csp-recorder.js': RECORDER }, ['/']);
+}
+
+/**
+ * Builds the bundle (`vite build --mode bundle`, into a temporary folder) and serves `pages` (path
+ * to HTML or script text) with the bundle's files under each of `mounts` (e.g. ['/v1/', '/v2/']:
+ * one build at two URLs is, to the browser, two separate copies, each with its own modules).
+ */
+export async function serveBundle(pages: Record<string, string>, mounts: readonly string[]): Promise<BundlePage> {
   const out = mkdtempSync(join(tmpdir(), 'clientlens-bundle-'));
   await build({
     configFile: new URL('../../../vite.config.ts', import.meta.url).pathname,
@@ -32,16 +46,11 @@ export async function serveBundlePage(body: string): Promise<BundlePage> {
     logLevel: 'error',
     build: { outDir: out, emptyOutDir: true },
   });
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8" />
-<meta http-equiv="Content-Security-Policy" content="${CSP}" />
-<script src="./csp-recorder.js"></script>
-<script type="module" src="./clientlens.bundle.js"></script></head>
-<body>${body}</body></html>`;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/' || path === '/index.html') return send(res, 'text/html', html);
-    if (path === '/csp-recorder.js') return send(res, 'text/javascript', RECORDER);
-    const file = normalize(join(out, path));
+    if (Object.hasOwn(pages, path)) return send(res, path.endsWith('.js') ? 'text/javascript' : 'text/html', pages[path]);
+    const mount = mounts.find((m) => path.startsWith(m));
+    const file = normalize(join(out, mount === undefined ? path : path.slice(mount.length - 1)));
     if (!file.startsWith(out) || !existsSync(file) || !statSync(file).isFile()) {
       res.writeHead(404);
       return res.end();
