@@ -11,6 +11,7 @@ import { kernelJob } from './jobs/kernel-job.js';
 import { kernelCheckJob } from './jobs/kernel-check-job.js';
 import { kernelReduceJob } from './jobs/kernel-reduce-job.js';
 import { kernelRowsJob } from './jobs/kernel-rows-job.js';
+import { kernelWarmJob } from './jobs/kernel-warm-job.js';
 import { pluginKernelsJob } from '../src/plugins/worker-kernels.js';
 import { clvFitGroupsJob, clvSummariesJob } from './jobs/clv-jobs.js';
 import { explainRowsJob, fitClvJob, gatherJob, kmeansJob, scoreChurnJob, trainChurnJob } from './jobs/model-jobs.js';
@@ -27,6 +28,7 @@ serveJobs({
   'kernel-check': kernelCheckJob,
   'kernel-reduce': kernelReduceJob,
   'kernel-rows': kernelRowsJob,
+  'kernel-warm': kernelWarmJob(store),
   'plugin-kernels': pluginKernelsJob,
   'model-gather': gatherJob(store),
   'train-churn': trainChurnJob(store),

@@ -14,6 +14,7 @@ import type { AnyKernel } from '../../workers/kernels/kernel.js';
 import type { FirstStagePartial, KernelJobArgs } from '../../workers/jobs/kernel-job.js';
 import type { KernelCheck, KernelCheckArgs } from '../../workers/jobs/kernel-check-job.js';
 import type { KernelReduceArgs } from '../../workers/jobs/kernel-reduce-job.js';
+import { noteQuery } from './query-warmer.js';
 
 export interface RunKernelOptions {
   readonly signal?: AbortSignal;
@@ -32,6 +33,7 @@ export async function runKernel<R>(dataset: Dataset, kernel: Pick<AnyKernel, 'na
   const { signal, timeoutMs } = options;
   // Rows in a query engine: the engine validates the same way and returns the same result shape.
   if (dataset.engine) return dataset.engine.run<R>(name, spec, { signal, onProgress: options.onProgress, timeoutMs });
+  noteQuery(dataset, name, spec);
   const schema = dataset.schema;
   // Workers get the caller's spec as given (validate need not accept its own output).
   const base = { datasetId: dataset.key, kernel: name, spec };

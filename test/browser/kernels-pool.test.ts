@@ -6,6 +6,7 @@ import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { runKernelLocal } from '../../workers/kernels/run-local.js';
 import { KERNELS } from '../../workers/kernels/index.js';
 import type { KpiResult } from '../../workers/kernels/kpis.js';
+import type { KernelWarmResult } from '../../workers/jobs/kernel-warm-job.js';
 
 const cacheName = () => `kernels-${Date.now()}-${Math.random().toString(36).slice(2)}`;
 
@@ -21,6 +22,34 @@ describe('kernels in the worker pool (real workers)', () => {
     const kpis = await runKernel<KpiResult>(dataset, 'kpis', {});
     expect(kpis).to.deep.equal(await runKernelLocal(KERNELS.get('kpis')!, tables, {}));
     expect(kpis.clients).to.equal(rows);
+  });
+
+  // src/query/query-warmer.ts: once the queries have quietened, each worker holding rows runs them
+  // once with a filter of its own (workers/jobs/kernel-warm-job.ts) and the answers stay as they were.
+  it('warms the workers\' filtered code paths once the queries quieten, changing no answer', async () => {
+    hub = await DataHub.create({ workers: 2, cache: { name: cacheName() } });
+    const rows = 200_000;
+    const dataset = await hub.load({ kind: 'generate', options: { rows } });
+    const warms: { worker: number | undefined; result?: KernelWarmResult }[] = [];
+    const run = hub.pool.run.bind(hub.pool);
+    hub.pool.run = (<R>(name: string, args?: unknown, options?: { worker?: number }) => {
+      const p = run<R>(name, args, options);
+      if (name === 'kernel-warm') {
+        const rec: (typeof warms)[number] = { worker: options?.worker };
+        warms.push(rec);
+        void p.then((r) => (rec.result = r as never));
+      }
+      return p;
+    }) as typeof hub.pool.run;
+    const before = await runKernel<KpiResult>(dataset, 'kpis', {});
+    await runKernel(dataset, 'segment-rollup', { by: { column: 'region' }, measures: [{ column: 'aum', agg: 'sum' }] });
+    await new Promise((r) => setTimeout(r, 1500));
+    while (warms.some((w) => !w.result)) await new Promise((r) => setTimeout(r, 50));
+    expect(warms.map((w) => w.worker).sort()).to.deep.equal(dataset.partitions.filter((p) => p.chunkCount > 0).map((p) => p.worker).sort());
+    expect(warms.map((w) => ({ warmed: w.result!.warmed, failed: w.result!.failed, filtered: w.result!.filter !== null }))).to.deep.equal(warms.map(() => ({ warmed: 2, failed: 0, filtered: true })));
+    expect(await runKernel<KpiResult>(dataset, 'kpis', { filter: { all: [] } })).to.deep.equal(before);
+    const filter = { all: [{ column: 'clientType', op: 'eq', value: 'corporate' }] };
+    expect(await runKernel<KpiResult>(dataset, 'kpis', { filter })).to.deep.equal(await runKernelLocal(KERNELS.get('kpis')!, generatePortfolio({ rows }), { filter }));
   });
 
   it('applies page filters in the workers', async () => {

@@ -1,0 +1,85 @@
+/**
+ * 'kernel-warm': runs the page's kernel queries once on a slice of this worker's rows, with a filter
+ * of the worker's choosing, and throws the answers away. The first filter change of a session
+ * otherwise pays for compiling every code path a filter takes (row masks, filtered views, each
+ * kernel's loops over them, the reduces): measured on the 1M dashboard, a first filter took
+ * 385-426 ms and one after a throwaway filter 271-290. The page sends this once, at the lowest
+ * priority, when its panels have answered and the workers are idle (src/query/query-warmer.ts).
+ *
+ * Contracts: reads only the first stored batch; writes nothing but the per-batch caches of masks and
+ * views (which never change an answer); a query that fails (a spec this data does not fit) is
+ * counted, not thrown; stops at the job's checkpoints like any other job.
+ */
+import type { DatasetStore } from '../dataset-store.js';
+import type { JobContext } from '../job-host.js';
+import type { RowBatch } from '../kernels/kernel.js';
+import type { FilterSpec } from '../kernels/filter.js';
+import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
+import { kernelByName } from './kernel-spec.js';
+import { filterRows, splitFilter } from '../kernels/filtered-rows.js';
+
+export interface KernelWarmArgs {
+  readonly datasetId: string;
+  /** The queries to warm, as the page runs them (no page filter). */
+  readonly queries: readonly { readonly kernel: string; readonly spec: unknown }[];
+}
+
+export interface KernelWarmResult {
+  readonly warmed: number;
+  readonly failed: number;
+  /** The filter used ("column = label" on the first category column), or null when none fits. */
+  readonly filter: FilterSpec | null;
+}
+
+export function kernelWarmJob(store: DatasetStore) {
+  return async (args: KernelWarmArgs, ctx: JobContext): Promise<KernelWarmResult> => {
+    if (!Array.isArray(args?.queries)) throw new TypeError('kernel-warm needs its queries as an array.');
+    const chunks = store.chunks(args.datasetId);
+    const batch = chunks[0]?.table.batches[0];
+    if (!batch) return { warmed: 0, failed: 0, filter: null };
+    const schema: ColumnInfo[] = chunks[0].table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) }));
+    const filter = warmFilter(batch);
+    if (!filter) return { warmed: 0, failed: 0, filter: null };
+    const rows: RowBatch[] = [];
+    for (const chunk of chunks) {
+      let offset = chunk.rowOffset;
+      for (const b of chunk.table.batches) {
+        rows.push({ batch: b, rowOffset: offset });
+        offset += b.numRows;
+      }
+    }
+    const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: () => {} };
+    let warmed = 0, failed = 0;
+    for (const q of args.queries) {
+      ctx.signal.throwIfAborted();
+      try {
+        const kernel = kernelByName(q.kernel);
+        const given = q.spec !== null && typeof q.spec === 'object' ? (q.spec as Record<string, unknown>) : {};
+        const split = splitFilter(kernel, { ...given, filter }, schema);
+        const spec = kernel.validate(split.spec, schema);
+        const selected = filterRows(rows, split.filter);
+        const params = kernel.prepare ? kernel.prepare.reduce([await kernel.prepare.map(selected, spec, kctx)], spec) : undefined;
+        kernel.reduce([await kernel.map(selected, spec, params, kctx)], spec, params);
+        warmed++;
+      } catch (err) {
+        if (ctx.signal.aborted) throw err;
+        failed++;
+      }
+      await ctx.checkpoint();
+    }
+    return { warmed, failed, filter };
+  };
+}
+
+/** "column = label" on the first category column with a value in the first rows: passes part of the batch. */
+function warmFilter(batch: RowBatch['batch']): FilterSpec | null {
+  for (const field of batch.schema.fields) {
+    if (!String(field.type).startsWith('Dictionary<')) continue;
+    const column = batch.getChild(field.name);
+    for (let i = 0; i < Math.min(64, batch.numRows); i++) {
+      const value = column?.get(i);
+      if (typeof value === 'string') return { all: [{ column: field.name, op: 'eq', value }] };
+    }
+  }
+  return null;
+}
