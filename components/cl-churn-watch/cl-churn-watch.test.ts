@@ -216,6 +216,31 @@ describe('<cl-churn-watch>', () => {
     expect(hub.filters.combined()).to.equal(undefined);
   });
 
+  it('shows a filter set again from the recent answers, with no worker job', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    const corporate = [{ column: 'clientType', op: 'eq' as const, value: 'corporate' }];
+    hub.filters.set('test', corporate);
+    await until('the corporate list', () => el.total !== undefined && el.total < ref.length && !el.shadowRoot!.querySelector('[aria-busy="true"]'));
+    await listed(el);
+    const first = bodyRows(el).slice(0, 5).map((r) => r.dataset.client);
+    hub.filters.set('test', [{ column: 'clientType', op: 'eq', value: 'retail' }]);
+    await until('the retail list', () => bodyRows(el)[0]?.dataset.client !== first[0] && !el.shadowRoot!.querySelector('[aria-busy="true"]'));
+    await listed(el);
+    const jobs: string[] = [];
+    const run = hub.pool.run.bind(hub.pool);
+    hub.pool.run = ((name: string, args?: unknown, options?: object) => (jobs.push(name), run(name, args, options))) as typeof hub.pool.run;
+    try {
+      hub.filters.set('test', corporate);
+      await until('the corporate list again', () => bodyRows(el)[0]?.dataset.client === first[0]);
+      await listed(el);
+      expect(bodyRows(el).slice(0, 5).map((r) => r.dataset.client)).to.deep.equal(first);
+      expect(jobs).to.deep.equal([]);
+    } finally {
+      hub.pool.run = run;
+    }
+  });
+
   it('re-ranks through the kernel when the order changes', async () => {
     const el = mount<ClChurnWatch>('<cl-churn-watch sort="assetOutflow3m"></cl-churn-watch>');
     await listed(el);
