@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser } from 'puppeteer-core';
-import { startPages, waitForText, type PageSession } from './support/page-server.js';
+import { startPages, waitForText, watchPage, type PageSession } from './support/page-server.js';
 import { serveBundle, type BundlePage } from './support/bundle-page.js';
 // @ts-expect-error plain ES module without types
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
@@ -95,11 +95,7 @@ window.__builds = { defined: second.defineElements('next'), firstIsCl: customEle
 
   it('each registers its own tags and draws its own panel, with no error', async () => {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
-    page.on('console', (m) => void (m.type() === 'error' && !m.text().startsWith('Failed to load resource') && errors.push(`console: ${m.text()}`)));
-    // The browser asks for /favicon.ico on its own; the page names none.
-    page.on('response', (r) => void (r.status() >= 400 && !r.url().endsWith('/favicon.ico') && errors.push(`HTTP ${r.status()} ${r.url()}`)));
+    const { errors } = watchPage(page);
     await page.goto(served.url, { waitUntil: 'load' });
     await page.waitForFunction(() => (window as unknown as { __builds?: unknown }).__builds !== undefined, { timeout: 60_000 });
     const builds = await page.evaluate(() => (window as unknown as { __builds: Record<string, unknown> }).__builds);

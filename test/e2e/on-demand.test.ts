@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 // @ts-expect-error plain ES module without types
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
-import { startPages, waitForText, type PageSession } from './support/page-server.js';
+import { startPages, waitForText, watchPage, type PageSession } from './support/page-server.js';
 import { serveBundlePage, type BundlePage } from './support/bundle-page.js';
 
 /** The on-demand modules, as sources (`cl-funnel.views.ts`) or built chunks (`cl-funnel.views-3xQ.js`). */
@@ -100,17 +100,11 @@ describe('on-demand code with the standalone bundle (vite build --mode bundle) u
   /** Opens the page; requests to modules matching `blocked` (while it is set) fail as on a dropped connection. */
   async function open(blocked?: { pattern: RegExp | null }) {
     const page = await browser.newPage();
-    const errors: string[] = [];
-    const requests: string[] = [];
     if (blocked) {
       await page.setRequestInterception(true);
       page.on('request', (r) => (blocked.pattern?.test(r.url()) ? void r.abort('connectionfailed') : void r.continue()));
     }
-    page.on('request', (r) => void requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
-    });
+    const { errors, requests } = watchPage(page);
     await page.goto(served.url, { waitUntil: 'load' });
     return { page, errors, requests };
   }

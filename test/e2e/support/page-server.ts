@@ -30,16 +30,7 @@ export async function startPages(): Promise<PageSession> {
     browser,
     async open(path) {
       const page = await browser.newPage();
-      const errors: string[] = [];
-      const requests: string[] = [];
-      page.on('request', (r) => void requests.push(r.url()));
-      page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
-      page.on('console', (m) => {
-        if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
-      });
-      page.on('response', (r) => {
-        if (r.status() >= 400) errors.push(`HTTP ${r.status()} ${r.url()}`);
-      });
+      const { errors, requests } = watchPage(page);
       await page.goto(new URL(path, url).href, { waitUntil: 'load' });
       return { page, errors, requests };
     },
@@ -48,6 +39,26 @@ export async function startPages(): Promise<PageSession> {
       await server.close();
     },
   };
+}
+
+/**
+ * Records what went wrong on a page (uncaught errors, console errors, HTTP responses >= 400; a
+ * failed load shows as its response, not again as its console line) and every URL it requested,
+ * from before navigation. /favicon.ico is not held against a page: the browser asks for it on its
+ * own when the page names no icon.
+ */
+export function watchPage(page: Page): { errors: string[]; requests: string[] } {
+  const errors: string[] = [];
+  const requests: string[] = [];
+  page.on('request', (r) => void requests.push(r.url()));
+  page.on('pageerror', (e) => errors.push(`pageerror: ${(e as Error).message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) errors.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => {
+    if (r.status() >= 400 && new URL(r.url()).pathname !== '/favicon.ico') errors.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  return { errors, requests };
 }
 
 /** Waits until some element inside any shadow root shows `text`. */
