@@ -3,6 +3,8 @@
  * tables) this worker owns, keyed by their global chunk index so row numbers stay global.
  */
 import type { Table } from 'apache-arrow';
+import type { RowBatch } from './kernels/kernel.js';
+import type { ColumnInfo } from '../src/cache/cache-manifest.js';
 
 export interface StoredChunk {
   readonly index: number;
@@ -25,6 +27,25 @@ export class DatasetStore {
     const chunks = this.datasets.get(datasetId);
     if (!chunks) throw new Error(`Dataset "${datasetId}" is not loaded in this worker (loaded: ${[...this.datasets.keys()].join(', ') || 'none'}).`);
     return [...chunks.values()].sort((a, b) => a.index - b.index);
+  }
+
+  /** This worker's rows of a dataset as kernels read them: its batches in row order, with global row numbers. */
+  rows(datasetId: string): RowBatch[] {
+    const rows: RowBatch[] = [];
+    for (const chunk of this.chunks(datasetId)) {
+      let offset = chunk.rowOffset;
+      for (const batch of chunk.table.batches) {
+        rows.push({ batch, rowOffset: offset });
+        offset += batch.numRows;
+      }
+    }
+    return rows;
+  }
+
+  /** The dataset's columns, from this worker's first chunk ([] when it holds none). */
+  schema(datasetId: string): ColumnInfo[] {
+    const first = this.chunks(datasetId)[0];
+    return first ? first.table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })) : [];
   }
 
   has(datasetId: string): boolean {

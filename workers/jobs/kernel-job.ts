@@ -4,8 +4,6 @@
  */
 import type { DatasetStore } from '../dataset-store.js';
 import type { JobContext } from '../job-host.js';
-import type { RowBatch } from '../kernels/kernel.js';
-import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { getKernel } from '../kernels/index.js';
 import { pluginKernel } from '../../src/plugins/worker-kernels.js';
 import { filterRows, splitFilter } from '../kernels/filtered-rows.js';
@@ -29,16 +27,8 @@ export function kernelJob(store: DatasetStore) {
   return async (args: KernelJobArgs, ctx: JobContext): Promise<unknown> => {
     // Plugin kernels (loaded by the 'plugin-kernels' job) never share a built-in's name.
     const kernel = pluginKernel(args.kernel) ?? getKernel(args.kernel);
-    const chunks = store.chunks(args.datasetId);
-    const rows: RowBatch[] = [];
-    for (const chunk of chunks) {
-      let offset = chunk.rowOffset;
-      for (const batch of chunk.table.batches) {
-        rows.push({ batch, rowOffset: offset });
-        offset += batch.numRows;
-      }
-    }
-    const schema: ColumnInfo[] = chunks.length ? chunks[0].table.schema.fields.map((f) => ({ name: f.name, type: String(f.type) })) : [];
+    const rows = store.rows(args.datasetId);
+    const schema = store.schema(args.datasetId);
     const split = splitFilter(kernel, args.spec, schema);
     const spec = kernel.validate(split.spec, schema);
     const selected = filterRows(rows, split.filter);
