@@ -10,8 +10,9 @@ import { tableFromIPC } from 'apache-arrow';
 
 const vite = await createServer({ configFile: workerData.configFile, mode: 'bench', logLevel: 'error', server: { middlewareMode: true, hmr: false, ws: false } });
 const { kernelJob } = await vite.ssrLoadModule('/workers/jobs/kernel-job.ts');
-let chunks = [];
-const job = kernelJob({ chunks: () => chunks });
+const { DatasetStore } = await vite.ssrLoadModule('/workers/dataset-store.ts');
+const store = new DatasetStore();
+const job = kernelJob(store);
 const DATASET = 'bench';
 
 // job-host.ts's checkpoint without the heartbeat: its own macrotask yield, at most every 8 ms.
@@ -27,7 +28,7 @@ parentPort.on('message', async (msg) => {
   try {
     if (msg.type === 'load') {
       const table = tableFromIPC(msg.ipc);
-      chunks = [{ index: 0, rowOffset: msg.rowOffset, table }];
+      store.put(DATASET, { index: 0, rowOffset: msg.rowOffset, table });
       parentPort.postMessage({ ok: true, rows: table.numRows });
     } else if (msg.type === 'prepare' || msg.type === 'map') {
       const value = await job({ datasetId: DATASET, kernel: msg.kernel, spec: msg.spec, stage: msg.type, params: msg.params }, ctx);

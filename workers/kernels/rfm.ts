@@ -599,23 +599,40 @@ function prepareReduce(partials: RfmPrepPartial[], spec: RfmSpec): RfmParams {
   };
 }
 
+/** MeasureScorer's cut kinds. */
+const NONE = 0, TIE = 1, RANGE = 2;
+
 /**
  * Scores one worker's rows on one measure: a table gives the score of every bucket that holds no
  * boundary; rows in a boundary bucket take `slow`, which ranks ties by row order (a worker's rows
  * are a contiguous row range, and `bases` says how many ties precede it) or returns 0 (reduce
  * decides: a 'range' bucket).
+ *
+ * The cuts are copied into typed arrays: in a worker the cut objects come out of structured clone,
+ * and reading their fields per row (a sixth of the rows of a generated book sit on a boundary
+ * value) made the map measurably slower there than on one thread.
  */
 class MeasureScorer {
   /** Score per bucket, 0 for a boundary bucket. */
   readonly table: Uint8Array;
+  /**
+   * Per bucket of an integer measure (shift 0), the one 'tie' cut on it (0..3), else -1: the map
+   * ranks such a row inline (`tie`) instead of calling `slow`.
+   */
+  readonly tieCut: Int8Array;
   /** Score of value 0 on the monetary measure (0: a boundary is at 0). */
   readonly zeroScore: number;
+  private readonly kinds = new Uint8Array(4);
+  private readonly values = new Float64Array(4);
+  private readonly needs = new Float64Array(4);
+  /** Score of a tie-cut row ranked before its boundary (one more from the boundary on). */
+  private readonly lowScore = new Uint8Array(4);
   private readonly base = new Float64Array(4);
   private readonly seen = new Float64Array(4);
   readonly boundaryRows = new Float64Array(4).fill(-1);
 
   constructor(
-    private readonly cuts: readonly RfmCut[],
+    cuts: readonly RfmCut[],
     private readonly float: boolean,
     private readonly shift: number,
     lo: number,
@@ -628,6 +645,7 @@ class MeasureScorer {
     const size = float ? FLOAT_BUCKETS : len;
     const offset = float ? 0 : lo;
     this.table = new Uint8Array(size);
+    this.tieCut = new Int8Array(float ? 0 : size).fill(-1);
     const places = cuts.map(place);
     const sorted = [...places].sort((a, b) => a - b);
     let k = 0, score = 1;
@@ -641,10 +659,29 @@ class MeasureScorer {
     }
     this.zeroScore = float ? (places.includes(ZERO_BUCKET - 0.5) ? 0 : 1 + places.filter((p) => p < ZERO_BUCKET - 0.5).length) : 0;
     cuts.forEach((c, j) => {
-      if (c.kind !== 'tie') return;
+      if (c.kind === 'none') return;
+      if (c.kind === 'range') {
+        this.kinds[j] = RANGE;
+        this.values[j] = c.bucket;
+        return;
+      }
+      this.kinds[j] = TIE;
+      this.values[j] = c.value;
+      this.needs[j] = c.need;
       const i = c.bases.findIndex((r, q) => q % 2 === 0 && r === firstRow);
       this.base[j] = i < 0 ? NaN : c.bases[i + 1];
+      this.lowScore[j] = 1 + places.filter((p) => p < places[j]).length;
+      if (!float && places.filter((p) => p === places[j]).length === 1) this.tieCut[places[j] - offset] = j;
     });
+  }
+
+  /** Score of the row `row` holding the value of 'tie' cut j, the only cut on its bucket. */
+  tie(j: number, row: number): number {
+    const t = this.base[j] + this.seen[j]++;
+    const need = this.needs[j];
+    if (t === need) this.boundaryRows[j] = row;
+    else if (t !== t) throw new Error('rfm: the rows of a worker changed between the prepare and map stages.');
+    return t >= need ? this.lowScore[j] + 1 : this.lowScore[j];
   }
 
   /** Score of a row whose bucket holds a boundary (value x, global row `row`), or 0. */
@@ -652,21 +689,21 @@ class MeasureScorer {
     let s = 1;
     let undecided = false;
     for (let j = 0; j < 4; j++) {
-      const c = this.cuts[j];
-      if (c.kind === 'none') continue;
-      if (c.kind === 'tie') {
-        if (x > c.value) s++;
-        else if (x === c.value) {
+      const kind = this.kinds[j];
+      if (kind === TIE) {
+        const v = this.values[j];
+        if (x > v) s++;
+        else if (x === v) {
           const t = this.base[j] + this.seen[j]++;
           if (t !== t) throw new Error('rfm: the rows of a worker changed between the prepare and map stages.');
-          if (t >= c.need) s++;
-          if (t === c.need) this.boundaryRows[j] = row;
+          if (t >= this.needs[j]) s++;
+          if (t === this.needs[j]) this.boundaryRows[j] = row;
         }
-        continue;
+      } else if (kind === RANGE) {
+        const b = this.bucketOf(x);
+        if (b > this.values[j]) s++;
+        else if (b === this.values[j]) undecided = true;
       }
-      const b = this.bucketOf(x);
-      if (b > c.bucket) s++;
-      else if (b === c.bucket) undecided = true;
     }
     return undecided ? 0 : s;
   }
@@ -691,7 +728,7 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
   const sR = new MeasureScorer(params.cuts[0], false, ri.shift, ri.lo, ri.len, first);
   const sF = new MeasureScorer(params.cuts[1], false, fi.shift, fi.lo, fi.len, first);
   const sM = new MeasureScorer(params.cuts[2], true, 0, 0, 0, first);
-  const tR = sR.table, tF = sF.table, tM = sM.table, zeroM = sM.zeroScore;
+  const tR = sR.table, tF = sF.table, tM = sM.table, zeroM = sM.zeroScore, cR = sR.tieCut, cF = sF.tieCut;
   const shR = ri.shift, loR = ri.lo, shF = fi.shift, loF = fi.lo;
   const [s1, s2, s3, s4] = params.sigma;
   const scale = params.scale;
@@ -722,15 +759,16 @@ async function rfmMap(rows: readonly RowBatch[], spec: RfmSpec, params: RfmParam
         continue;
       }
       const d = dv[i], f = fv[i];
-      let sr = tR[(d >> shR) - loR], sf = tF[(f >> shF) - loF];
+      const ir = (d >> shR) - loR, jf = (f >> shF) - loF;
+      let sr = tR[ir], sf = tF[jf];
       // bucketOfHighWord, inlined: V8 did not inline the call across modules (under Vite's SSR
       // loader at least), and the call per row made this loop a third slower.
       const hi = words[2 * i + 1];
       let sm = m === 0 ? zeroM : tM[(hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> BUCKET_SHIFT];
       if (sr === 0 || sf === 0 || sm === 0) {
         const row = globalRow(rows[b], i);
-        if (sr === 0) sr = sR.slow(d, row);
-        if (sf === 0) sf = sF.slow(f, row);
+        if (sr === 0) sr = cR[ir] >= 0 ? sR.tie(cR[ir], row) : sR.slow(d, row);
+        if (sf === 0) sf = cF[jf] >= 0 ? sF.tie(cF[jf], row) : sF.slow(f, row);
         if (sm === 0) sm = sM.slow(m, row);
         if (sr === 0 || sf === 0 || sm === 0) {
           if (pn === pRows.length) {
