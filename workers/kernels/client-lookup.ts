@@ -283,6 +283,8 @@ export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial
       const { batch, rowOffset } = rows[b];
       const n = batch.numRows;
       const ids = idView(batch, spec.id);
+      // Filters natively: its batches are stored ones, never filtered views (IdView.rows).
+      if (ids.rows !== null) throw new Error('client-lookup: internal error: it was given a filtered view.');
       const { offsets, bytes, bitmap, offset } = ids;
       const columns = spec.columns ?? batch.schema.fields.map((f) => f.name);
       const index = idIndex(batch, spec.id, ids);

@@ -62,6 +62,17 @@ export function filterRows(rows: readonly RowBatch[], filter: FilterSpec | undef
 
 /** The original in-batch positions of a filtered view's rows (absent: the view is the batch itself). */
 const positionsOfView = new WeakMap<RecordBatch, Int32Array>();
+const sourceOfView = new WeakMap<RecordBatch, RecordBatch>();
+
+/**
+ * The stored batch a filtered view was cut from, and the batch row of each view row; undefined for
+ * a batch that is not a view. For columns a kernel reads at a few rows only (the ids of a top-100
+ * list), which would cost more to gather than to read in place.
+ */
+export function viewSource(view: RecordBatch): { readonly batch: RecordBatch; readonly rows: Int32Array } | undefined {
+  const batch = sourceOfView.get(view);
+  return batch && { batch, rows: positionsOfView.get(view)! };
+}
 
 function filterBatch(batch: RecordBatch, rf: RowFilter): RecordBatch {
   const mask = rf.mask(batch)!;
@@ -72,6 +83,7 @@ function filterBatch(batch: RecordBatch, rf: RowFilter): RecordBatch {
   for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) picked[k++] = i;
   const view = filteredBatch(batch, picked);
   positionsOfView.set(view, picked);
+  sourceOfView.set(view, batch);
   return view;
 }
 

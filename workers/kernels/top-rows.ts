@@ -15,6 +15,7 @@
  */
 import { Type, type RecordBatch } from 'apache-arrow';
 import { bitAt, compareCodePoints } from './group-keys.js';
+import { viewSource } from './filtered-rows.js';
 
 /** The id column of one batch: UTF-8 bytes and offsets (LargeUtf8 offsets as Float64). */
 export interface IdView {
@@ -22,10 +23,18 @@ export interface IdView {
   readonly bytes: Uint8Array;
   readonly bitmap: Uint8Array | null;
   readonly offset: number;
+  /**
+   * For a filtered view (filtered-rows.ts): row i of the view is row rows[i] of offsets, bitmap
+   * and bytes, which are its stored batch's. A ranked list reads a few ids, and gathering the
+   * whole string column of the filtered rows for them was the largest part of a filter change's
+   * gathering. null: row i is row i.
+   */
+  readonly rows: Int32Array | null;
 }
 
 export function idView(batch: RecordBatch, column: string): IdView {
-  const child = batch.getChild(column);
+  const source = viewSource(batch);
+  const child = (source?.batch ?? batch).getChild(column);
   if (!child) throw new Error(`Column "${column}" is not in this batch.`);
   if (child.data.length !== 1) throw new Error(`Column "${column}" has ${child.data.length} data pieces in one batch; expected 1.`);
   const data = child.data[0];
@@ -34,7 +43,7 @@ export function idView(batch: RecordBatch, column: string): IdView {
   const raw = data.valueOffsets as Int32Array | BigInt64Array;
   const offsets = raw instanceof BigInt64Array ? Float64Array.from(raw, (x) => Number(x)) : raw;
   const bitmap = data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : null;
-  return { offsets, bytes: (data.values as Uint8Array) ?? new Uint8Array(0), bitmap, offset: data.offset };
+  return { offsets, bytes: (data.values as Uint8Array) ?? new Uint8Array(0), bitmap, offset: data.offset, rows: source?.rows ?? null };
 }
 
 /** One selected row, as partials carry it (structured-cloneable). */
@@ -175,7 +184,7 @@ export class TopRows {
 
   private idString(slot: number): string | null {
     const v = this.ids[this.batchOf[slot]];
-    const i = this.rowOf[slot];
+    const i = v === null || v.rows === null ? this.rowOf[slot] : v.rows[this.rowOf[slot]];
     if (v === null || (v.bitmap !== null && !bitAt(v.bitmap, v.offset + i))) return null;
     return decoder.decode(v.bytes.subarray(v.offsets[i], v.offsets[i + 1]));
   }
@@ -199,8 +208,8 @@ export class TopRows {
   private compareIds(a: number, b: number): number {
     const va = this.ids[this.batchOf[a]];
     const vb = this.ids[this.batchOf[b]];
-    const ia = this.rowOf[a];
-    const ib = this.rowOf[b];
+    const ia = va === null || va.rows === null ? this.rowOf[a] : va.rows[this.rowOf[a]];
+    const ib = vb === null || vb.rows === null ? this.rowOf[b] : vb.rows[this.rowOf[b]];
     const nullA = va === null || (va.bitmap !== null && !bitAt(va.bitmap, va.offset + ia));
     const nullB = vb === null || (vb.bitmap !== null && !bitAt(vb.bitmap, vb.offset + ib));
     if (nullA || nullB) return nullA === nullB ? 0 : nullA ? 1 : -1;
