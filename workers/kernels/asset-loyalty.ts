@@ -53,6 +53,7 @@ import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './
 import { requireColumn } from './columns.js';
 import { bitmapOf, columnData, LabelCache } from './category-codes.js';
 import { RowFilter, validateFilter, type FilterSpec } from './filter.js';
+import { selectiveRows, viewSource } from './filtered-rows.js';
 import { DEFAULT_ASSET_SCALE, DEFAULT_MISSING_LABEL } from './dimension.js';
 import { exactAdd, exactMerge, exactValue, newExactSum, type ExactSum } from './exact-sum.js';
 import { compareCodePoints } from './group-keys.js';
@@ -254,8 +255,13 @@ class IdReader {
   private readonly bitmap: Uint8Array | null;
   private readonly offset: number;
 
+  /** For a filtered view: the stored batch's row of each view row (ids are read in place, not gathered). */
+  private readonly rows: Int32Array | null;
+
   constructor(batch: RecordBatch, name: string, labelCache: LabelCache) {
-    const data = columnData(batch, name);
+    const source = viewSource(batch);
+    this.rows = source?.rows ?? null;
+    const data = columnData(source?.batch ?? batch, name);
     this.bitmap = bitmapOf(data);
     this.offset = data.offset;
     if (data.type.typeId === Type.Utf8) {
@@ -271,7 +277,8 @@ class IdReader {
     }
   }
 
-  at(i: number): string | null {
+  at(row: number): string | null {
+    const i = this.rows === null ? row : this.rows[row];
     if (this.bitmap !== null) {
       const j = this.offset + i;
       if (((this.bitmap[j >> 3] >> (j & 7)) & 1) === 0) return null;
@@ -545,9 +552,12 @@ function cellsUpTo4(
   return nc;
 }
 
-async function mapAssetLoyalty(rows: readonly RowBatch[], spec: ValidAssetLoyaltySpec, ctx: KernelContext): Promise<AssetLoyaltyPartial> {
+async function mapAssetLoyalty(stored: readonly RowBatch[], spec: ValidAssetLoyaltySpec, ctx: KernelContext): Promise<AssetLoyaltyPartial> {
   const labelCache = new LabelCache();
-  const filter = new RowFilter(spec.filter, labelCache);
+  // A selective filter: only the rows that pass, through the filtered views (SELECTIVE_SHARE).
+  const views = selectiveRows(stored, spec.filter);
+  const rows = views ?? stored;
+  const filter = new RowFilter(views ? undefined : spec.filter, labelCache);
   const A = spec.assets.labels.length + 1;
   const L = spec.loyalty.labels.length + 1;
   const cellsN = A * L;
@@ -581,12 +591,13 @@ async function mapAssetLoyalty(rows: readonly RowBatch[], spec: ValidAssetLoyalt
   const top = new TopList(spec.topN);
   let nanRevenue = 0;
   let scanned = 0;
-  const totalRows = rows.reduce((s, r) => s + r.batch.numRows, 0);
+  const totalRows = stored.reduce((s, r) => s + r.batch.numRows, 0);
 
-  for (const { batch } of rows) {
+  for (let b = 0; b < rows.length; b++) {
+    const { batch } = rows[b];
     await ctx.checkpoint();
     const n = batch.numRows;
-    scanned += n;
+    scanned += stored[b].batch.numRows;
     if (n === 0) continue;
     const mask = filter.mask(batch);
     const aum = numCol(batch, spec.assets.column);

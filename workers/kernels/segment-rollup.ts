@@ -62,6 +62,7 @@ import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './
 import { requireColumn, type ColumnKind } from './columns.js';
 import { bitmapOf, columnData, LabelCache } from './category-codes.js';
 import { RowFilter, validateFilter, type FilterSpec } from './filter.js';
+import { selectiveRows } from './filtered-rows.js';
 import { compareLabels, dimensionName, DimensionCompiler, fixedLabels, missingLabel, validateDimension, type Dimension } from './dimension.js';
 import { exactAdd, exactMerge, exactValue, newExactSum, type ExactSum } from './exact-sum.js';
 import { quantileCont, segment, sortByGroup, type SortedGroups } from './quantiles.js';
@@ -495,9 +496,12 @@ class GroupTable {
   }
 }
 
-async function mapRollup(rows: readonly RowBatch[], spec: ValidRollupSpec, ctx: KernelContext): Promise<RollupPartial> {
+async function mapRollup(stored: readonly RowBatch[], spec: ValidRollupSpec, ctx: KernelContext): Promise<RollupPartial> {
   const labelCache = new LabelCache();
-  const filter = new RowFilter(spec.filter, labelCache);
+  // A selective filter: only the rows that pass, through the filtered views (SELECTIVE_SHARE).
+  const views = selectiveRows(stored, spec.filter);
+  const rows = views ?? stored;
+  const filter = new RowFilter(views ? undefined : spec.filter, labelCache);
   const dims = spec.by.map((d) => new DimensionCompiler(d, labelCache));
   const registries = spec.by.map(() => new LevelRegistry());
   const accs = columnPlans(spec).map((p) => new ColumnAcc(p));
@@ -516,12 +520,13 @@ async function mapRollup(rows: readonly RowBatch[], spec: ValidRollupSpec, ctx: 
   let slots = new Int32Array(0);
   let shifted = new Int32Array([-1]);
   let scanned = 0;
-  const totalRows = rows.reduce((s, r) => s + r.batch.numRows, 0);
+  const totalRows = stored.reduce((s, r) => s + r.batch.numRows, 0);
 
-  for (const { batch } of rows) {
+  for (let b = 0; b < rows.length; b++) {
+    const { batch } = rows[b];
     await ctx.checkpoint();
     const n = batch.numRows;
-    scanned += n;
+    scanned += stored[b].batch.numRows;
     if (n === 0) continue;
     const mask = filter.mask(batch);
     const d1 = dims[0].codes(batch);
