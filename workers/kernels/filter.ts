@@ -229,6 +229,11 @@ export class RowFilter {
     return this.all.length === 0 && this.any.length === 0;
   }
 
+  /** Drops this filter's cached mask of `batch`, if any. */
+  forget(batch: RecordBatch): void {
+    maskCache.get(batch)?.delete(this.key);
+  }
+
   /**
    * 1 for each row of `batch` that passes, 0 otherwise; null when the filter is empty. The mask may
    * be shared with other kernels (see maskCache): callers only read it.

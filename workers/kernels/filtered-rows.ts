@@ -81,6 +81,20 @@ export function selectiveRows(rows: readonly RowBatch[], filter: FilterSpec | un
   return kept <= share * total ? views : null;
 }
 
+/**
+ * Drops what `filter` left in the per-batch caches of `rows` (its masks and filtered views), for
+ * work whose filter the user did not ask for (the idle warm-up): a user's later filter must not
+ * find it computed by chance.
+ */
+export function forgetFilter(rows: readonly RowBatch[], filter: FilterSpec): void {
+  const rf = new RowFilter(filter);
+  const key = JSON.stringify(filter);
+  for (const { batch } of rows) {
+    rf.forget(batch);
+    viewCache.get(batch)?.delete(key);
+  }
+}
+
 /** The original in-batch positions of a filtered view's rows (absent: the view is the batch itself). */
 const positionsOfView = new WeakMap<RecordBatch, Int32Array>();
 const sourceOfView = new WeakMap<RecordBatch, RecordBatch>();
