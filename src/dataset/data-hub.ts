@@ -9,7 +9,7 @@
  */
 import { DatasetCache, type CacheWarning, type DatasetCacheOptions } from '../cache/dataset-cache.js';
 import type { ChunkInfo, ColumnInfo } from '../cache/cache-manifest.js';
-import { WorkerPool, type RunOptions } from '../pool/worker-pool.js';
+import { QUICK_JOB_PRIORITY, WorkerPool, type RunOptions } from '../pool/worker-pool.js';
 // Named Worker on purpose: bundlers recognise `new Worker(new URL(...))` and emit the worker file.
 import { TrustedWorker as Worker } from '../pool/trusted-worker.js';
 import { Emitter, toDisposable, type Disposable } from '../lifecycle/disposable.js';
@@ -73,11 +73,6 @@ export class DataLoadError extends Error {
   }
 }
 
-/**
- * Priority of Dataset.runOnAnyWorker jobs: above 'kernel' (2, DEFAULT_JOB_PRIORITIES), so the
- * milliseconds of a check or reduce run beside a long map instead of after it.
- */
-export const QUICK_JOB_PRIORITY = 3;
 
 /** A loaded dataset: metadata on the main thread, rows in the workers. */
 export class Dataset implements Disposable {

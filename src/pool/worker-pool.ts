@@ -48,6 +48,12 @@ export interface WorkerPoolOptions {
  */
 export const DEFAULT_JOB_PRIORITIES: Readonly<Record<string, number>> = { kernel: 2, 'clv-summaries': 0, 'clv-fit-groups': 0 };
 
+/**
+ * Priority of Dataset.runOnAnyWorker jobs: above 'kernel' (2), so the milliseconds of a check or
+ * reduce run beside a long map instead of after it.
+ */
+export const QUICK_JOB_PRIORITY = 3;
+
 export interface RunOptions {
   /** Run on this worker (its data lives there). Default: the least busy worker. */
   readonly worker?: number;

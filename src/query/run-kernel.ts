@@ -16,6 +16,14 @@ import type { KernelCheck, KernelCheckArgs } from '../../workers/jobs/kernel-che
 import type { KernelReduceArgs } from '../../workers/jobs/kernel-reduce-job.js';
 import { noteQuery } from './query-warmer.js';
 
+/**
+ * Priority of a query's map after its prepare pass: above first stages ('kernel', 2), below quick
+ * jobs (QUICK_JOB_PRIORITY, 3). A page's answer already waits on it, and at first-stage priority it
+ * queued behind every other panel's first stage (after a filter change on the 1M dashboard, the
+ * whale curve's map was the last job to start).
+ */
+export const LATER_STAGE_PRIORITY = 2.5;
+
 export interface RunKernelOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
@@ -40,7 +48,12 @@ export async function runKernel<R>(dataset: Dataset, kernel: Pick<AnyKernel, 'na
   const reduce = <T>(stage: 'prepare' | 'map', partials: unknown[], params?: unknown) =>
     dataset.runOnAnyWorker<T>('kernel-reduce', { kernel: name, spec, schema, stage, partials, params } satisfies KernelReduceArgs, { signal, timeoutMs });
   const runMap = (params: unknown) =>
-    dataset.runOnPartitions<unknown>('kernel', () => ({ ...base, stage: 'map', params }) satisfies KernelJobArgs, { signal, timeoutMs, onProgress: options.onProgress });
+    dataset.runOnPartitions<unknown>('kernel', () => ({ ...base, stage: 'map', params }) satisfies KernelJobArgs, {
+      signal,
+      timeoutMs,
+      onProgress: options.onProgress,
+      priority: LATER_STAGE_PRIORITY,
+    });
   if (!dataset.partitions.some((p) => p.chunkCount > 0)) {
     const check = await dataset.runOnAnyWorker<KernelCheck>('kernel-check', { kernel: name, spec, schema } satisfies KernelCheckArgs, { signal, timeoutMs });
     const params = check.prepare ? await reduce('prepare', []) : undefined;
