@@ -10,7 +10,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Dataset } from '../../src/dataset/data-hub.js';
-import { runKernel } from '../../src/query/run-kernel.js';
+import { LATER_STAGE_PRIORITY, LEADING_PRIORITY, runKernel } from '../../src/query/run-kernel.js';
 import { sharedQuery } from '../../src/query/shared-query.js';
 import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access.js';
 import { MAX_AT_RISK_PAGE_END } from '../../workers/kernels/churn-rule-kinds.js';
@@ -189,13 +189,15 @@ export class AtRiskPages implements ReactiveController {
     announceDataAccess(who, query.dataset, 'client-lookup', query.columns);
     // Through the page's shared queries, as every panel's: a filter set again a few clicks later
     // finds its page among the recent answers instead of running two kernels again.
-    const shared = <R>(kernel: string, spec: unknown) =>
-      sharedQuery<R>(query.dataset, `${query.dataset.key}|${kernel}|${JSON.stringify(spec)}`, (s) => runKernel<R>(query.dataset, kernel, spec, { signal: s }), { signal });
+    // The page's rules query leads to its client lookup: both rank above other panels' first
+    // stages, so the pair does not trail them (run-kernel.ts).
+    const shared = <R>(kernel: string, spec: unknown, priority: number) =>
+      sharedQuery<R>(query.dataset, `${query.dataset.key}|${kernel}|${JSON.stringify(spec)}`, (s) => runKernel<R>(query.dataset, kernel, spec, { signal: s, priority }), { signal });
     try {
-      const ranked = await shared<ChurnRulesResult>('churn-rules', { ...query.spec, offset, limit });
+      const ranked = await shared<ChurnRulesResult>('churn-rules', { ...query.spec, offset, limit }, LEADING_PRIORITY);
       const ids = ranked.atRisk.clients.map((c) => c.clientId).filter((id): id is string => id !== null);
       const [looked, scores] = await Promise.all([
-        ids.length ? shared<ClientLookupPage>('client-lookup', { clientIds: [...new Set(ids)], columns: [...query.columns] }) : { clients: [] },
+        ids.length ? shared<ClientLookupPage>('client-lookup', { clientIds: [...new Set(ids)], columns: [...query.columns] }, LATER_STAGE_PRIORITY) : { clients: [] },
         // A failing model must not cost the list: the rows show without scores and say why.
         query.model?.explain(ranked.atRisk.clients.map((c) => c.row), signal).catch((err: Error) => {
           if (signal.aborted || err?.name === 'AbortError') throw err;

@@ -24,7 +24,22 @@ import { noteQuery } from './query-warmer.js';
  */
 export const LATER_STAGE_PRIORITY = 2.5;
 
+/**
+ * Priority of the first stage of a query with more to come: a kernel seen to need a prepare pass,
+ * or a query whose answer its caller turns into another query (the churn list's page, then its
+ * clients). Above other first stages ('kernel', 2), below later stages: run early, its later work
+ * overlaps the other panels' first stages instead of trailing them (after a filter change on the
+ * 1M dashboard, the whale curve's prepare and the churn page were dispatched last and their later
+ * stages ran alone for the last 40 ms).
+ */
+export const LEADING_PRIORITY = 2.25;
+
+/** Kernels whose first stage answered with a prepare partial (the page holds no kernel code to ask). */
+const twoStage = new Set<string>();
+
 export interface RunKernelOptions {
+  /** Priority of the first stage; default LEADING_PRIORITY for a kernel seen to have a prepare pass, else the pool's 'kernel' priority. */
+  readonly priority?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
   /** Budget per stage per worker. */
@@ -59,10 +74,17 @@ export async function runKernel<R>(dataset: Dataset, kernel: Pick<AnyKernel, 'na
     const params = check.prepare ? await reduce('prepare', []) : undefined;
     return reduce<R>('map', [], params);
   }
-  const first = await dataset.runOnPartitions<FirstStagePartial>('kernel', () => ({ ...base, stage: 'first' }) satisfies KernelJobArgs, { signal, timeoutMs, onProgress: options.onProgress });
+  const priority = options.priority ?? (twoStage.has(name) ? LEADING_PRIORITY : undefined);
+  const first = await dataset.runOnPartitions<FirstStagePartial>('kernel', () => ({ ...base, stage: 'first' }) satisfies KernelJobArgs, {
+    signal,
+    timeoutMs,
+    onProgress: options.onProgress,
+    ...(priority === undefined ? {} : { priority }),
+  });
   let params: unknown;
   let partials = first.map((f) => f.partial);
   if (first[0].stage === 'prepare') {
+    twoStage.add(name);
     params = await reduce('prepare', partials);
     partials = await runMap(params);
   }

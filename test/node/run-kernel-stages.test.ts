@@ -3,7 +3,7 @@
 // every query's first stage and below the quick jobs (reduces), or it queues behind the other
 // panels' first stages after a filter change.
 import { describe, expect, it } from 'vitest';
-import { LATER_STAGE_PRIORITY, runKernel } from '../../src/query/run-kernel.js';
+import { LATER_STAGE_PRIORITY, LEADING_PRIORITY, runKernel } from '../../src/query/run-kernel.js';
 import type { Dataset } from '../../src/dataset/data-hub.js';
 import { DEFAULT_JOB_PRIORITIES, QUICK_JOB_PRIORITY } from '../../src/pool/worker-pool.js';
 
@@ -44,6 +44,23 @@ describe('runKernel stages', () => {
     expect(later).toBe(LATER_STAGE_PRIORITY);
     expect(later).toBeGreaterThan(first);
     expect(later).toBeLessThan(QUICK_JOB_PRIORITY);
+  });
+
+  // The page holds no kernel code: it learns from the first answer that a kernel has a prepare pass.
+  it('starts a kernel known to have a prepare pass above other first stages, from its second query on', async () => {
+    const { dataset, calls } = recordingDataset(true);
+    await runKernel(dataset, 'whale-curve', {});
+    await runKernel(dataset, 'whale-curve', { points: 20 });
+    const firsts = calls.filter((c) => c.stage === 'first').map((c) => c.priority);
+    expect(firsts).toEqual([undefined, LEADING_PRIORITY]);
+    expect(LEADING_PRIORITY).toBeGreaterThan(DEFAULT_JOB_PRIORITIES.kernel);
+    expect(LEADING_PRIORITY).toBeLessThan(LATER_STAGE_PRIORITY);
+  });
+
+  it('gives the first stage the priority the caller asks for', async () => {
+    const { dataset, calls } = recordingDataset(false);
+    await runKernel(dataset, 'churn-rules', {}, { priority: LEADING_PRIORITY });
+    expect(calls[0].priority).toBe(LEADING_PRIORITY);
   });
 
   it('runs a single-stage query at the pool\'s kernel priority', async () => {
