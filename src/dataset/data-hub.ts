@@ -73,7 +73,6 @@ export class DataLoadError extends Error {
   }
 }
 
-
 /** A loaded dataset: metadata on the main thread, rows in the workers. */
 export class Dataset implements Disposable {
   readonly rows: number;
