@@ -45,6 +45,24 @@ describe('cluster dimension', () => {
     expect(three.groups).toEqual(one.groups);
   });
 
+  // Under a filter keeping under a quarter of the rows the rollup reads filtered views and picks
+  // the stored batches' cluster codes by row; the unfiltered rollup by cluster x region (every row,
+  // no view) must hold the same figures in its region's cells.
+  it('under a selective filter, gives the clusters of the rows that pass', async () => {
+    const region = tables[0].getChild('region')!.get(0) as string;
+    const filtered = await runKernelSplit<RollupResult>(segmentRollup, tables, { ...spec, filter: { all: [{ column: 'region', op: 'eq', value: region }] } }, 2);
+    const crossed = await runKernelLocal<RollupResult>(segmentRollup, tables, { ...spec, by: [dim, { column: 'region' }] });
+    const total = filtered.groups.reduce((s, g) => s + g.count, 0);
+    expect(total).toBeGreaterThan(0);
+    expect(total).toBeLessThan(0.25 * 8000);
+    for (const g of filtered.groups) {
+      const cell = crossed.groups.find((c) => c.keys[0] === g.keys[0] && c.keys[1] === region)!;
+      expect(g.count, String(g.keys[0])).toBe(cell.count);
+      expect(g.values.aum).toBe(cell.values.aum);
+      expect(g.values.products).toBe(cell.values.products);
+    }
+  });
+
   it('labels say what sets a cluster apart, uniquely, in English and Chinese', () => {
     const en = clusterLabels(model, 'en');
     expect(new Set(en).size).toBe(5);

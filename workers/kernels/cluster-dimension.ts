@@ -11,6 +11,7 @@ import { assignClusters, type ClusterModel } from '../models/kmeans.js';
 import { SpecError } from './kernel.js';
 import { requireColumn } from './columns.js';
 import { describe, isPlainObject, requireArray, requireFinite, requireInteger, requireLabels, requireObject, requireString } from './spec-checks.js';
+import { viewSource } from './filtered-rows.js';
 
 export interface ClusterDimension {
   /** The fit's feature plan (standardisation and imputation); no target. */
@@ -124,6 +125,21 @@ export class ClusterAssigner {
   }
 
   codes(batch: RecordBatch, out: Int32Array): Int32Array {
+    // A filtered view (a selective filter in the segment rollup): the stored batch's codes, picked.
+    // A row's nearest centre depends on that row alone, and the stored batch's codes are cached.
+    const source = viewSource(batch);
+    if (source) {
+      const all = this.batchCodes(source.batch);
+      const rows = source.rows;
+      for (let k = 0; k < rows.length; k++) out[k] = all[rows[k]];
+      return out;
+    }
+    // A copy: callers may write into `out`, and the cached codes must stay as computed.
+    out.set(this.batchCodes(batch));
+    return out;
+  }
+
+  private batchCodes(batch: RecordBatch): Int32Array {
     const cacheable = cacheEnabled && batch instanceof RecordBatch;
     let byModel = cacheable ? codeCache.get(batch) : undefined;
     let codes = byModel?.get(this.key);
@@ -137,8 +153,6 @@ export class ClusterAssigner {
         byModel.set(this.key, codes);
       }
     }
-    // A copy: callers may write into `out`, and the cached codes must stay as computed.
-    out.set(codes);
-    return out;
+    return codes;
   }
 }
