@@ -30,7 +30,7 @@ export interface KernelWarmResult {
   readonly warmed: number;
   /** Queries that failed (a spec this data does not fit), dropped after their first round. */
   readonly failed: number;
-  /** The filters used, one per round ("column = label" on the first category column); [] when none fits. */
+  /** The filters used, one per round ("column = label", see warmFilters); [] when no category column fits. */
   readonly filters: readonly FilterSpec[];
 }
 
@@ -76,9 +76,9 @@ export function kernelWarmJob(store: DatasetStore) {
 /**
  * Rounds of the warm-up, each with another filter. One round left the hot loops in V8's middle
  * tier, and the first filter changes then paid the optimising compiler on the two cores the
- * answers needed (1M dashboard, first filter change: one round 272 ms, three 176, six 147; a
- * later new filter 206 -> 163). The rounds run while the page is idle and stop at the user's
- * first filter.
+ * answers needed (1M dashboard: first filter 272 ms with one round, 146-186 ms with six; a later
+ * new filter 206 -> 142-165 ms; twelve rounds measured no better than six). Six take about 0.7 s
+ * per worker, once, while the page is idle; the user's first filter stops them.
  */
 const WARM_ROUNDS = 6;
 
