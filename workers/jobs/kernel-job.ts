@@ -7,6 +7,8 @@ import type { JobContext } from '../job-host.js';
 import { getKernel } from '../kernels/index.js';
 import { pluginKernel } from '../../src/plugins/worker-kernels.js';
 import { filterRows, splitFilter } from '../kernels/filtered-rows.js';
+import { PRIME_CONTEXT, primeKey, primeOnce } from './kernel-priming.js';
+import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 
 export interface KernelJobArgs {
   readonly datasetId: string;
@@ -31,17 +33,21 @@ export function kernelJob(store: DatasetStore) {
     const schema = store.schema(args.datasetId);
     const split = splitFilter(kernel, args.spec, schema);
     const spec = kernel.validate(split.spec, schema);
-    const selected = filterRows(rows, split.filter);
+    await primeOnce(primeKey(kernel.name, args.stage, split.spec, split.filter !== undefined), rows, (few) => runStage(kernel, args, spec, filterRows(few, split.filter), PRIME_CONTEXT));
     const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
-    if (args.stage === 'first') {
-      // A prepare pass reports no progress: the map's progress is the query's.
-      if (kernel.prepare) return { stage: 'prepare', partial: await kernel.prepare.map(selected, spec, { ...kctx, progress: () => {} }) } satisfies FirstStagePartial;
-      return { stage: 'map', partial: await kernel.map(selected, spec, undefined, kctx) } satisfies FirstStagePartial;
-    }
-    if (args.stage === 'prepare') {
-      if (!kernel.prepare) throw new Error(`Kernel "${kernel.name}" has no prepare stage.`);
-      return kernel.prepare.map(selected, spec, kctx);
-    }
-    return kernel.map(selected, spec, args.params, kctx);
+    return runStage(kernel, args, spec, filterRows(rows, split.filter), kctx);
   };
+}
+
+async function runStage(kernel: AnyKernel, args: KernelJobArgs, spec: unknown, selected: RowBatch[], kctx: KernelContext): Promise<unknown> {
+  if (args.stage === 'first') {
+    // A prepare pass reports no progress: the map's progress is the query's.
+    if (kernel.prepare) return { stage: 'prepare', partial: await kernel.prepare.map(selected, spec, { ...kctx, progress: () => {} }) } satisfies FirstStagePartial;
+    return { stage: 'map', partial: await kernel.map(selected, spec, undefined, kctx) } satisfies FirstStagePartial;
+  }
+  if (args.stage === 'prepare') {
+    if (!kernel.prepare) throw new Error(`Kernel "${kernel.name}" has no prepare stage.`);
+    return kernel.prepare.map(selected, spec, kctx);
+  }
+  return kernel.map(selected, spec, args.params, kctx);
 }

@@ -14,10 +14,11 @@
  */
 import type { DatasetStore } from '../dataset-store.js';
 import type { JobContext } from '../job-host.js';
-import type { RowBatch } from '../kernels/kernel.js';
+import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 import type { FilterSpec } from '../kernels/filter.js';
 import { kernelByName } from './kernel-spec.js';
 import { filterRows, forgetFilter, splitFilter } from '../kernels/filtered-rows.js';
+import { PRIME_CONTEXT, primeKey, primeOnce } from './kernel-priming.js';
 
 export interface KernelWarmArgs {
   readonly datasetId: string;
@@ -54,9 +55,8 @@ export function kernelWarmJob(store: DatasetStore) {
             const given = q.spec !== null && typeof q.spec === 'object' ? (q.spec as Record<string, unknown>) : {};
             const split = splitFilter(kernel, { ...given, filter }, schema);
             const spec = kernel.validate(split.spec, schema);
-            const selected = filterRows(rows, split.filter);
-            const params = kernel.prepare ? kernel.prepare.reduce([await kernel.prepare.map(selected, spec, kctx)], spec) : undefined;
-            kernel.reduce([await kernel.map(selected, spec, params, kctx)], spec, params);
+            await primeOnce(primeKey(kernel.name, 'warm', split.spec, split.filter !== undefined), rows, (few) => runQuery(kernel, spec, filterRows(few, split.filter), PRIME_CONTEXT));
+            await runQuery(kernel, spec, filterRows(rows, split.filter), kctx);
             next.push(q);
           } catch (err) {
             if (ctx.signal.aborted) throw err;
@@ -71,6 +71,12 @@ export function kernelWarmJob(store: DatasetStore) {
     }
     return { warmed: live.length, failed, filters };
   };
+}
+
+/** Every stage of a query over `selected`, as the pool runs it (one part), answer dropped. */
+async function runQuery(kernel: AnyKernel, spec: unknown, selected: RowBatch[], kctx: KernelContext): Promise<void> {
+  const params = kernel.prepare ? kernel.prepare.reduce([await kernel.prepare.map(selected, spec, kctx)], spec) : undefined;
+  kernel.reduce([await kernel.map(selected, spec, params, kctx)], spec, params);
 }
 
 /**
