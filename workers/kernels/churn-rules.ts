@@ -259,27 +259,33 @@ function scanHits(
   top: TopRows, batchNo: number, rowOffset: number, positions: Int32Array | undefined,
 ): number {
   let any = 0;
-  let h = 0;
-  for (let j = 0; j < ruleCount; j++) {
-    const lower = (2 ** j - 1) | 0;
-    for (const end = ends[j]; h < end; h++) {
-      const i = list[h];
-      const m = mask[i];
-      if ((m & lower) !== 0) continue;
-      any++;
-      if (codes !== null) {
-        const g = gbm !== null && !bitAt(gbm, goff + i) ? nullSlot : codes[i];
-        gAny[g]++;
-        let rest = m;
-        while (rest !== 0) {
-          const low = rest & -rest;
-          gRule[g * ruleCount + (31 - Math.clz32(low))]++;
-          rest ^= low;
-        }
-      }
-      const key = ov === null || (obm !== null && !bitAt(obm, ooff + i)) ? NaN : ov[i];
-      top.offer(popcount(m), key, batchNo, i, rowOffset + (positions ? positions[i] : i), m);
+  // One loop over every rule's list, the rule advanced at its list's end: an inner loop per rule
+  // was compiled on its own while it ran, and each exit from it to the rule loop went back to the
+  // interpreter (V8: "exit from OSR'd inner loop"), once per rule per batch.
+  const last = ruleCount > 0 ? ends[ruleCount - 1] : 0;
+  let j = 0;
+  let lower = 0;
+  for (let h = 0; h < last; h++) {
+    while (h >= ends[j]) {
+      j++;
+      lower = (2 ** j - 1) | 0;
     }
+    const i = list[h];
+    const m = mask[i];
+    if ((m & lower) !== 0) continue;
+    any++;
+    if (codes !== null) {
+      const g = gbm !== null && !bitAt(gbm, goff + i) ? nullSlot : codes[i];
+      gAny[g]++;
+      let rest = m;
+      while (rest !== 0) {
+        const low = rest & -rest;
+        gRule[g * ruleCount + (31 - Math.clz32(low))]++;
+        rest ^= low;
+      }
+    }
+    const key = ov === null || (obm !== null && !bitAt(obm, ooff + i)) ? NaN : ov[i];
+    top.offer(popcount(m), key, batchNo, i, rowOffset + (positions ? positions[i] : i), m);
   }
   return any;
 }

@@ -290,7 +290,6 @@ export class RowFilter {
 /** Writes 0/1 for every row of `batch` into `c` (length = batch rows). */
 function evaluate(cond: CompiledCondition, batch: RecordBatch, c: Uint8Array): void {
   const data = columnData(batch, cond.c.column);
-  const n = c.length;
   const bitmap = bitmapOf(data);
   const offset = data.offset;
   const op = cond.op;
@@ -300,25 +299,18 @@ function evaluate(cond: CompiledCondition, batch: RecordBatch, c: Uint8Array): v
       c.fill(1 - flip);
       return;
     }
-    for (let i = 0; i < n; i++) {
-      const j = offset + i;
-      c[i] = ((bitmap[j >> 3] >> (j & 7)) & 1) ^ flip;
-    }
+    bitsInto(bitmap, offset, flip, c);
     return;
   }
   const t = data.type.typeId;
   if (t === Type.Dictionary) {
     const allowed = cond.allowed(data.dictionary!);
-    const codes = data.values as ArrayLike<number>;
-    for (let i = 0; i < n; i++) c[i] = allowed[codes[i]];
+    const codes: unknown = data.values;
+    if (codes instanceof Int32Array) allowedInto(codes, allowed, c);
+    else allowedInto(codes as ArrayLike<number>, allowed, c);
   } else if (t === Type.Bool) {
-    const bits = data.values as Uint8Array;
     // The row passes when its bit equals `want`: bit XOR (1 - want).
-    const flip = (op === OP_EQ) === cond.bool ? 0 : 1;
-    for (let i = 0; i < n; i++) {
-      const j = offset + i;
-      c[i] = ((bits[j >> 3] >> (j & 7)) & 1) ^ flip;
-    }
+    bitsInto(data.values as Uint8Array, offset, (op === OP_EQ) === cond.bool ? 0 : 1, c);
   } else if (t === Type.Float || t === Type.Int || t === Type.Date) {
     if (t === Type.Date && (data.type as DateDay).unit !== DateUnit.DAY) throw new Error(`Column "${cond.c.column}" is ${String(data.type)}; kernels read dates as DateDay.`);
     const values: unknown = data.values;
@@ -329,6 +321,22 @@ function evaluate(cond: CompiledCondition, batch: RecordBatch, c: Uint8Array): v
     throw new Error(`Column "${cond.c.column}" is ${String(data.type)}; the filter cannot compare it.`);
   }
   if (bitmap !== null) clearNulls(c, bitmap, offset);
+}
+
+// The row loops are leaf functions that end at their loop (see filtered-rows.ts: a loop compiled
+// while it runs sent every later call back to the interpreter when code after it had no feedback).
+
+/** c[i] = allowed[codes[i]]. */
+function allowedInto(codes: ArrayLike<number>, allowed: Uint8Array, c: Uint8Array): void {
+  for (let i = 0; i < c.length; i++) c[i] = allowed[codes[i]];
+}
+
+/** c[i] = bit (offset + i) of `bits`, XOR flip. */
+function bitsInto(bits: Uint8Array, offset: number, flip: number, c: Uint8Array): void {
+  for (let i = 0; i < c.length; i++) {
+    const j = offset + i;
+    c[i] = ((bits[j >> 3] >> (j & 7)) & 1) ^ flip;
+  }
 }
 
 function clearNulls(c: Uint8Array, bitmap: Uint8Array, offset: number): void {

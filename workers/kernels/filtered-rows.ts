@@ -112,15 +112,30 @@ export function viewSource(view: RecordBatch): { readonly batch: RecordBatch; re
 
 function filterBatch(batch: RecordBatch, rf: RowFilter): RecordBatch {
   const mask = rf.mask(batch)!;
-  let n = 0;
-  for (let i = 0; i < mask.length; i++) n += mask[i];
+  const n = keptRows(mask);
   if (n === batch.numRows) return batch;
-  const picked = new Int32Array(n);
-  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) picked[k++] = i;
+  const picked = keptPositions(mask, n);
   const view = filteredBatch(batch, picked);
   positionsOfView.set(view, picked);
   sourceOfView.set(view, batch);
   return view;
+}
+
+// The loops of this file are leaf functions that end at their loop: V8 compiles a long loop while
+// it runs, and code after it without type feedback then sent every later call back to the
+// interpreter (profiled on the 1M dashboard: filterBatch and the gathers took 20-30 ms per worker
+// per filter change instead of a few). See workers/jobs/kernel-priming.ts.
+
+function keptRows(mask: Uint8Array): number {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i];
+  return n;
+}
+
+function keptPositions(mask: Uint8Array, n: number): Int32Array {
+  const picked = new Int32Array(n);
+  for (let i = 0, k = 0; i < mask.length; i++) if (mask[i]) picked[k++] = i;
+  return picked;
 }
 
 /** A stand-in for a RecordBatch exposing what kernels read: numRows, schema, getChild(name).data. */
@@ -145,17 +160,21 @@ function filteredBatch(batch: RecordBatch, picked: Int32Array): RecordBatch {
 
 function gatherValidity(data: Data, picked: Int32Array): { nullBitmap?: Uint8Array; nullCount: number } {
   if (!data.nullCount) return { nullCount: 0 };
-  const bitmap = data.nullBitmap!;
-  const offset = data.offset;
   const out = new Uint8Array((picked.length + 7) >> 3);
-  let valid = 0;
+  const valid = gatherBits(data.nullBitmap!, data.offset, picked, out);
+  return valid < picked.length ? { nullBitmap: out, nullCount: picked.length - valid } : { nullCount: 0 };
+}
+
+/** Bits `offset + picked[k]` of `bits` into bit k of `out` (zeroed); returns the number of 1 bits. */
+function gatherBits(bits: Uint8Array, offset: number, picked: Int32Array, out: Uint8Array): number {
+  let ones = 0;
   for (let k = 0; k < picked.length; k++) {
     const j = offset + picked[k];
-    const bit = (bitmap[j >> 3] >> (j & 7)) & 1;
+    const bit = (bits[j >> 3] >> (j & 7)) & 1;
     out[k >> 3] |= bit << (k & 7);
-    valid += bit;
+    ones += bit;
   }
-  return valid < picked.length ? { nullBitmap: out, nullCount: picked.length - valid } : { nullCount: 0 };
+  return ones;
 }
 
 // One loop per array type: a loop shared by Float64Array and Int32Array sources goes polymorphic
@@ -186,20 +205,28 @@ function gatherValues(src: ArrayLike<number>, picked: Int32Array): ArrayLike<num
 
 /** Strings are short (ids, names): a byte loop beats a subarray + set per row several times over. */
 function gatherUtf8(offsets: Int32Array, bytes: Uint8Array, picked: Int32Array): { valueOffsets: Int32Array; data: Uint8Array } {
-  const n = picked.length;
-  const outOffsets = new Int32Array(n + 1);
+  const outOffsets = new Int32Array(picked.length + 1);
+  const out = new Uint8Array(gatherUtf8Offsets(offsets, picked, outOffsets));
+  gatherUtf8Bytes(offsets, bytes, picked, out);
+  return { valueOffsets: outOffsets, data: out };
+}
+
+/** The picked strings' end offsets into `outOffsets` (outOffsets[0] stays 0); returns their bytes. */
+function gatherUtf8Offsets(offsets: Int32Array, picked: Int32Array, outOffsets: Int32Array): number {
   let size = 0;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < picked.length; k++) {
     const r = picked[k];
     size += offsets[r + 1] - offsets[r];
     outOffsets[k + 1] = size;
   }
-  const out = new Uint8Array(size);
-  for (let k = 0, pos = 0; k < n; k++) {
+  return size;
+}
+
+function gatherUtf8Bytes(offsets: Int32Array, bytes: Uint8Array, picked: Int32Array, out: Uint8Array): void {
+  for (let k = 0, pos = 0; k < picked.length; k++) {
     const r = picked[k];
     for (let b = offsets[r], end = offsets[r + 1]; b < end; b++) out[pos++] = bytes[b];
   }
-  return { valueOffsets: outOffsets, data: out };
 }
 
 function gather(data: Data, picked: Int32Array): Data {
@@ -212,12 +239,8 @@ function gather(data: Data, picked: Int32Array): Data {
     case Type.Dictionary:
       return makeData({ type: data.type, length: n, ...validity, data: gatherValues(data.values as ArrayLike<number>, picked), dictionary: data.dictionary } as never);
     case Type.Bool: {
-      const bits = data.values as Uint8Array;
       const out = new Uint8Array((n + 7) >> 3);
-      for (let k = 0; k < n; k++) {
-        const j = data.offset + picked[k];
-        out[k >> 3] |= ((bits[j >> 3] >> (j & 7)) & 1) << (k & 7);
-      }
+      gatherBits(data.values as Uint8Array, data.offset, picked, out);
       return makeData({ type: data.type, length: n, ...validity, data: out } as never);
     }
     case Type.Utf8:

@@ -51,18 +51,30 @@ export function countBuckets(values: Float64Array, n: number, hist: Uint32Array)
 }
 
 export function sparseCounts(hist: Uint32Array): SparseCounts {
-  let k = 0;
-  for (let b = 0; b < hist.length; b++) if (hist[b] !== 0) k++;
+  const k = occupiedBuckets(hist);
   const buckets = new Uint32Array(k);
   const counts = new Float64Array(k);
-  k = 0;
-  for (let b = 0; b < hist.length; b++) {
+  listOccupied(hist, buckets, counts);
+  return { buckets, counts };
+}
+
+// The two passes over a full-width histogram are leaf functions with nothing after their loop: a
+// loop this long is compiled while it runs (on-stack replacement), and code after it that had no
+// type feedback then sent every call back to the interpreter (see workers/jobs/kernel-priming.ts;
+// priming cannot help here, the histogram is full width whatever the rows).
+function occupiedBuckets(hist: Uint32Array): number {
+  let k = 0;
+  for (let b = 0; b < hist.length; b++) if (hist[b] !== 0) k++;
+  return k;
+}
+
+function listOccupied(hist: Uint32Array, buckets: Uint32Array, counts: Float64Array): void {
+  for (let b = 0, k = 0; b < hist.length; b++) {
     if (hist[b] !== 0) {
       buckets[k] = b;
       counts[k++] = hist[b];
     }
   }
-  return { buckets, counts };
 }
 
 /**
