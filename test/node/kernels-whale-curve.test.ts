@@ -5,7 +5,7 @@ import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { makeClientTable } from '../../src/schema/arrow-columns.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
 import { whaleCurveKernel, type WhaleCurveResult } from '../../workers/kernels/whale-curve.js';
-import { FLOAT_BUCKETS, ZERO_BUCKET, bucketOf, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, sparseCounts, sparseCountsAndRelease, takeBucketHistogram } from '../../workers/kernels/float-buckets.js';
+import { ZERO_BUCKET, bucketOf, bucketOfHighWord, bucketsOfRanksFromTop, countBuckets, mergeSparseCounts, newBucketHistogram, sparseCounts, sparseCountsAndRelease, takeBucketHistogram } from '../../workers/kernels/float-buckets.js';
 import { runKernelLocal, runKernelSplit, schemaOfTable, tableRows } from '../../workers/kernels/run-local.js';
 
 const close = (a: number | null, b: unknown) => {
@@ -110,7 +110,7 @@ describe('float buckets', () => {
     for (let trial = 0; trial < 20; trial++) {
       const parts = Array.from({ length: 1 + (trial % 4) }, () => Float64Array.from({ length: Math.floor(rnd() * 40) }, () => (Math.floor(rnd() * 12) - 4) * 10 ** Math.floor(rnd() * 6) + 0));
       const hists = parts.map((p) => {
-        const h = new Uint32Array(FLOAT_BUCKETS);
+        const h = newBucketHistogram();
         countBuckets(p, p.length, h);
         return sparseCounts(h);
       });
@@ -270,7 +270,8 @@ describe('whale-curve kernel', () => {
     const again = takeBucketHistogram();
     const reused = again === h;
     let nonZero = 0;
-    for (let b = 0; b < again.length; b++) if (again[b] !== 0) nonZero++;
+    for (let b = 0; b < again.counts.length; b++) if (again.counts[b] !== 0) nonZero++;
+    for (let b = 0; b < again.blocks.length; b++) if (again.blocks[b] !== 0) nonZero++;
     // Taken and not given back: the next taker gets a fresh one, never one in use.
     const fresh = takeBucketHistogram() !== again;
     expect({ reused, nonZero, fresh }).toEqual({ reused: true, nonZero: 0, fresh: true });

@@ -41,38 +41,68 @@ export interface SparseCounts {
   readonly counts: Float64Array;
 }
 
+/**
+ * A full-width histogram of bucket counts and a mark per block of BLOCK_BUCKETS buckets: whoever
+ * adds to counts[b] sets blocks[b >>> BLOCK_BITS] to 1. Reading the occupied buckets then visits
+ * the marked blocks only: real data occupy a few thousand buckets in a few dozen blocks, and two
+ * passes over all 2^20 counts (8 MB read) took each worker 13-17 ms per whale-curve query on the
+ * 1M dashboard, a tenth of its work in a filter change.
+ */
+export interface BucketHistogram {
+  readonly counts: Uint32Array;
+  readonly blocks: Uint8Array;
+}
+
+/** Buckets per block: 2^8, one power of two of values (see the bucket layout above). */
+export const BLOCK_BITS = 8;
+const BLOCK_BUCKETS = 1 << BLOCK_BITS;
+
+/** A zeroed histogram with no block marked. */
+export function newBucketHistogram(): BucketHistogram {
+  return { counts: new Uint32Array(FLOAT_BUCKETS), blocks: new Uint8Array(FLOAT_BUCKETS >>> BLOCK_BITS) };
+}
+
 /** Adds the bucket of each of values[0..n) to `hist` (values finite, -0 already +0). */
-export function countBuckets(values: Float64Array, n: number, hist: Uint32Array): void {
+export function countBuckets(values: Float64Array, n: number, hist: BucketHistogram): void {
   const words = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  const { counts, blocks } = hist;
   for (let i = 1; i < 2 * n; i += 2) {
     const hi = words[i];
-    hist[(hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> SHIFT]++;
+    const b = (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> SHIFT;
+    counts[b]++;
+    blocks[b >>> BLOCK_BITS] = 1;
   }
 }
 
-export function sparseCounts(hist: Uint32Array): SparseCounts {
-  const k = occupiedBuckets(hist);
+export function sparseCounts(hist: BucketHistogram): SparseCounts {
+  const k = occupiedBuckets(hist.counts, hist.blocks);
   const buckets = new Uint32Array(k);
   const counts = new Float64Array(k);
-  listOccupied(hist, buckets, counts);
+  listOccupied(hist.counts, hist.blocks, buckets, counts);
   return { buckets, counts };
 }
 
-// The two passes over a full-width histogram are leaf functions with nothing after their loop: a
-// loop this long is compiled while it runs (on-stack replacement), and code after it that had no
-// type feedback then sent every call back to the interpreter (see workers/jobs/kernel-priming.ts;
-// priming cannot help here, the histogram is full width whatever the rows).
-function occupiedBuckets(hist: Uint32Array): number {
+// Both passes are leaf functions with nothing after their loops: a long loop is compiled while it
+// runs (on-stack replacement), and code after it that had no type feedback then sent every call
+// back to the interpreter (see workers/jobs/kernel-priming.ts).
+function occupiedBuckets(hist: Uint32Array, blocks: Uint8Array): number {
   let k = 0;
-  for (let b = 0; b < hist.length; b++) if (hist[b] !== 0) k++;
+  for (let blk = 0; blk < blocks.length; blk++) {
+    if (blocks[blk] === 0) continue;
+    for (let b = blk << BLOCK_BITS, end = b + BLOCK_BUCKETS; b < end; b++) if (hist[b] !== 0) k++;
+  }
   return k;
 }
 
-function listOccupied(hist: Uint32Array, buckets: Uint32Array, counts: Float64Array): void {
-  for (let b = 0, k = 0; b < hist.length; b++) {
-    if (hist[b] !== 0) {
-      buckets[k] = b;
-      counts[k++] = hist[b];
+function listOccupied(hist: Uint32Array, blocks: Uint8Array, buckets: Uint32Array, counts: Float64Array): void {
+  let k = 0;
+  for (let blk = 0; blk < blocks.length; blk++) {
+    if (blocks[blk] === 0) continue;
+    for (let b = blk << BLOCK_BITS, end = b + BLOCK_BUCKETS; b < end; b++) {
+      if (hist[b] !== 0) {
+        buckets[k] = b;
+        counts[k++] = hist[b];
+      }
     }
   }
 }
@@ -85,21 +115,23 @@ function listOccupied(hist: Uint32Array, buckets: Uint32Array, counts: Float64Ar
  * histogram is given back only zeroed, by sparseCountsAndRelease; one dropped by a failed or
  * cancelled query is simply left to the collector.
  */
-let spareHist: Uint32Array | null = null;
+let spareHist: BucketHistogram | null = null;
 let spareTable: Uint16Array | null = null;
 
-/** A zeroed histogram of FLOAT_BUCKETS counts; give it back with sparseCountsAndRelease. */
-export function takeBucketHistogram(): Uint32Array {
-  const h = spareHist ?? new Uint32Array(FLOAT_BUCKETS);
+/** A zeroed histogram with no block marked; give it back with sparseCountsAndRelease. */
+export function takeBucketHistogram(): BucketHistogram {
+  const h = spareHist ?? newBucketHistogram();
   spareHist = null;
   return h;
 }
 
 /** sparseCounts(hist), then hist zeroed (only its occupied buckets are touched) for the next query. */
-export function sparseCountsAndRelease(hist: Uint32Array): SparseCounts {
+export function sparseCountsAndRelease(hist: BucketHistogram): SparseCounts {
   const sparse = sparseCounts(hist);
   const { buckets } = sparse;
-  for (let k = 0; k < buckets.length; k++) hist[buckets[k]] = 0;
+  const { counts, blocks } = hist;
+  for (let k = 0; k < buckets.length; k++) counts[buckets[k]] = 0;
+  blocks.fill(0);
   spareHist = hist;
   return sparse;
 }

@@ -57,7 +57,7 @@ import { parseIsoDay } from './filter.js';
 import { compareGroupKeys } from './group-keys.js';
 import { SpecError, globalRow, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
 import { describe, isPlainObject, requireArray, requireInteger, requireObject, requireString } from './spec-checks.js';
-import { FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketOf, mergeSparseCounts, sparseCountsAndRelease, takeBucketHistogram, type SparseCounts } from './float-buckets.js';
+import { BLOCK_BITS, FLOAT_BUCKETS, FLOAT_BUCKET_BITS, ZERO_BUCKET, bucketOf, mergeSparseCounts, sparseCountsAndRelease, takeBucketHistogram, type SparseCounts } from './float-buckets.js';
 
 const K = 'rfm';
 /** bucketOfHighWord's shift, for the per-row loops that inline it. */
@@ -536,6 +536,7 @@ async function prepareMap(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelC
 
 async function prepareInto(rows: readonly RowBatch[], spec: RfmSpec, ctx: KernelContext, total: number, dates: Int32Array, freqs: Int32Array): Promise<RfmPrepPartial> {
   const moneyHist = takeBucketHistogram();
+  const { counts: moneyCounts, blocks: moneyBlocks } = moneyHist;
   let n = 0, zeros = 0;
   let minD = 2147483647, maxD = -2147483648, minF = 2147483647, maxF = -2147483648, maxAbs = 0;
   for (let b = 0; b < rows.length; b++) {
@@ -560,7 +561,9 @@ async function prepareInto(rows: readonly RowBatch[], spec: RfmSpec, ctx: Kernel
       if (m === 0) zeros++; // -0 too: equal values share a class
       else {
         const hi = words[2 * i + 1]; // bucketOfHighWord, inlined (see rfmMap)
-        moneyHist[(hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> BUCKET_SHIFT]++;
+        const bucket = (hi & 0x80000000 ? ~hi : hi | 0x80000000) >>> BUCKET_SHIFT;
+        moneyCounts[bucket]++;
+        moneyBlocks[bucket >>> BLOCK_BITS] = 1;
         const a = m < 0 ? -m : m;
         if (a > maxAbs) maxAbs = a;
       }
