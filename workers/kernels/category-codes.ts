@@ -6,7 +6,8 @@
  *
  * Differs from columns.ts `categoryView` only in not decoding the labels on every call.
  */
-import { Type, type Data, type RecordBatch } from 'apache-arrow';
+import { Type, type RecordBatch } from 'apache-arrow';
+import { bitmapOf, columnData } from './column-data.js';
 
 export interface CategoryCodes {
   readonly length: number;
@@ -17,17 +18,6 @@ export interface CategoryCodes {
   readonly offset: number;
   /** The dictionary (an Arrow Vector): same object across batches that share it. Cache key. */
   readonly dictionary: object;
-}
-
-export function columnData(batch: RecordBatch, name: string): Data {
-  const child = batch.getChild(name);
-  if (!child) throw new Error(`Column "${name}" is not in this batch (columns: ${batch.schema.fields.map((f) => f.name).join(', ')}).`);
-  if (child.data.length !== 1) throw new Error(`Column "${name}" has ${child.data.length} data pieces in one batch; expected 1.`);
-  return child.data[0];
-}
-
-export function bitmapOf(data: Data): Uint8Array | null {
-  return data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : null;
 }
 
 export function categoryCodes(batch: RecordBatch, name: string): CategoryCodes {

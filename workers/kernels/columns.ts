@@ -3,7 +3,8 @@
  * already cut to the batch (index 0 is the batch's first row); validity is Arrow's bitmap, read at
  * `offset + i`. `null` bitmap means no nulls.
  */
-import { Type, type Data, type RecordBatch } from 'apache-arrow';
+import { Type, type RecordBatch } from 'apache-arrow';
+import { bitmapOf, columnData } from './column-data.js';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { SpecError } from './kernel.js';
 import { describe } from './spec-checks.js';
@@ -40,19 +41,8 @@ export function isValid(view: { bitmap: Uint8Array | null; offset: number }, i: 
   return ((view.bitmap[j >> 3] >> (j & 7)) & 1) === 1;
 }
 
-function dataOf(batch: RecordBatch, name: string): Data {
-  const child = batch.getChild(name);
-  if (!child) throw new Error(`Column "${name}" is not in this batch (columns: ${batch.schema.fields.map((f) => f.name).join(', ')}).`);
-  if (child.data.length !== 1) throw new Error(`Column "${name}" has ${child.data.length} data pieces in one batch; expected 1.`);
-  return child.data[0];
-}
-
-function bitmapOf(data: Data): Uint8Array | null {
-  return data.nullCount > 0 && data.nullBitmap && data.nullBitmap.length > 0 ? data.nullBitmap : null;
-}
-
 export function numericView(batch: RecordBatch, name: string): NumericView {
-  const data = dataOf(batch, name);
+  const data = columnData(batch, name);
   const t = data.type.typeId;
   if (t !== Type.Float && t !== Type.Int && t !== Type.Date) throw new Error(`Column "${name}" is ${String(data.type)}, not numeric.`);
   const values = data.values as Float64Array | Int32Array;
@@ -61,7 +51,7 @@ export function numericView(batch: RecordBatch, name: string): NumericView {
 }
 
 export function categoryView(batch: RecordBatch, name: string): CategoryView {
-  const data = dataOf(batch, name);
+  const data = columnData(batch, name);
   if (data.type.typeId !== Type.Dictionary) throw new Error(`Column "${name}" is ${String(data.type)}, not a dictionary-encoded category.`);
   const dict = data.dictionary!;
   const labels: string[] = new Array(dict.length);
@@ -70,7 +60,7 @@ export function categoryView(batch: RecordBatch, name: string): CategoryView {
 }
 
 export function boolView(batch: RecordBatch, name: string): BoolView {
-  const data = dataOf(batch, name);
+  const data = columnData(batch, name);
   if (data.type.typeId !== Type.Bool) throw new Error(`Column "${name}" is ${String(data.type)}, not a boolean.`);
   return { length: data.length, bits: data.values as Uint8Array, bitmap: bitmapOf(data), offset: data.offset };
 }

@@ -29,7 +29,8 @@ import { DateUnit, Type, type DateDay, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { SpecError } from './kernel.js';
 import { kindOf, requireColumn, type ColumnKind } from './columns.js';
-import { bitmapOf, columnData, LabelCache } from './category-codes.js';
+import { LabelCache } from './category-codes.js';
+import { bitmapOf, columnData } from './column-data.js';
 import { describe, requireArray, requireObject } from './spec-checks.js';
 import { parseIsoDay } from './iso-day.js';
 
