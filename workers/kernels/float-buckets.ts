@@ -147,24 +147,38 @@ export function releaseBucketTable(table: Uint16Array): void {
   spareTable = table;
 }
 
-/** The sum of sparse histograms, ascending. */
+/** The sum of sparse histograms, ascending (fresh arrays, whatever the number of parts). */
 export function mergeSparseCounts(parts: readonly SparseCounts[]): SparseCounts {
-  const at = new Int32Array(parts.length);
-  let total = 0;
-  for (const p of parts) total += p.buckets.length;
-  const buckets = new Uint32Array(total);
-  const counts = new Float64Array(total);
-  let k = 0;
-  for (;;) {
-    let b = Infinity;
-    for (let p = 0; p < parts.length; p++) if (at[p] < parts[p].buckets.length && parts[p].buckets[at[p]] < b) b = parts[p].buckets[at[p]];
-    if (b === Infinity) break;
-    let c = 0;
-    for (let p = 0; p < parts.length; p++) if (at[p] < parts[p].buckets.length && parts[p].buckets[at[p]] === b) c += parts[p].counts[at[p]++];
-    buckets[k] = b;
-    counts[k++] = c;
+  let buckets = new Uint32Array(0);
+  let counts = new Float64Array(0);
+  for (const part of parts) {
+    const outBuckets = new Uint32Array(buckets.length + part.buckets.length);
+    const outCounts = new Float64Array(outBuckets.length);
+    const k = mergeInto(buckets, counts, part.buckets, part.counts, outBuckets, outCounts);
+    buckets = outBuckets.subarray(0, k);
+    counts = outCounts.subarray(0, k);
   }
-  return { buckets: buckets.slice(0, k), counts: counts.slice(0, k) };
+  return { buckets: buckets.slice(), counts: counts.slice() };
+}
+
+// Two sorted lists into one, a leaf loop over typed arrays only: the reduce gets one part from its
+// own worker and others through structured clone, objects of different shapes, and a loop that
+// read them through the parts array ran at about 0.6 us a bucket (10 ms per whale-curve reduce).
+function mergeInto(ab: Uint32Array, ac: Float64Array, bb: Uint32Array, bc: Float64Array, outB: Uint32Array, outC: Float64Array): number {
+  let i = 0, j = 0, k = 0;
+  while (i < ab.length || j < bb.length) {
+    const x = i < ab.length ? ab[i] : 0xffffffff;
+    const y = j < bb.length ? bb[j] : 0xffffffff;
+    if (x <= y) {
+      outB[k] = x;
+      outC[k] = ac[i++] + (x === y ? bc[j++] : 0);
+    } else {
+      outB[k] = y;
+      outC[k] = bc[j++];
+    }
+    k++;
+  }
+  return k;
 }
 
 /**
