@@ -6,6 +6,7 @@ import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../src/schema/wealth-tiers.js';
 import { fitClusters } from '../../workers/models/kmeans.js';
 import { DEFAULT_CLUSTER_FEATURES } from '../../src/models/fit-clusters.js';
+import { STALE_STATUS_DELAY_MS } from '../shared/kernel-controller.js';
 
 const ROWS = 60_000;
 const hub: DataHub = await configureDefaultHub({ cache: { name: `segments-test-${Date.now()}` }, workers: 2 });
@@ -145,6 +146,43 @@ describe('<cl-segments>', () => {
     const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
     await settled(el);
     expect(await seriousViolations(el)).to.deep.equal([]);
+  });
+
+  it('keeps the last chart while a filter recomputes, and says "Updating…" only once it takes a while', async () => {
+    const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
+    await settled(el);
+    const root = el.shadowRoot!;
+    const chart = () => root.querySelector('.panel-body')!.innerHTML;
+    const before = chart();
+    // The pool's answers are held until released: a recompute that takes as long as the test wants.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const pool = hub.pool!;
+    const run = pool.run;
+    pool.run = ((...args: Parameters<typeof run>) => run.apply(pool, args).then(async (v) => (await gate, v))) as typeof run;
+    try {
+      const t0 = performance.now();
+      hub.filters.set('test', [{ column: 'region', op: 'eq', value: String(generatePortfolio({ rows: 10 })[0].getChild('region')!.get(0)) }]);
+      await new Promise((r) => setTimeout(r, 30));
+      await el.updateComplete;
+      const early = { status: root.querySelector('.status') === null, elapsed: performance.now() - t0 };
+      expect(root.querySelector('[aria-busy="true"]'), 'busy at once').to.exist;
+      expect(chart(), 'the last chart stays').to.equal(before);
+      // A slow page may reach this check after the delay; then the status may rightly show.
+      expect(early.status || early.elapsed >= STALE_STATUS_DELAY_MS, 'no status flash before the delay').to.equal(true);
+      const status = await until(() => root.querySelector('.status.over'), 5_000);
+      expect(performance.now() - t0).to.be.at.least(STALE_STATUS_DELAY_MS);
+      expect(status.textContent).to.contain('Updating');
+      expect(root.querySelector('.panel-body.stale'), 'the chart is dimmed').to.exist;
+      expect(root.querySelector('.panel-body')!.querySelector('[data-chart]')).to.exist;
+    } finally {
+      release();
+      pool.run = run;
+    }
+    await settled(el);
+    expect(root.querySelector('.status'), 'status gone with the answer').to.equal(null);
+    expect(root.querySelector('.panel-body.stale'), 'no longer dimmed').to.equal(null);
+    expect(chart(), 'the new answer is drawn').not.to.equal(before);
   });
 
   it('speaks Simplified Chinese', async () => {

@@ -36,6 +36,15 @@ export interface KernelControllerOptions {
  */
 export const PROGRESS_REDRAW_MS = 250;
 
+/**
+ * A query recomputing an answer already shown says so (status line over the chart, chart dimmed)
+ * only once it has run this long. Most filter changes are answered sooner: flashing "Updating…" on
+ * every panel for them cost each panel a layout and paint at the change and a fade animation, on
+ * the main thread the answers need, and told screen readers "Updating…" once per panel. Until then
+ * the panel is only aria-busy. A first answer (nothing shown yet) says "Computing…" at once.
+ */
+export const STALE_STATUS_DELAY_MS = 250;
+
 export class KernelController<R> implements ReactiveController {
   value?: R;
   error?: Error;
@@ -43,6 +52,8 @@ export class KernelController<R> implements ReactiveController {
   progress = 0;
   /** The value shown belongs to an older query. */
   stale = false;
+  /** The pending query should show its status: at once without a value, after STALE_STATUS_DELAY_MS over a stale one. */
+  showStatus = false;
   /** Time of the last completed query, for the benchmark and the status line. */
   lastMs?: number;
 
@@ -50,6 +61,7 @@ export class KernelController<R> implements ReactiveController {
   /** Set by refresh(): the next run must not reuse a shared or recent answer. */
   private fresh = false;
   private readonly latest = new LatestQuery();
+  private statusTimer?: ReturnType<typeof setTimeout>;
   private filterSub?: Disposable;
   private connected = false;
 
@@ -64,6 +76,7 @@ export class KernelController<R> implements ReactiveController {
   hostDisconnected(): void {
     this.connected = false;
     this.latest.dispose();
+    clearTimeout(this.statusTimer);
     this.filterSub?.dispose();
     this.filterSub = undefined;
     this.key = undefined;
@@ -140,6 +153,15 @@ export class KernelController<R> implements ReactiveController {
     // status redraw a filter change asks for), so no requestUpdate.
     this.pending = true;
     this.stale = this.value !== undefined;
+    this.showStatus = !this.stale;
+    clearTimeout(this.statusTimer);
+    if (this.stale) {
+      this.statusTimer = setTimeout(() => {
+        if (key !== this.key || !this.pending) return;
+        this.showStatus = true;
+        requestStatusUpdate(this.host);
+      }, STALE_STATUS_DELAY_MS);
+    }
     this.progress = 0;
     this.error = undefined;
     const t0 = performance.now();
@@ -172,6 +194,8 @@ export class KernelController<R> implements ReactiveController {
       this.error = err as Error;
     }
     this.pending = false;
+    this.showStatus = false;
+    clearTimeout(this.statusTimer);
     this.host.requestUpdate();
   }
 }

@@ -125,13 +125,13 @@ export class PanelController implements ReactiveController {
       </header>
       ${this.renderStatus(data, query)}
       ${this.exportError ? html`<p class="error" role="alert">${this.exportError}</p>` : nothing}
-      <div class="panel-body ${query.stale ? 'stale' : ''}" part="body">${this.renderBody(data, query, content)}</div>
+      <div class="panel-body ${query.stale && query.showStatus ? 'stale' : ''}" part="body">${this.renderBody(data, query, content)}</div>
     </section>`;
   }
 
   private renderStatus(data: DatasetController, query: KernelController<unknown>): TemplateResult | typeof nothing {
     if (data.loading) return html`<div class="status" role="status">${msg('Loading data…', { id: 'panel.loading-data' })} <progress max="1" .value=${data.progress ?? 0}></progress></div>`;
-    if (query.pending) {
+    if (query.pending && query.showStatus) {
       const pct = Math.round(query.progress * 100);
       // Over a stale chart the status floats (class "over") instead of taking a row: the panel's
       // height, and so the page's layout, stays put while a filter change recomputes.
