@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tableFromArrays, type Table } from 'apache-arrow';
+import { Bool, DateDay, Int32, Table, makeData, makeVector, tableFromArrays, vectorFromArray, type DataType } from 'apache-arrow';
 import { openDuckDB, type DuckDB } from './support/duckdb.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { kpisKernel, type KpiResult } from '../../workers/kernels/kpis.js';
@@ -50,6 +50,27 @@ describe('kpis kernel', () => {
     expect(got.nps).toBeNull();
     expect(got.churnRate).toBeNull();
     expect(got.costToIncome).toBeNull();
+  });
+
+  it('counts no null row, whatever value its slot holds', async () => {
+    // Arrow leaves a null row's value slot undefined; the counting loops read it (they do not branch
+    // on validity), so every slot here holds a value that would count if it were read as present.
+    const asOf = Date.UTC(2026, 5, 30) / 86_400_000;
+    const col = <T extends DataType>(type: T, valid: number, data: Uint8Array | Int32Array) => makeVector(makeData({ type, length: 4, nullCount: 4 - popcount(valid), nullBitmap: Uint8Array.of(valid), data } as never));
+    const popcount = (b: number) => [0, 1, 2, 3].filter((i) => (b >> i) & 1).length;
+    const t = new Table({
+      clientId: vectorFromArray(['a', 'b', 'c', 'd']),
+      npsScore: col(new Int32(), 0b0011, Int32Array.of(10, 3, 10, 10)),
+      productsHeld: col(new Int32(), 0b0001, Int32Array.of(1, 5, 5, 5)),
+      lastTxnDate: col(new DateDay(), 0b0101, Int32Array.of(asOf - 1, asOf - 2, asOf - 200, asOf - 3)),
+      churned: col(new Bool(), 0b0001, Uint8Array.of(0b1110)),
+    });
+    const got = await runKernelLocal<KpiResult>(kpisKernel, [t], {});
+    expect(got.npsRespondents).toBe(2);
+    expect(got.nps).toBe(0); // one promoter, one detractor
+    expect(got.crossSellRate).toBe(0);
+    expect(got.activeRate).toBe(0.5);
+    expect(got.churnRate).toBe(0);
   });
 
   it('refuses bad settings with errors naming the field', async () => {

@@ -105,36 +105,76 @@ function sumValues(values: Float64Array | Int32Array, n: number, bitmap: Uint8Ar
   acc.nan += nan;
 }
 
-/** Present (non-null, non-NaN) values of an Int32/Float64 column: count, >= hi, <= lo. */
+// The counting loops below are branch-free: which rows are null, promoters or active is random
+// from row to row, and a branch per row on it was mispredicted about half the time (the loops took
+// two to three times as long). Each has a twin without a validity bitmap, for columns with no nulls.
+
+/** Present (non-null, non-NaN) values of an Int32/Float64 column: count, >= hi, <= lo (needs lo < hi). */
 function countBands(values: Int32Array | Float64Array, n: number, bitmap: Uint8Array | null, offset: number, hi: number, lo: number): [number, number, number] {
+  return bitmap === null ? countBandsAll(values, n, hi, lo) : countBandsValid(values, n, bitmap, offset, hi, lo);
+}
+
+function countBandsValid(values: Int32Array | Float64Array, n: number, bitmap: Uint8Array, offset: number, hi: number, lo: number): [number, number, number] {
   let known = 0, high = 0, low = 0;
   for (let i = 0; i < n; i++) {
-    if (bitmap !== null) {
-      const j = offset + i;
-      if (((bitmap[j >> 3] >> (j & 7)) & 1) === 0) continue;
-    }
+    const j = offset + i;
     const x = values[i];
-    if (x !== x) continue;
-    known++;
-    if (x >= hi) high++;
-    else if (x <= lo) low++;
+    const ok = ((bitmap[j >> 3] >> (j & 7)) & 1) & +(x === x);
+    known += ok;
+    high += ok & +(x >= hi);
+    low += ok & +(x <= lo);
   }
   return [known, high, low];
 }
 
-/** Valid days (Int32) in (since, asOf]: [known, inside]. */
+function countBandsAll(values: Int32Array | Float64Array, n: number, hi: number, lo: number): [number, number, number] {
+  let known = 0, high = 0, low = 0;
+  for (let i = 0; i < n; i++) {
+    const x = values[i];
+    const ok = +(x === x);
+    known += ok;
+    high += ok & +(x >= hi);
+    low += ok & +(x <= lo);
+  }
+  return [known, high, low];
+}
+
+/** Valid days in (since, asOf]: [known, inside]. */
 function countDays(values: Int32Array | Float64Array, n: number, bitmap: Uint8Array | null, offset: number, since: number, asOf: number): [number, number] {
+  return bitmap === null ? [n, countDaysAll(values, n, since, asOf)] : countDaysValid(values, n, bitmap, offset, since, asOf);
+}
+
+function countDaysValid(values: Int32Array | Float64Array, n: number, bitmap: Uint8Array, offset: number, since: number, asOf: number): [number, number] {
   let known = 0, inside = 0;
   for (let i = 0; i < n; i++) {
-    if (bitmap !== null) {
-      const j = offset + i;
-      if (((bitmap[j >> 3] >> (j & 7)) & 1) === 0) continue;
-    }
-    known++;
+    const j = offset + i;
+    const ok = (bitmap[j >> 3] >> (j & 7)) & 1;
     const d = values[i];
-    if (d > since && d <= asOf) inside++;
+    known += ok;
+    inside += ok & +(d > since) & +(d <= asOf);
   }
   return [known, inside];
+}
+
+function countDaysAll(values: Int32Array | Float64Array, n: number, since: number, asOf: number): number {
+  let inside = 0;
+  for (let i = 0; i < n; i++) {
+    const d = values[i];
+    inside += +(d > since) & +(d <= asOf);
+  }
+  return inside;
+}
+
+/** Known and set bits of a boolean column: [known, true]. */
+function countBits(bits: Uint8Array, n: number, bitmap: Uint8Array | null, offset: number): [number, number] {
+  let known = 0, set = 0;
+  for (let i = 0; i < n; i++) {
+    const j = offset + i;
+    const ok = bitmap === null ? 1 : (bitmap[j >> 3] >> (j & 7)) & 1;
+    known += ok;
+    set += ok & (bits[j >> 3] >> (j & 7));
+  }
+  return [known, set];
 }
 
 export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, KpiResult> = {
@@ -185,14 +225,7 @@ export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, 
       }
       if (has.has('churned')) {
         const v: BoolView = boolView(batch, 'churned');
-        const { bits, bitmap, offset } = v;
-        let known = 0, churned = 0;
-        for (let i = 0; i < v.length; i++) {
-          const j = offset + i;
-          if (bitmap !== null && ((bitmap[j >> 3] >> (j & 7)) & 1) === 0) continue;
-          known++;
-          churned += (bits[j >> 3] >> (j & 7)) & 1;
-        }
+        const [known, churned] = countBits(v.bits, v.length, v.bitmap, v.offset);
         p.churnKnown += known;
         p.churned += churned;
       }
