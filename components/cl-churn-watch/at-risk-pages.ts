@@ -12,6 +12,7 @@ import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Dataset } from '../../src/dataset/data-hub.js';
 import { LATER_STAGE_PRIORITY, LEADING_PRIORITY, runKernel } from '../../src/query/run-kernel.js';
 import { sharedQuery } from '../../src/query/shared-query.js';
+import { STALE_STATUS_DELAY_MS } from '../shared/kernel-controller.js';
 import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access.js';
 import { MAX_AT_RISK_PAGE_END } from '../../workers/kernels/churn-rule-kinds.js';
 import type { ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
@@ -78,6 +79,9 @@ export class AtRiskPages implements ReactiveController {
   private current?: number;
   /** The previous query's list, shown (stale) until the new query's first page arrives. */
   private previous?: { total: number; pages: Map<number, AtRiskRow[]> };
+  /** Set once the previous list has been shown for STALE_STATUS_DELAY_MS (see `showStale`). */
+  private staleLong = false;
+  private staleTimer?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly host: ReactiveControllerHost, options: AtRiskPagesOptions = {}) {
     this.pageSize = options.pageSize ?? 200;
@@ -104,6 +108,16 @@ export class AtRiskPages implements ReactiveController {
     return this.current === undefined && this.previous !== undefined;
   }
 
+  /**
+   * The stale list should look it (dimmed): only once the new list has been on its way for
+   * STALE_STATUS_DELAY_MS, as the other panels' status (kernel-controller.ts): most filter changes
+   * bring the first page sooner, and dimming a list of a few dozen rows at every change cost a
+   * style recalculation and paint on the main thread the answers need. `stale` (aria-busy) is at once.
+   */
+  get showStale(): boolean {
+    return this.stale && this.staleLong;
+  }
+
   /** Rows the kernel can rank: min(total, 100,000). */
   get reachable(): number {
     return Math.min(this.total ?? 0, MAX_AT_RISK_PAGE_END);
@@ -124,6 +138,12 @@ export class AtRiskPages implements ReactiveController {
     this.reset();
     this.previous = query ? shown : undefined;
     this.query = query ?? undefined;
+    if (this.previous) {
+      this.staleTimer = setTimeout(() => {
+        this.staleLong = true;
+        if (this.stale) this.host.requestUpdate();
+      }, STALE_STATUS_DELAY_MS);
+    }
     if (query) this.need(0, 0);
     this.host.requestUpdate();
   }
@@ -166,6 +186,8 @@ export class AtRiskPages implements ReactiveController {
     this.wanted.clear();
     this.current = undefined;
     this.previous = undefined;
+    clearTimeout(this.staleTimer);
+    this.staleLong = false;
     this.error = undefined;
     this.modelError = undefined;
     this.query = undefined;

@@ -557,7 +557,7 @@ export class ClChurnWatch extends LitElement {
       : nothing;
     // Rows are keyed by list position (repeat): a row scrolling into view is new DOM, the rows still
     // in view are left alone, so a scroll step costs a few rows, not a rewrite of all of them.
-    return html`${listed}<div class="grid ${withScore ? 'with-score' : ''} ${this.pages.stale ? 'stale' : ''}" role="grid" tabindex="0"
+    return html`${listed}<div class="grid ${withScore ? 'with-score' : ''} ${this.pages.showStale ? 'stale' : ''}" role="grid" tabindex="0"
         aria-busy=${this.pages.stale ? 'true' : 'false'}
         aria-label=${msg('Clients at risk', { id: 'churn.list' })} aria-rowcount=${n + 1}
         aria-activedescendant=${activeShown ? `${this.uid}-r${this.active}` : nothing}

@@ -3,6 +3,7 @@ import { seriousViolations } from '../../test/browser/support/axe.js';
 import '../../src/index.js';
 import { configureDefaultHub, formatCurrency, setLocale, type ClChurnWatch, type ClClientCard, type ClientOpenDetail, type DataHub, type RuleFilterDetail } from '../../src/index.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
+import { STALE_STATUS_DELAY_MS } from '../shared/kernel-controller.js';
 
 const ROWS = 100_000;
 const AS_OF_DAY = Date.UTC(2026, 5, 30) / 86_400_000;
@@ -214,6 +215,35 @@ describe('<cl-churn-watch>', () => {
     el.shadowRoot!.querySelector<HTMLButtonElement>('.chip:not([data-rule])')!.click();
     await until('all again', () => el.total === ref.length);
     expect(hub.filters.combined()).to.equal(undefined);
+  });
+
+  it('keeps the last list while a filter recomputes, and dims it only once it takes a while', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    const before = bodyRows(el).slice(0, 5).map((r) => r.dataset.client);
+    // The pool's answers are held until released: a recompute that takes as long as the test wants.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const run = hub.pool.run;
+    hub.pool.run = ((...args: Parameters<typeof run>) => run.apply(hub.pool, args).then(async (v) => (await gate, v))) as typeof run;
+    try {
+      const t0 = performance.now();
+      hub.filters.set('test', [{ column: 'clientType', op: 'eq', value: 'corporate' }]);
+      await new Promise((r) => setTimeout(r, 30));
+      await el.updateComplete;
+      const early = { dimmed: grid(el).classList.contains('stale'), elapsed: performance.now() - t0 };
+      expect(grid(el).getAttribute('aria-busy'), 'busy at once').to.equal('true');
+      expect(bodyRows(el).slice(0, 5).map((r) => r.dataset.client), 'the last list stays').to.deep.equal(before);
+      // A slow page may reach this check after the delay; then the list may rightly be dimmed.
+      expect(!early.dimmed || early.elapsed >= STALE_STATUS_DELAY_MS, 'not dimmed before the delay').to.equal(true);
+      await until('the list dimmed', () => grid(el).classList.contains('stale'), 5_000);
+      expect(performance.now() - t0).to.be.at.least(STALE_STATUS_DELAY_MS);
+    } finally {
+      release();
+      hub.pool.run = run;
+    }
+    await until('the corporate list', () => el.total !== undefined && el.total < ref.length && grid(el).getAttribute('aria-busy') === 'false');
+    expect(grid(el).classList.contains('stale'), 'no longer dimmed').to.equal(false);
   });
 
   it('shows a filter set again from the recent answers, with no worker job', async () => {
