@@ -6,7 +6,7 @@ import type { DatasetStore } from '../dataset-store.js';
 import type { JobContext } from '../job-host.js';
 import { getKernel } from '../kernels/index.js';
 import { pluginKernel } from '../../src/plugins/worker-kernels.js';
-import { filterRows, splitFilter } from '../kernels/filtered-rows.js';
+import { filterRows, splitFilter, useViews } from '../kernels/filtered-rows.js';
 import { PRIME_CONTEXT, primeKey, primeOnce } from './kernel-priming.js';
 import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 
@@ -33,9 +33,15 @@ export function kernelJob(store: DatasetStore) {
     const schema = store.schema(args.datasetId);
     const split = splitFilter(kernel, args.spec, schema);
     const spec = kernel.validate(split.spec, schema);
-    await primeOnce(primeKey(kernel.name, args.stage, split.spec, split.filter !== undefined), rows, (few) => runStage(kernel, args, spec, filterRows(few, split.filter), PRIME_CONTEXT));
-    const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
-    return runStage(kernel, args, spec, filterRows(rows, split.filter), kctx);
+    // Filtered views (ours, and those a native kernel reads) stay intact until the job ends.
+    const release = useViews();
+    try {
+      await primeOnce(primeKey(kernel.name, args.stage, split.spec, split.filter !== undefined), rows, (few) => runStage(kernel, args, spec, filterRows(few, split.filter), PRIME_CONTEXT));
+      const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
+      return await runStage(kernel, args, spec, filterRows(rows, split.filter), kctx);
+    } finally {
+      release();
+    }
   };
 }
 

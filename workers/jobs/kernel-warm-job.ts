@@ -17,7 +17,7 @@ import type { JobContext } from '../job-host.js';
 import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 import type { FilterSpec } from '../kernels/filter.js';
 import { kernelByName } from './kernel-spec.js';
-import { filterRows, forgetFilter, splitFilter } from '../kernels/filtered-rows.js';
+import { filterRows, forgetFilter, splitFilter, useViews } from '../kernels/filtered-rows.js';
 import { PRIME_CONTEXT, primeKey, primeOnce } from './kernel-priming.js';
 
 export interface KernelWarmArgs {
@@ -45,29 +45,35 @@ export function kernelWarmJob(store: DatasetStore) {
     const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: () => {} };
     let live = [...args.queries];
     let failed = 0;
-    for (const filter of filters) {
-      const next: typeof live = [];
-      try {
-        for (const q of live) {
-          ctx.signal.throwIfAborted();
-          try {
-            const kernel = kernelByName(q.kernel);
-            const given = q.spec !== null && typeof q.spec === 'object' ? (q.spec as Record<string, unknown>) : {};
-            const split = splitFilter(kernel, { ...given, filter }, schema);
-            const spec = kernel.validate(split.spec, schema);
-            await primeOnce(primeKey(kernel.name, 'warm', split.spec, split.filter !== undefined), rows, (few) => runQuery(kernel, spec, filterRows(few, split.filter), PRIME_CONTEXT));
-            await runQuery(kernel, spec, filterRows(rows, split.filter), kctx);
-            next.push(q);
-          } catch (err) {
-            if (ctx.signal.aborted) throw err;
-            failed++;
+    // Views stay intact until the job ends; the ones it forgets then serve the user's first filter's gathers.
+    const release = useViews();
+    try {
+      for (const filter of filters) {
+        const next: typeof live = [];
+        try {
+          for (const q of live) {
+            ctx.signal.throwIfAborted();
+            try {
+              const kernel = kernelByName(q.kernel);
+              const given = q.spec !== null && typeof q.spec === 'object' ? (q.spec as Record<string, unknown>) : {};
+              const split = splitFilter(kernel, { ...given, filter }, schema);
+              const spec = kernel.validate(split.spec, schema);
+              await primeOnce(primeKey(kernel.name, 'warm', split.spec, split.filter !== undefined), rows, (few) => runQuery(kernel, spec, filterRows(few, split.filter), PRIME_CONTEXT));
+              await runQuery(kernel, spec, filterRows(rows, split.filter), kctx);
+              next.push(q);
+            } catch (err) {
+              if (ctx.signal.aborted) throw err;
+              failed++;
+            }
+            await ctx.checkpoint();
           }
-          await ctx.checkpoint();
+        } finally {
+          forgetFilter(rows, filter);
         }
-      } finally {
-        forgetFilter(rows, filter);
+        live = next;
       }
-      live = next;
+    } finally {
+      release();
     }
     return { warmed: live.length, failed, filters };
   };

@@ -1,0 +1,76 @@
+// Gathered columns' buffers are reused once their view has left the cache and no job holds views
+// (filtered-rows.ts, useViews): answers must not change, a view evicted while a job holds it must
+// keep its columns until that job ends, and buffers must actually come back for later filters.
+import { describe, expect, it } from 'vitest';
+import { generatePortfolio } from '../../src/generate/portfolio.js';
+import { runKernelSplit, tableRows } from '../../workers/kernels/run-local.js';
+import { getKernel } from '../../workers/kernels/index.js';
+import { clearViewBufferPool, filterRows, setFilteredViewCache, useViews, viewBufferStats } from '../../workers/kernels/filtered-rows.js';
+import type { RecordBatch } from 'apache-arrow';
+import type { FilterSpec } from '../../workers/kernels/filter.js';
+
+const tables = generatePortfolio({ rows: 140_000, seed: 5 });
+const eq = (column: string, value: string): FilterSpec => ({ all: [{ column, op: 'eq', value }] });
+const retail = eq('clientType', 'retail');
+const mass = eq('tier', 'mass');
+const app = eq('channel', 'app');
+const east = eq('region', '华东');
+const north = eq('region', '华北');
+/** Recycling happens a task after the last holder lets go. */
+const nextTask = () => new Promise((r) => setTimeout(r, 0));
+const aumOf = (batch: RecordBatch) => batch.getChild('aum')!.data[0].values as Float64Array;
+
+describe('reused buffers of filtered views', () => {
+  it('gives the answers of fresh buffers through broad and narrow filter changes', async () => {
+    const queries: [string, Record<string, unknown>][] = [
+      ['kpis', {}],
+      ['profitability', { by: 'segment' }],
+      ['whale-curve', { points: 20, topN: 5 }],
+      ['churn-rules', { rules: [{ id: 'inactive', kind: 'inactivity', threshold: 90 }, { id: 'outflow', kind: 'asset-outflow', threshold: 0.5 }], asOf: '2026-06-30', by: 'segment' }],
+    ];
+    const reused = viewBufferStats.reused;
+    for (const filter of [retail, mass, app, retail, east, mass, retail]) {
+      for (const [name, spec] of queries) {
+        // As a worker's job holds them.
+        const release = useViews();
+        let got: unknown;
+        try {
+          got = await runKernelSplit(getKernel(name), tables, { ...spec, filter }, 2);
+        } finally {
+          release();
+        }
+        await nextTask();
+        setFilteredViewCache(false);
+        try {
+          expect(got, `${name} ${JSON.stringify(filter)}`).toEqual(await runKernelSplit(getKernel(name), tables, { ...spec, filter }, 2));
+        } finally {
+          setFilteredViewCache(true);
+        }
+      }
+    }
+    expect(viewBufferStats.reused - reused, 'later filters gather into earlier filters\' buffers').toBeGreaterThan(0);
+  });
+
+  it('keeps a view evicted while a job holds it intact until that job ends, then reuses its buffers', async () => {
+    // Batches of their own: the first test's views of `tables` are still in the cache.
+    const rows = tableRows(generatePortfolio({ rows: 140_000, seed: 6 }));
+    clearViewBufferPool();
+    const job = useViews();
+    const held = filterRows(rows, retail);
+    const before = held.map(({ batch }) => Float64Array.from(aumOf(batch)));
+    // Two narrow filters evict it from the cache (a batch keeps two), and another job comes and goes.
+    for (const f of [east, north]) for (const { batch } of filterRows(rows, f)) aumOf(batch);
+    const other = useViews();
+    other();
+    await nextTask();
+    // Another broad filter's columns fit the evicted view's buffers: it would take them if they were free.
+    for (const { batch } of filterRows(rows, mass)) aumOf(batch);
+    held.forEach(({ batch }, i) => expect(aumOf(batch), `batch ${i} still holds its column`).toEqual(before[i]));
+    job();
+    await nextTask();
+    // Nothing holds views now: the retired buffers come back for the next filter's gathers.
+    const reused = viewBufferStats.reused;
+    for (const { batch } of filterRows(rows, retail)) aumOf(batch);
+    expect(viewBufferStats.reused).toBeGreaterThan(reused);
+  });
+});
