@@ -107,7 +107,8 @@ function sumValues(values: Float64Array | Int32Array, n: number, bitmap: Uint8Ar
 
 // The counting loops below are branch-free: which rows are null, promoters or active is random
 // from row to row, and a branch per row on it was mispredicted about half the time (the loops took
-// two to three times as long). Each has a twin without a validity bitmap, for columns with no nulls.
+// two to three times as long). Band and day counts have a twin without a validity bitmap, for
+// columns with no nulls; the boolean count tests for one in its loop (a predictable branch).
 
 /** Present (non-null, non-NaN) values of an Int32/Float64 column: count, >= hi, <= lo (needs lo < hi). */
 function countBands(values: Int32Array | Float64Array, n: number, bitmap: Uint8Array | null, offset: number, hi: number, lo: number): [number, number, number] {
