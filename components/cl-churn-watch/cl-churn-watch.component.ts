@@ -319,14 +319,21 @@ export class ClChurnWatch extends LitElement {
     const grid = this.grid();
     if (grid && grid !== this.observed) {
       this.resize?.disconnect();
+      // The grid's height and scroll position are read and restored in the observer's callback,
+      // which runs once layout is done: here, right after a render, either would force a layout of
+      // the whole page within this task (on the 1M dashboard's load, 63 ms, after every panel's
+      // first render: the load's longest task). The callback comes before the next paint.
+      let restored = false;
       this.resize = new ResizeObserver(() => {
         const h = grid.clientHeight;
         if (h > 0 && h !== this.viewport) this.viewport = h;
+        if (!restored && h > 0) {
+          restored = true;
+          if (this.listTop !== 0) grid.scrollTop = this.listTop;
+        }
       });
       this.resize.observe(grid);
       this.observed = grid;
-      this.viewport = grid.clientHeight || this.viewport;
-      grid.scrollTop = this.listTop;
     }
     const [first, last] = this.range();
     this.pages.need(first, last);

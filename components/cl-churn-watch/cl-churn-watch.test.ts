@@ -141,6 +141,38 @@ describe('<cl-churn-watch>', () => {
     expect(rows.at(-2)!.dataset.client).to.equal(ref.at(-2)!.id);
   });
 
+  it('fills a tall list from its height, learnt without forcing a layout inside a render', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch style="--cl-churn-watch-height: 60rem"></cl-churn-watch>');
+    // Layout reads and scroll writes made while the element renders force a layout of the whole
+    // page in that task (the 1M dashboard's longest task at load).
+    let rendering = false;
+    let forced = 0;
+    const instance = el as unknown as { performUpdate(): void };
+    const performUpdate = instance.performUpdate;
+    instance.performUpdate = function (this: unknown) {
+      rendering = true;
+      try {
+        return performUpdate.call(this);
+      } finally {
+        rendering = false;
+      }
+    };
+    const height = Object.getOwnPropertyDescriptor(Element.prototype, 'clientHeight')!;
+    const scroll = Object.getOwnPropertyDescriptor(Element.prototype, 'scrollTop')!;
+    Object.defineProperty(Element.prototype, 'clientHeight', { ...height, get(this: Element) { if (rendering) forced++; return height.get!.call(this); } });
+    Object.defineProperty(Element.prototype, 'scrollTop', { ...scroll, set(this: Element, v: number) { if (rendering) forced++; scroll.set!.call(this, v); } });
+    try {
+      await listed(el);
+      const g = grid(el);
+      await until('rows down to the bottom of the list', () => bodyRows(el).length * 52 >= g.clientHeight);
+    } finally {
+      Object.defineProperty(Element.prototype, 'clientHeight', height);
+      Object.defineProperty(Element.prototype, 'scrollTop', scroll);
+    }
+    expect(grid(el).clientHeight, 'the list is taller than the default 26rem').to.be.greaterThan(900);
+    expect(forced, 'layout reads or scroll writes while rendering').to.equal(0);
+  });
+
   it('moves the active row with the keyboard and opens the client with Enter; a following card shows it', async () => {
     const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
     const card = mount<ClClientCard>('<cl-client-card follow></cl-client-card>');
