@@ -99,3 +99,23 @@ describe('a kernel job after its priming run', () => {
     }
   });
 });
+
+describe('a kernel with a shape of its own', () => {
+  const table = generatePortfolio({ rows: 20_000, seed: 8 })[0];
+  const store = new DatasetStore();
+  store.put('ds', { index: 0, rowOffset: 0, table });
+  const ids = table.getChild('clientId')!;
+  const page = (from: number) => Array.from({ length: 30 }, (_, i) => ids.get(from + 97 * i) as string);
+
+  it('is primed once for pages of different clients, again for other columns, and still finds each page', async () => {
+    const lookup = (clientIds: string[], columns: string[]) => kernelJob(store)({ datasetId: 'ds', kernel: 'client-lookup', spec: { clientIds, columns }, stage: 'first' }, ctx) as Promise<{ partial: { counts: number[] } }>;
+    const before = primedKeys().size;
+    const first = await lookup(page(0), ['aum']);
+    expect(primedKeys().size).toBe(before + 1);
+    const second = await lookup(page(5_000), ['aum']);
+    expect(primedKeys().size, 'a new page of ids is the same shape').toBe(before + 1);
+    await lookup(page(9_000), ['aum', 'segment']);
+    expect(primedKeys().size, 'other columns are another shape').toBe(before + 2);
+    for (const r of [first, second]) expect(r.partial.counts).toEqual(new Array(30).fill(1));
+  });
+});

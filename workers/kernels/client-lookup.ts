@@ -273,6 +273,8 @@ export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial
   // a lookup by id finds the client whatever the page's filters are (an RM opened that client).
   filters: 'native',
   validate,
+  // The churn list looks up a new page of ids at every filter change: the same code each time.
+  shape: (spec) => ({ single: spec.single, id: spec.id, columns: spec.columns }),
   async map(rows: readonly RowBatch[], spec: ClientLookupSpec, _params: undefined, ctx: KernelContext): Promise<ClientLookupPartial> {
     const T = spec.ids.length;
     const first: ClientLookupPartial['first'] = new Array(T).fill(null);

@@ -52,6 +52,13 @@ export interface KernelDef<Spec, Partial, Result, PrepPartial = never, Params = 
   readonly filters?: 'native';
   /** Checks an untrusted spec against the dataset's columns; throws SpecError naming the problem. */
   validate(spec: unknown, schema: readonly ColumnInfo[]): Spec;
+  /**
+   * The part of a validated spec that decides which code a run goes through: a worker primes each
+   * shape once (workers/jobs/kernel-priming.ts). Default: the whole spec without its filter. Give it
+   * when a spec carries values that change from query to query and not the code path, such as the
+   * ids of a page of clients.
+   */
+  readonly shape?: (spec: Spec) => unknown;
   readonly prepare?: {
     map(rows: readonly RowBatch[], spec: Spec, ctx: KernelContext): PrepPartial | Promise<PrepPartial>;
     reduce(partials: PrepPartial[], spec: Spec): Params;
