@@ -327,6 +327,21 @@ describe('<cl-churn-watch>', () => {
     expect(text(el)).to.contain('No transaction for 180 days');
   });
 
+  it('comes back from its table view where the list was scrolled to', async () => {
+    const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
+    await listed(el);
+    const button = (label: string) => [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent === label)!;
+    const before = grid(el);
+    before.scrollTop = 52 * 400;
+    await until('rows at row 400', () => bodyRows(el).some((r) => r.dataset.client === ref[400].id));
+    button('Table').click();
+    await until('the table', () => el.shadowRoot!.querySelector('table.data'));
+    button('Chart').click();
+    await until('the list again', () => el.shadowRoot!.querySelector('[role="grid"]'));
+    expect(grid(el), 'a new grid').not.to.equal(before);
+    await until('the list at row 400 again', () => grid(el).scrollTop === 52 * 400 && bodyRows(el).some((r) => r.dataset.client === ref[400].id));
+  });
+
   it('has a table view: clients per rule, and per segment with its size', async () => {
     const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
     await listed(el);
