@@ -7,7 +7,7 @@ import type { JobContext } from '../job-host.js';
 import { getKernel } from '../kernels/index.js';
 import { pluginKernel } from '../../src/plugins/worker-kernels.js';
 import { filterRows, splitFilter, useViews } from '../kernels/filtered-rows.js';
-import { PRIME_CONTEXT, primeKey, primeOnce } from './kernel-priming.js';
+import { PRIME_CONTEXT, primeKey, primeOnce, shapeOf } from './kernel-priming.js';
 import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 
 export interface KernelJobArgs {
@@ -36,7 +36,7 @@ export function kernelJob(store: DatasetStore) {
     // Filtered views (ours, and those a native kernel reads) stay intact until the job ends.
     const release = useViews();
     try {
-      await primeOnce(primeKey(kernel.name, args.stage, kernel.shape ? kernel.shape(spec) : split.spec, split.filter !== undefined), rows, (few) => runStage(kernel, args, spec, filterRows(few, split.filter), PRIME_CONTEXT));
+      await primeOnce(primeKey(kernel.name, args.stage, shapeOf(kernel, spec, split.spec), split.filter !== undefined), rows, (few) => runStage(kernel, args, spec, filterRows(few, split.filter), PRIME_CONTEXT));
       const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
       return await runStage(kernel, args, spec, filterRows(rows, split.filter), kctx);
     } finally {

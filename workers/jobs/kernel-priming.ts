@@ -17,7 +17,7 @@
  * per-batch caches (its batches are fresh slices, dropped after); a failure in it is ignored (the
  * real run reports its own); it does not report progress or stop at checkpoints (it is small).
  */
-import type { KernelContext, RowBatch } from '../kernels/kernel.js';
+import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 
 /** Rows per batch in a priming run: enough to take every branch of a loop with mixed data. */
 export const PRIME_ROWS = 64;
@@ -36,6 +36,11 @@ export function primingRows(rows: readonly RowBatch[]): RowBatch[] {
 
 /** A context for a priming run: never cancelled by the caller's signal midway, no progress. */
 export const PRIME_CONTEXT: KernelContext = { checkpoint: async () => {}, progress: () => {} };
+
+/** What a query's prime key describes: the kernel's own `shape` of its validated spec, else the spec as given. */
+export function shapeOf(kernel: AnyKernel, valid: unknown, given: unknown): unknown {
+  return kernel.shape ? kernel.shape(valid) : given;
+}
 
 /**
  * The key of a query shape: kernel, stage, spec without its filter (a native-filter kernel keeps

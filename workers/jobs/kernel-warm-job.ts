@@ -18,7 +18,7 @@ import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
 import type { FilterSpec } from '../kernels/filter.js';
 import { kernelByName } from './kernel-spec.js';
 import { filterRows, forgetFilter, splitFilter, useViews } from '../kernels/filtered-rows.js';
-import { PRIME_CONTEXT, primeKey, primeOnce } from './kernel-priming.js';
+import { PRIME_CONTEXT, primeKey, primeOnce, shapeOf } from './kernel-priming.js';
 
 export interface KernelWarmArgs {
   readonly datasetId: string;
@@ -58,7 +58,7 @@ export function kernelWarmJob(store: DatasetStore) {
               const given = q.spec !== null && typeof q.spec === 'object' ? (q.spec as Record<string, unknown>) : {};
               const split = splitFilter(kernel, { ...given, filter }, schema);
               const spec = kernel.validate(split.spec, schema);
-              await primeOnce(primeKey(kernel.name, 'warm', split.spec, split.filter !== undefined), rows, (few) => runQuery(kernel, spec, filterRows(few, split.filter), PRIME_CONTEXT));
+              await primeOnce(primeKey(kernel.name, 'warm', shapeOf(kernel, spec, split.spec), split.filter !== undefined), rows, (few) => runQuery(kernel, spec, filterRows(few, split.filter), PRIME_CONTEXT));
               await runQuery(kernel, spec, filterRows(rows, split.filter), kctx);
               next.push(q);
             } catch (err) {
