@@ -210,7 +210,7 @@ function filterBatch(batch: RecordBatch, rf: RowFilter): RecordBatch {
   const n = keptRows(mask);
   if (n === batch.numRows) return batch;
   const picked = keptPositions(mask, n);
-  const view = filteredBatch(batch, picked);
+  const view = filteredBatch(batch, picked, packMask(mask));
   positionsOfView.set(view, picked);
   sourceOfView.set(view, batch);
   return view;
@@ -242,7 +242,7 @@ function keptPositions(mask: Uint8Array, n: number): Int32Array {
 }
 
 /** A stand-in for a RecordBatch exposing what kernels read: numRows, schema, getChild(name).data. */
-function filteredBatch(batch: RecordBatch, picked: Int32Array): RecordBatch {
+function filteredBatch(batch: RecordBatch, picked: Int32Array, keptBits: Uint8Array): RecordBatch {
   const columns = new Map<string, { data: Data[] }>();
   const owned: ArrayBuffer[] = [];
   const view = {
@@ -253,7 +253,7 @@ function filteredBatch(batch: RecordBatch, picked: Int32Array): RecordBatch {
       if (!col) {
         const child = batch.getChild(name);
         if (!child) return null;
-        col = { data: [gather(child.data[0], picked, owned)] };
+        col = { data: [gather(child.data[0], picked, keptBits, owned)] };
         columns.set(name, col);
       }
       return col;
@@ -263,33 +263,78 @@ function filteredBatch(batch: RecordBatch, picked: Int32Array): RecordBatch {
   return view;
 }
 
-function gatherValidity(data: Data, picked: Int32Array): { nullBitmap?: Uint8Array; nullCount: number } {
-  if (!data.nullCount) return { nullCount: 0 };
-  const out = new Uint8Array((picked.length + 7) >> 3);
-  const valid = gatherBits(data.nullBitmap!, data.offset, picked, out);
-  return valid < picked.length ? { nullBitmap: out, nullCount: picked.length - valid } : { nullCount: 0 };
+/**
+ * The mask as bits, bit i of byte i >> 3 = mask[i] (bits past the last row 0), so that bitmaps
+ * (validity, booleans) are gathered a byte at a time. The partial last byte is written first: the
+ * loop ends the function (see above).
+ */
+function packMask(mask: Uint8Array): Uint8Array {
+  const n = mask.length;
+  const full = n >> 3;
+  const out = new Uint8Array((n + 7) >> 3);
+  for (let i = full << 3; i < n; i++) out[full] |= mask[i] << (i & 7);
+  for (let b = 0, i = 0; b < full; b++, i += 8) {
+    out[b] = mask[i] | (mask[i + 1] << 1) | (mask[i + 2] << 2) | (mask[i + 3] << 3) | (mask[i + 4] << 4) | (mask[i + 5] << 5) | (mask[i + 6] << 6) | (mask[i + 7] << 7);
+  }
+  return out;
 }
 
 /**
- * Bits `offset + picked[k]` of `bits` into bit k of `out`; returns the number of 1 bits. Each output
- * byte is built in a local and stored once (a read-modify-write of `out` per row was most of the
- * gathers' time under a broad filter).
+ * COMPACT[(m << 8) | s]: the bits of byte s where byte m has a 1, packed to the low end (what the
+ * PEXT instruction does); ONES[m]: the 1 bits of m. Built on first use (64 KiB).
  */
-function gatherBits(bits: Uint8Array, offset: number, picked: Int32Array, out: Uint8Array): number {
-  const n = picked.length;
-  let ones = 0;
-  let byte = 0;
-  for (let k = 0; k < n; k++) {
-    const j = offset + picked[k];
-    const bit = (bits[j >> 3] >> (j & 7)) & 1;
-    byte |= bit << (k & 7);
-    ones += bit;
-    if ((k & 7) === 7) {
-      out[k >> 3] = byte;
-      byte = 0;
+let COMPACT: Uint8Array | undefined;
+const ONES = new Uint8Array(256);
+for (let m = 1; m < 256; m++) ONES[m] = ONES[m >> 1] + (m & 1);
+
+function compactTable(): Uint8Array {
+  const table = new Uint8Array(1 << 16);
+  for (let m = 0; m < 256; m++) {
+    for (let s = 0; s < 256; s++) {
+      let r = 0;
+      for (let bit = 0, k = 0; bit < 8; bit++) {
+        if ((m >> bit) & 1) r |= ((s >> bit) & 1) << k++;
+      }
+      table[(m << 8) | s] = r;
     }
   }
-  if ((n & 7) !== 0) out[n >> 3] = byte;
+  return table;
+}
+
+function gatherValidity(data: Data, keptBits: Uint8Array, kept: number): { nullBitmap?: Uint8Array; nullCount: number } {
+  if (!data.nullCount) return { nullCount: 0 };
+  const out = new Uint8Array((kept + 7) >> 3);
+  const valid = gatherBits(data.nullBitmap!, data.offset, keptBits, COMPACT ??= compactTable(), out);
+  return valid < kept ? { nullBitmap: out, nullCount: kept - valid } : { nullCount: 0 };
+}
+
+/**
+ * Bit `offset + i` of `bits` for every kept row i (bit i of `keptBits`), packed into `out`; returns
+ * the number of 1 bits. A byte at a time: the eight source bits of rows 8b..8b+7 are compacted by
+ * the table with the kept byte as the selector, and appended to a bit accumulator (a bit at a time,
+ * with a read of the row's position, this was most of a broad filter's gather time). The source
+ * byte may straddle two bytes of `bits` (offset not a multiple of 8); the byte after the last one
+ * is read only when it exists.
+ */
+function gatherBits(bits: Uint8Array, offset: number, keptBits: Uint8Array, compact: Uint8Array, out: Uint8Array): number {
+  const base = offset >> 3;
+  const shift = offset & 7;
+  const end = bits.length;
+  let acc = 0, have = 0, w = 0, ones = 0;
+  for (let b = 0; b < keptBits.length; b++) {
+    const m = keptBits[b];
+    const next = base + b + 1 < end ? bits[base + b + 1] : 0;
+    const v = compact[(m << 8) | (((bits[base + b] | (next << 8)) >>> shift) & 255)];
+    acc |= v << have;
+    have += ONES[m];
+    ones += ONES[v];
+    if (have >= 8) {
+      out[w++] = acc & 255;
+      acc >>>= 8;
+      have -= 8;
+    }
+  }
+  if (have > 0) out[w] = acc;
   return ones;
 }
 
@@ -347,9 +392,9 @@ function gatherUtf8Bytes(offsets: Int32Array, bytes: Uint8Array, picked: Int32Ar
   }
 }
 
-function gather(data: Data, picked: Int32Array, owned: ArrayBuffer[]): Data {
+function gather(data: Data, picked: Int32Array, keptBits: Uint8Array, owned: ArrayBuffer[]): Data {
   const n = picked.length;
-  const validity = gatherValidity(data, picked);
+  const validity = gatherValidity(data, keptBits, n);
   switch (data.type.typeId) {
     case Type.Float:
     case Type.Int:
@@ -358,7 +403,7 @@ function gather(data: Data, picked: Int32Array, owned: ArrayBuffer[]): Data {
       return makeData({ type: data.type, length: n, ...validity, data: gatherValues(data.values as ArrayLike<number>, picked, owned), dictionary: data.dictionary } as never);
     case Type.Bool: {
       const out = new Uint8Array((n + 7) >> 3);
-      gatherBits(data.values as Uint8Array, data.offset, picked, out);
+      gatherBits(data.values as Uint8Array, data.offset, keptBits, COMPACT ??= compactTable(), out);
       return makeData({ type: data.type, length: n, ...validity, data: out } as never);
     }
     case Type.Utf8:
