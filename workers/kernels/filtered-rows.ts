@@ -191,6 +191,17 @@ function takeBuffer(bytes: number, owned: ArrayBuffer[]): ArrayBuffer {
   return buffer;
 }
 
+/**
+ * Memory for something a kernel derives from a batch and keeps with it (e.g. its profits, in a
+ * WeakMap keyed by the batch): for a filtered view, a buffer of the view's, which goes back to the
+ * pool with its columns when the view leaves the cache (same contract as above); for a stored
+ * batch, a new buffer. Zeroed only when new.
+ */
+export function viewBuffer(batch: RecordBatch, bytes: number): ArrayBuffer {
+  const owned = buffersOfView.get(batch);
+  return owned ? takeBuffer(bytes, owned) : new ArrayBuffer(bytes);
+}
+
 /** The original in-batch positions of a filtered view's rows (absent: the view is the batch itself). */
 const positionsOfView = new WeakMap<RecordBatch, Int32Array>();
 const sourceOfView = new WeakMap<RecordBatch, RecordBatch>();
