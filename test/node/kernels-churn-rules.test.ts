@@ -31,9 +31,9 @@ function flagsSql(t: string, rules: readonly ChurnRuleInput[], asOf: string, by:
     SELECT *, ${count} AS hits, ${mask} AS mask FROM f`;
 }
 
-function expectMatchesDuckDB(db: DuckDB, t: string, got: ChurnRulesResult, rules: readonly ChurnRuleInput[], opts: { by?: string; offset?: number; limit?: number; orderBy?: string; groupSizes?: boolean } = {}): void {
+function expectMatchesDuckDB(db: DuckDB, t: string, got: ChurnRulesResult, rules: readonly ChurnRuleInput[], opts: { by?: string; offset?: number; limit?: number; orderBy?: string; groupSizes?: boolean } = {}, asOf = AS_OF): void {
   const by = opts.by ?? null;
-  const flags = flagsSql(t, rules, AS_OF, by, opts.orderBy);
+  const flags = flagsSql(t, rules, asOf, by, opts.orderBy);
   const [tot] = db.query(`WITH g AS (${flags}) SELECT count(*) AS rows, count(*) FILTER (WHERE hits > 0) AS any, ${rules.map((_, j) => `count(*) FILTER (WHERE r${j} = 1) AS h${j}`).join(', ')} FROM g`);
   expect(got.rows).toBe(tot.rows);
   expect(got.any).toBe(tot.any);
@@ -164,6 +164,21 @@ describe('churn-rules kernel', () => {
     ]);
     const ties = got.atRisk.clients.filter((c) => c.rulesHit === 1 && c.orderValue === 100).map((c) => c.clientId);
     expect(ties).toEqual(['a', 'a', null]);
+  });
+
+  it('answers rule sets that differ only in thresholds or asOf, asked in turn over the same batches', async () => {
+    // A worker keeps each batch's hits per rule set (ruleHitsOf): a set must never get another's.
+    const sets: [string, ChurnRuleInput[]][] = [
+      [AS_OF, DEFAULT_CHURN_RULES],
+      [AS_OF, [{ id: 'inactive', kind: 'inactivity', threshold: 30 }, { id: 'outflow', kind: 'asset-outflow', threshold: 0.5 }]],
+      [AS_OF, [{ id: 'inactive', kind: 'inactivity', threshold: 90 }, { id: 'outflow', kind: 'asset-outflow', threshold: 0.2 }]],
+      ['2026-03-31', DEFAULT_CHURN_RULES],
+      [AS_OF, DEFAULT_CHURN_RULES],
+    ];
+    for (const [asOf, rules] of sets) {
+      const got = await runKernelLocal<ChurnRulesResult>(churnRulesKernel, chunks, { asOf, rules, by: 'segment', limit: 20 });
+      expectMatchesDuckDB(db, 'c', got, rules, { by: 'segment', limit: 20 }, asOf);
+    }
   });
 
   it('keeps rule 32 in the top bit of an unsigned mask', async () => {

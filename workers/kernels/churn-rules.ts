@@ -29,9 +29,12 @@
  *
  * Speed: rules are evaluated column at a time into a Uint32 mask per batch (one monomorphic typed
  * loop per rule) that also lists each rule's hit rows; then only the hit rows are visited once to
- * count groups and offer them to a bounded heap. No per-row objects or strings.
+ * count groups and offer them to a bounded heap. No per-row objects or strings. A batch's hits
+ * are kept per rule set for the next query with the same rules (ruleHitsOf).
  */
+import type { RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
+import { viewBuffer } from './filtered-rows.js';
 import { numericView, requireColumn } from './columns.js';
 import { bitAt, compareGroupKeys, groupCodes } from './group-keys.js';
 import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
@@ -232,6 +235,66 @@ function markLtI32(values: Int32Array, bm: Uint8Array | null, off: number, n: nu
   return k;
 }
 
+/** One batch's rule hits: the mask of rules hit per row, and each rule's hit rows (see the rule loops). */
+interface RuleHits {
+  readonly mask: Uint32Array;
+  /** Rule j's hit rows are list[ends[j - 1]..ends[j]) (ends[-1] = 0). */
+  readonly list: Int32Array;
+  readonly ends: Int32Array;
+  /** Per rule: NaN values, null values (neither hits). */
+  readonly nans: Float64Array;
+  readonly nulls: Float64Array;
+}
+
+/**
+ * Per batch, per rule set (columns, directions and thresholds). The page asks twice per filter
+ * change with the same rules (the at-risk list and the counts by segment), and the second asks for
+ * hits the first found. Weakly keyed; a filtered view's in buffers of the view (viewBuffer).
+ */
+const hitsCache = new WeakMap<RecordBatch, Map<string, RuleHits>>();
+/** The hit rows of the batch being evaluated; copied out at their count. */
+let listScratch = new Int32Array(0);
+
+function ruleHitsOf(batch: RecordBatch, spec: ChurnRulesSpec, gt: readonly boolean[], thresholds: readonly number[]): RuleHits {
+  const R = spec.rules.length;
+  const key = spec.rules.map((r, j) => `${r.column}\u0000${gt[j] ? '>' : '<'}${thresholds[j]}`).join('\u0001');
+  let byRules = hitsCache.get(batch);
+  const hit = byRules?.get(key);
+  if (hit) return hit;
+  const n = batch.numRows;
+  const mask = new Uint32Array(viewBuffer(batch, 4 * n), 0, n).fill(0);
+  const ends = new Int32Array(R);
+  const nans = new Float64Array(R);
+  const nulls = new Float64Array(R);
+  const out = new Float64Array(1);
+  let k = 0;
+  for (let j = 0; j < R; j++) {
+    const view = numericView(batch, spec.rules[j].column);
+    const t = thresholds[j];
+    const bit = 1 << j; // bit 31 is negative as an int32; Uint32Array stores it as 2^31
+    out[0] = 0;
+    // Room for every row to hit this rule; grows with the hits so far, not with rules x rows.
+    if (listScratch.length < k + n) {
+      const grown = new Int32Array(Math.max(2 * listScratch.length, k + n));
+      grown.set(listScratch.subarray(0, k));
+      listScratch = grown;
+    }
+    // On Int32 values compare with an integer (v > t <=> v > floor(t), v < t <=> v < ceil(t)):
+    // a fractional double threshold made V8's loop ~3x slower (measured).
+    if (view.values instanceof Int32Array) k = gt[j] ? markGtI32(view.values, view.bitmap, view.offset, n, Math.floor(t), mask, bit, listScratch, k) : markLtI32(view.values, view.bitmap, view.offset, n, Math.ceil(t), mask, bit, listScratch, k);
+    else k = gt[j] ? markGtF64(view.values, view.bitmap, view.offset, n, t, mask, bit, listScratch, k, out) : markLtF64(view.values, view.bitmap, view.offset, n, t, mask, bit, listScratch, k, out);
+    ends[j] = k;
+    nans[j] = out[0];
+    nulls[j] = view.bitmap === null ? 0 : batch.getChild(spec.rules[j].column)!.data[0].nullCount;
+  }
+  const list = new Int32Array(viewBuffer(batch, 4 * Math.max(k, 1)), 0, k);
+  list.set(listScratch.subarray(0, k));
+  const hits: RuleHits = { mask, list, ends, nans, nulls };
+  if (!byRules) hitsCache.set(batch, (byRules = new Map()));
+  byRules.set(key, hits);
+  return hits;
+}
+
 function popcount(m: number): number {
   m = m - ((m >>> 1) & 0x55555555);
   m = (m & 0x33333333) + ((m >>> 2) & 0x33333333);
@@ -300,7 +363,6 @@ export const churnRulesKernel: KernelDef<ChurnRulesSpec, ChurnPartial, ChurnRule
     const nan = new Array<number>(R).fill(0);
     const groups = new Map<string | null, { rows: number | null; any: number; perRule: number[] }>();
     const top = new TopRows(spec.offset + spec.limit);
-    const out = new Float64Array(1);
     // Each rule as "value > t" or "value < t" on its column (see the rule loops).
     const gt = spec.rules.map((r) => r.kind === 'asset-outflow' || r.kind === 'late-payments');
     const thresholds = spec.rules.map((r) =>
@@ -308,45 +370,23 @@ export const churnRulesKernel: KernelDef<ChurnRulesSpec, ChurnPartial, ChurnRule
         : r.kind === 'asset-outflow' ? r.threshold
           : r.kind === 'low-satisfaction' ? nextUp(r.threshold)
             : nextDown(r.threshold));
-    let mask = new Uint32Array(0);
-    let list = new Int32Array(0);
-    const ends = new Int32Array(R);
     let total = 0;
     let any = 0;
     for (let b = 0; b < rows.length; b++) {
       const { batch, rowOffset } = rows[b];
-      const n = batch.numRows;
-      total += n;
-      if (mask.length < n) mask = new Uint32Array(n);
-      else mask.fill(0, 0, n);
-      let k = 0;
+      total += batch.numRows;
+      const { mask, list, ends, nans, nulls } = ruleHitsOf(batch, spec, gt, thresholds);
       for (let j = 0; j < R; j++) {
-        const view = numericView(batch, spec.rules[j].column);
-        const t = thresholds[j];
-        const bit = 1 << j; // bit 31 is negative as an int32; Uint32Array stores it as 2^31
-        out[0] = 0;
-        const start = k;
-        if (list.length < k + n) {
-          // Room for every row to hit this rule; grows with the hits so far, not with rules x rows.
-          const grown = new Int32Array(Math.max(2 * list.length, k + n));
-          grown.set(list.subarray(0, k));
-          list = grown;
-        }
-        // On Int32 values compare with an integer (v > t <=> v > floor(t), v < t <=> v < ceil(t)):
-        // a fractional double threshold made V8's loop ~3x slower (measured).
-        if (view.values instanceof Int32Array) k = gt[j] ? markGtI32(view.values, view.bitmap, view.offset, n, Math.floor(t), mask, bit, list, k) : markLtI32(view.values, view.bitmap, view.offset, n, Math.ceil(t), mask, bit, list, k);
-        else k = gt[j] ? markGtF64(view.values, view.bitmap, view.offset, n, t, mask, bit, list, k, out) : markLtF64(view.values, view.bitmap, view.offset, n, t, mask, bit, list, k, out);
-        ends[j] = k;
-        hits[j] += k - start;
-        nan[j] += out[0];
-        missing[j] += view.bitmap === null ? 0 : batch.getChild(spec.rules[j].column)!.data[0].nullCount;
+        hits[j] += ends[j] - (j === 0 ? 0 : ends[j - 1]);
+        nan[j] += nans[j];
+        missing[j] += nulls[j];
       }
       const g = spec.by === null ? null : groupCodes(batch, spec.by);
       const slots = g === null ? 0 : g.nullSlot + 1;
       const gRows = new Float64Array(slots);
       const gAny = new Float64Array(slots);
       const gRule = new Float64Array(slots * R);
-      if (g !== null && spec.groupSizes) countGroupRows(g.codes, g.bitmap, g.offset, g.nullSlot, n, gRows);
+      if (g !== null && spec.groupSizes) countGroupRows(g.codes, g.bitmap, g.offset, g.nullSlot, batch.numRows, gRows);
       const ov = spec.orderBy === null ? null : numericView(batch, spec.orderBy);
       const batchNo = top.addBatch(idView(batch, spec.id));
       any += scanHits(
