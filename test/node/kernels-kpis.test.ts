@@ -20,8 +20,8 @@ describe('kpis kernel', () => {
   });
   afterAll(() => db.close());
 
-  it('equals the same KPIs computed by DuckDB on generated clients', async () => {
-    const got = await runKernelLocal<KpiResult>(kpisKernel, chunks, {});
+  /** Every KPI as DuckDB computes it over `table` WHERE `where`, next to the kernel's answer. */
+  function expectKpisOfDuckDB(got: KpiResult, table: string, where = 'true'): void {
     const [r] = db.query(`SELECT count(*) AS n, sum(aum) AS aum, sum(revenue) AS rev, sum(costToServe) AS cost_,
       sum(costToServe) / sum(revenue) cti,
       avg(CASE WHEN churned THEN 1 ELSE 0 END) FILTER (WHERE churned IS NOT NULL) churn,
@@ -29,13 +29,60 @@ describe('kpis kernel', () => {
       100.0 * (count(*) FILTER (WHERE npsScore >= 9) - count(*) FILTER (WHERE npsScore <= 6)) / count(npsScore) nps,
       avg(CASE WHEN productsHeld >= 2 THEN 1 ELSE 0 END) FILTER (WHERE productsHeld IS NOT NULL) xsell,
       avg(CASE WHEN lastTxnDate > DATE '2026-06-30' - INTERVAL 90 DAY AND lastTxnDate <= DATE '2026-06-30' THEN 1 ELSE 0 END) FILTER (WHERE lastTxnDate IS NOT NULL) active
-      FROM c`);
-    expect(got.clients).toBe(r.n);
+      FROM ${table} WHERE ${where}`);
+    expect(got.clients, where).toBe(r.n);
     for (const [a, b] of [[got.aum, r.aum], [got.revenue, r.rev], [got.costToServe, r.cost_], [got.costToIncome, r.cti], [got.churnRate, r.churn], [got.nps, r.nps], [got.crossSellRate, r.xsell], [got.activeRate, r.active]] as const) {
-      expect(close(a, b as number), `${a} vs ${b}`).toBe(true);
+      expect(close(a, b as number), `${where}: ${a} vs ${b}`).toBe(true);
     }
-    expect(got.npsRespondents).toBe(r.resp);
+    expect(got.npsRespondents, where).toBe(r.resp);
     expect(close(got.retentionRate, 1 - (r.churn as number))).toBe(true);
+  }
+
+  it('equals the same KPIs computed by DuckDB on generated clients', async () => {
+    expectKpisOfDuckDB(await runKernelLocal<KpiResult>(kpisKernel, chunks, {}), 'c');
+  });
+
+  it('under a filter equals DuckDB with WHERE: broad filters and a selective one', async () => {
+    // Batches cut at odd places, so validity bits start mid-byte.
+    const cut = chunks.map((t, i) => t.slice(3 * i + 1, t.numRows - i));
+    db.load('cut', cut);
+    for (const [filter, where] of [
+      [{ all: [{ column: 'clientType', op: 'eq', value: 'retail' }] }, `clientType = 'retail'`],
+      [{ all: [{ column: 'tier', op: 'eq', value: 'mass' }, { column: 'region', op: 'ne', value: '华北' }] }, `tier = 'mass' AND region <> '华北'`],
+      [{ all: [{ column: 'region', op: 'eq', value: '华东' }] }, `region = '华东'`],
+    ] as const) {
+      const got = await runKernelLocal<KpiResult>(kpisKernel, cut, { filter });
+      expectKpisOfDuckDB(got, 'cut', where);
+      expect(await runKernelSplit(kpisKernel, cut, { filter }, 3)).toEqual(got);
+    }
+  });
+
+  it('under a filter equals DuckDB on columns without nulls (the loops without a validity bitmap)', async () => {
+    const n = 3001;
+    const asOf = Date.UTC(2026, 5, 30) / 86_400_000;
+    let seed = 7;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const days = Int32Array.from({ length: n }, () => asOf - Math.floor(rand() * 200));
+    const t = tableFromArrays({
+      aum: Float64Array.from({ length: n }, () => rand() * 1e6),
+      revenue: Float64Array.from({ length: n }, () => rand() * 1e4),
+      costToServe: Float64Array.from({ length: n }, () => rand() * 5e3),
+      npsScore: Int32Array.from({ length: n }, () => Math.floor(rand() * 11)),
+      productsHeld: Int32Array.from({ length: n }, () => Math.floor(rand() * 5)),
+      score: Int32Array.from({ length: n }, () => Math.floor(rand() * 100)),
+    });
+    const full = new Table({
+      ...Object.fromEntries(t.schema.fields.map((f) => [f.name, t.getChild(f.name as never)!])),
+      lastTxnDate: makeVector(makeData({ type: new DateDay(), length: n, data: days } as never)),
+      churned: vectorFromArray(Array.from({ length: n }, () => rand() < 0.2)),
+    });
+    expect(full.getChild('lastTxnDate')!.nullCount + full.getChild('churned')!.nullCount).toBe(0);
+    db.load('dense', [full]);
+    const parts = [full.slice(0, 1001), full.slice(1001, 2002), full.slice(2002)];
+    for (const [value, where] of [[80, 'score < 80'], [10, 'score < 10']] as const) {
+      const got = await runKernelLocal<KpiResult>(kpisKernel, parts, { filter: { all: [{ column: 'score', op: 'lt', value }] } });
+      expectKpisOfDuckDB(got, 'dense', where);
+    }
   });
 
   it('gives the same answer split across workers as on one thread', async () => {
