@@ -329,7 +329,17 @@ function evaluate(cond: CompiledCondition, batch: RecordBatch, c: Uint8Array): v
 
 /** c[i] = allowed[codes[i]]. */
 function allowedInto(codes: ArrayLike<number>, allowed: Uint8Array, c: Uint8Array): void {
-  for (let i = 0; i < c.length; i++) c[i] = allowed[codes[i]];
+  // Four rows a step, the last n mod 4 first (the function ends at its loop), as the gathers of
+  // filtered-rows.ts: the loop's overhead was most of its time.
+  const n = c.length, m = n - (n & 3);
+  for (let i = m; i < n; i++) c[i] = allowed[codes[i]];
+  for (let i = 0; i < m; i += 4) {
+    const a = codes[i], b = codes[i + 1], d = codes[i + 2], e = codes[i + 3];
+    c[i] = allowed[a];
+    c[i + 1] = allowed[b];
+    c[i + 2] = allowed[d];
+    c[i + 3] = allowed[e];
+  }
 }
 
 /** c[i] = bit (offset + i) of `bits`, XOR flip. */
