@@ -35,6 +35,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
 import { viewBuffer } from './filtered-rows.js';
+import { BatchMemo } from './batch-memo.js';
 import { numericView, requireColumn } from './columns.js';
 import { bitAt, compareGroupKeys, groupCodes } from './group-keys.js';
 import { SpecError, type KernelContext, type KernelDef, type RowBatch } from './kernel.js';
@@ -249,18 +250,19 @@ interface RuleHits {
 /**
  * Per batch, per rule set (columns, directions and thresholds). The page asks twice per filter
  * change with the same rules (the at-risk list and the counts by segment), and the second asks for
- * hits the first found. Weakly keyed; a filtered view's in buffers of the view (viewBuffer).
+ * hits the first found. A filtered view's are in buffers of the view (viewBuffer).
  */
-const hitsCache = new WeakMap<RecordBatch, Map<string, RuleHits>>();
+const hitsMemo = new BatchMemo<RuleHits>();
 /** The hit rows of the batch being evaluated; copied out at their count. */
 let listScratch = new Int32Array(0);
 
 function ruleHitsOf(batch: RecordBatch, spec: ChurnRulesSpec, gt: readonly boolean[], thresholds: readonly number[]): RuleHits {
-  const R = spec.rules.length;
   const key = spec.rules.map((r, j) => `${r.column}\u0000${gt[j] ? '>' : '<'}${thresholds[j]}`).join('\u0001');
-  let byRules = hitsCache.get(batch);
-  const hit = byRules?.get(key);
-  if (hit) return hit;
+  return hitsMemo.get(batch, key, () => evaluateRules(batch, spec, gt, thresholds));
+}
+
+function evaluateRules(batch: RecordBatch, spec: ChurnRulesSpec, gt: readonly boolean[], thresholds: readonly number[]): RuleHits {
+  const R = spec.rules.length;
   const n = batch.numRows;
   const mask = new Uint32Array(viewBuffer(batch, 4 * n), 0, n).fill(0);
   const ends = new Int32Array(R);
@@ -289,10 +291,7 @@ function ruleHitsOf(batch: RecordBatch, spec: ChurnRulesSpec, gt: readonly boole
   }
   const list = new Int32Array(viewBuffer(batch, 4 * Math.max(k, 1)), 0, k);
   list.set(listScratch.subarray(0, k));
-  const hits: RuleHits = { mask, list, ends, nans, nulls };
-  if (!byRules) hitsCache.set(batch, (byRules = new Map()));
-  byRules.set(key, hits);
-  return hits;
+  return { mask, list, ends, nans, nulls };
 }
 
 function popcount(m: number): number {

@@ -47,6 +47,7 @@ import { bitAt } from './group-keys.js';
 import type { KernelContext, KernelDef, RowBatch } from './kernel.js';
 import type { RecordBatch } from 'apache-arrow';
 import { viewBuffer } from './filtered-rows.js';
+import { BatchMemo } from './batch-memo.js';
 import { float64Values, validateProfitColumns } from './profitability.js';
 import { numberField, specObject } from './spec-fields.js';
 import { TopRows, idView, mergeRankedRows, type RankedRow } from './top-rows.js';
@@ -153,29 +154,24 @@ interface BatchProfits {
 }
 
 /**
- * Per batch, per "revenue\0cost". Weakly keyed: a filtered view's entry goes with the view, and its
- * memory is the view's (viewBuffer), reused when the view leaves the cache like its columns.
+ * Per batch, per "revenue\0cost". A filtered view's profits are in the view's buffers (viewBuffer),
+ * reused when the view leaves the cache, as its columns are.
  */
-const profitsCache = new WeakMap<RecordBatch, Map<string, BatchProfits>>();
+const profitsMemo = new BatchMemo<BatchProfits>();
 /** Rows of the batch being computed; copied out only when a row was skipped. */
 let rowsScratch = new Int32Array(0);
 
 function profitsOf(batch: RecordBatch, spec: WhaleCurveSpec): BatchProfits {
-  const key = `${spec.revenue}\u0000${spec.cost}`;
-  let byColumns = profitsCache.get(batch);
-  const hit = byColumns?.get(key);
-  if (hit) return hit;
-  const n = batch.numRows;
-  const rev = numericView(batch, spec.revenue);
-  const cost = numericView(batch, spec.cost);
-  const values = new Float64Array(viewBuffer(batch, 8 * n), 0, n);
-  if (rowsScratch.length < n) rowsScratch = new Int32Array(n);
-  const stats = new Float64Array(4);
-  const k = batchProfits(n, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, values, rowsScratch, stats);
-  const profits: BatchProfits = { values: values.subarray(0, k), rows: k === n ? null : rowsScratch.slice(0, k), nulls: stats[0], nonFinite: stats[1], maxAbs: stats[2], zeros: stats[3] };
-  if (!byColumns) profitsCache.set(batch, (byColumns = new Map()));
-  byColumns.set(key, profits);
-  return profits;
+  return profitsMemo.get(batch, `${spec.revenue}\u0000${spec.cost}`, () => {
+    const n = batch.numRows;
+    const rev = numericView(batch, spec.revenue);
+    const cost = numericView(batch, spec.cost);
+    const values = new Float64Array(viewBuffer(batch, 8 * n), 0, n);
+    if (rowsScratch.length < n) rowsScratch = new Int32Array(n);
+    const stats = new Float64Array(4);
+    const k = batchProfits(n, float64Values(rev), rev.bitmap, rev.offset, float64Values(cost), cost.bitmap, cost.offset, values, rowsScratch, stats);
+    return { values: values.subarray(0, k), rows: k === n ? null : rowsScratch.slice(0, k), nulls: stats[0], nonFinite: stats[1], maxAbs: stats[2], zeros: stats[3] };
+  });
 }
 
 /**
