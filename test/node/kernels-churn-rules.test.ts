@@ -167,7 +167,7 @@ describe('churn-rules kernel', () => {
   });
 
   it('answers rule sets that differ only in thresholds or asOf, asked in turn over the same batches', async () => {
-    // A worker keeps each batch's hits per rule set (ruleHitsOf): a set must never get another's.
+    // A worker keeps each batch's hits per rule set (hitsMemo in churn-rules.ts): a set must never get another's.
     const sets: [string, readonly ChurnRuleInput[]][] = [
       [AS_OF, DEFAULT_CHURN_RULES],
       [AS_OF, [{ id: 'inactive', kind: 'inactivity', threshold: 30 }, { id: 'outflow', kind: 'asset-outflow', threshold: 0.5 }]],

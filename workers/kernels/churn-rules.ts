@@ -30,7 +30,7 @@
  * Speed: rules are evaluated column at a time into a Uint32 mask per batch (one monomorphic typed
  * loop per rule) that also lists each rule's hit rows; then only the hit rows are visited once to
  * count groups and offer them to a bounded heap. No per-row objects or strings. A batch's hits
- * are kept per rule set for the next query with the same rules (ruleHitsOf).
+ * are kept per rule set for the next query with the same rules (hitsMemo).
  */
 import type { RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
@@ -256,9 +256,9 @@ const hitsMemo = new BatchMemo<RuleHits>();
 /** The hit rows of the batch being evaluated; copied out at their count. */
 let listScratch = new Int32Array(0);
 
-function ruleHitsOf(batch: RecordBatch, spec: ChurnRulesSpec, gt: readonly boolean[], thresholds: readonly number[]): RuleHits {
-  const key = spec.rules.map((r, j) => `${r.column}\u0000${gt[j] ? '>' : '<'}${thresholds[j]}`).join('\u0001');
-  return hitsMemo.get(batch, key, () => evaluateRules(batch, spec, gt, thresholds));
+/** The memo key of a rule set: what evaluateRules reads besides the batch. */
+function ruleSetKey(spec: ChurnRulesSpec, gt: readonly boolean[], thresholds: readonly number[]): string {
+  return spec.rules.map((r, j) => `${r.column}\u0000${gt[j] ? '>' : '<'}${thresholds[j]}`).join('\u0001');
 }
 
 function evaluateRules(batch: RecordBatch, spec: ChurnRulesSpec, gt: readonly boolean[], thresholds: readonly number[]): RuleHits {
@@ -369,12 +369,13 @@ export const churnRulesKernel: KernelDef<ChurnRulesSpec, ChurnPartial, ChurnRule
         : r.kind === 'asset-outflow' ? r.threshold
           : r.kind === 'low-satisfaction' ? nextUp(r.threshold)
             : nextDown(r.threshold));
+    const ruleSet = ruleSetKey(spec, gt, thresholds);
     let total = 0;
     let any = 0;
     for (let b = 0; b < rows.length; b++) {
       const { batch, rowOffset } = rows[b];
       total += batch.numRows;
-      const { mask, list, ends, nans, nulls } = ruleHitsOf(batch, spec, gt, thresholds);
+      const { mask, list, ends, nans, nulls } = hitsMemo.get(batch, ruleSet, () => evaluateRules(batch, spec, gt, thresholds));
       for (let j = 0; j < R; j++) {
         hits[j] += ends[j] - (j === 0 ? 0 : ends[j - 1]);
         nan[j] += nans[j];
