@@ -12,7 +12,8 @@ export interface ColumnInfo {
 export interface ChunkInfo {
   readonly rows: number;
   readonly bytes: number;
-  readonly sha256: string;
+  /** chunk-digest.ts: `xxh32x2:` + 16 hex digits, or SHA-256 hex in entries written before it. */
+  readonly digest: string;
 }
 
 export interface DatasetManifest {
@@ -25,7 +26,7 @@ export interface DatasetManifest {
   readonly rows: number;
   readonly bytes: number;
   readonly chunks: readonly ChunkInfo[];
-  /** SHA-256 over the chunk digests in order. */
+  /** SHA-256 over the chunk digests in order (a check of the manifest itself, not of the bytes). */
   readonly checksum: string;
   readonly created: number;
   lastAccess: number;
@@ -34,6 +35,15 @@ export interface DatasetManifest {
   /** Chunks (and meta, as sealedMeta) are AES-GCM sealed; sizes and digests are of the plain bytes. */
   readonly encrypted?: boolean;
   readonly sealedMeta?: ArrayBuffer;
+}
+
+/**
+ * A manifest as read from storage, in today's shape: entries written before chunk-digest.ts name
+ * each chunk's digest `sha256` (SHA-256 hex, still checked as such).
+ */
+export function upgradeManifest(m: DatasetManifest): DatasetManifest {
+  if (m.chunks.every((c) => typeof c.digest === 'string')) return m;
+  return { ...m, chunks: m.chunks.map((c) => ({ rows: c.rows, bytes: c.bytes, digest: c.digest ?? (c as unknown as { sha256: string }).sha256 })) };
 }
 
 export function manifestKey(id: string, version: string): string {

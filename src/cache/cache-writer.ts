@@ -29,6 +29,7 @@ import type { IDBPDatabase } from 'idb';
 import { openChunk, sealChunk } from './chunk-crypto.js';
 import { chooseEvictions, manifestKey, type ChunkInfo, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
 import { combineDigests } from './checksum.js';
+import { digestProblem } from './chunk-digest.js';
 import { formatBytes } from '../i18n/format-bytes.js';
 import type { CacheBackend, CacheDB, CacheEntry, CacheWarningCode, PutResult } from './dataset-cache.js';
 
@@ -38,8 +39,8 @@ export interface ChunkRecord {
   readonly rows: number;
   /** Size of the plain IPC bytes. */
   readonly bytes: number;
-  /** SHA-256 hex of the plain IPC bytes. */
-  readonly sha256: string;
+  /** chunkDigest (chunk-digest.ts) of the plain IPC bytes. */
+  readonly digest: string;
   /** The bytes (copied, so the caller may transfer them afterwards) or a Blob of them. */
   readonly data: ArrayBuffer | Blob;
   /** `data` is sealed with the writer's `sealKey` (see chunk-crypto.ts). */
@@ -123,7 +124,7 @@ export class CacheWriter {
     if (this.state === 'committed') return Promise.reject(new Error(`CacheWriter: chunk ${chunk.index} of "${this.id}" was adopted after the entry was committed.`));
     const problem = checkRecord({ ...chunk, data: new ArrayBuffer(0) }, this.info);
     if (problem) return Promise.reject(new TypeError(`CacheWriter.adopt: ${problem}`));
-    if (this.state === 'open') this.info[chunk.index] = { rows: chunk.rows, bytes: chunk.bytes, sha256: chunk.sha256 };
+    if (this.state === 'open') this.info[chunk.index] = { rows: chunk.rows, bytes: chunk.bytes, digest: chunk.digest };
     const run = this.queue.then(() => this.applyAdopted(chunk.index, chunk.bytes));
     this.queue = run.catch(() => {});
     return run;
@@ -144,7 +145,7 @@ export class CacheWriter {
     if (this.state === 'committed') return Promise.reject(new Error(`CacheWriter: chunk ${chunk.index} of "${this.id}" was written after the entry was committed.`));
     const problem = checkRecord(chunk, this.info);
     if (problem) return Promise.reject(new TypeError(`CacheWriter.write: ${problem}`));
-    this.info[chunk.index] = { rows: chunk.rows, bytes: chunk.bytes, sha256: chunk.sha256 };
+    this.info[chunk.index] = { rows: chunk.rows, bytes: chunk.bytes, digest: chunk.digest };
     const run = this.queue.then(() => this.apply(chunk));
     this.queue = run.catch(() => {});
     return run;
@@ -170,7 +171,7 @@ export class CacheWriter {
         rows: chunks.reduce((s, c) => s + c.rows, 0),
         bytes: chunks.reduce((s, c) => s + c.bytes, 0),
         chunks,
-        checksum: await combineDigests(chunks.map((c) => c.sha256)),
+        checksum: await combineDigests(chunks.map((c) => c.digest)),
         created: now,
         lastAccess: now,
         meta: input.meta,
@@ -387,7 +388,8 @@ function checkRecord(c: ChunkRecord, seen: readonly ChunkInfo[]): string | null 
   if (seen[c.index]) return `chunk ${c.index} was already written`;
   if (!Number.isInteger(c.rows) || c.rows < 0) return `rows of chunk ${c.index} must be a whole number >= 0; got ${c.rows}`;
   if (!Number.isInteger(c.bytes) || c.bytes < 0) return `bytes of chunk ${c.index} must be a whole number >= 0; got ${c.bytes}`;
-  if (typeof c.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(c.sha256)) return `sha256 of chunk ${c.index} must be 64 lowercase hex digits`;
+  const digest = digestProblem(c.digest);
+  if (digest) return `digest of chunk ${c.index} must be ${digest}; got ${JSON.stringify(c.digest)}`;
   if (!(c.data instanceof ArrayBuffer) && !(typeof Blob !== 'undefined' && c.data instanceof Blob)) return `data of chunk ${c.index} must be an ArrayBuffer or a Blob`;
   return null;
 }

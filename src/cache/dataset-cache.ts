@@ -10,7 +10,7 @@
  *   warning, never returned.
  * - Chunks are stored as Blobs. `open` hands out the Blobs unread (checking presence and sizes
  *   only), so that workers can read and hash them in parallel off the main thread; a caller using
- *   `open` must verify each chunk against `manifest.chunks[i].sha256` before use and `discard` the
+ *   `open` must verify each chunk against `manifest.chunks[i].digest` before use and `discard` the
  *   entry on a mismatch (DataHub does both).
  * - The cache never throws for storage trouble. IndexedDB missing or refusing to open (private mode,
  *   sandboxed frames), quota exceeded, a database deleted or upgraded by another tab: it keeps the
@@ -19,8 +19,9 @@
  */
 import { deleteDB, openDB, type DBSchema, type IDBPDatabase } from 'idb';
 import { createChunkKey, openChunk, sealedSize } from './chunk-crypto.js';
-import { manifestKey, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
-import { combineDigests, sha256Hex } from './checksum.js';
+import { manifestKey, upgradeManifest, type ColumnInfo, type DatasetManifest } from './cache-manifest.js';
+import { combineDigests } from './checksum.js';
+import { chunkDigest, digestMatches } from './chunk-digest.js';
 import { CacheWriter, chunkRange, describe } from './cache-writer.js';
 import { Emitter, type Disposable } from '../lifecycle/disposable.js';
 import { formatBytes } from '../i18n/format-bytes.js';
@@ -46,7 +47,7 @@ export interface CachePutInput {
    * buffers afterwards. Blobs are only accepted without encryption (sealing needs the bytes).
    */
   readonly chunks: readonly (ArrayBuffer | Blob)[];
-  /** SHA-256 hex of each chunk when already known (workers compute them off the main thread). */
+  /** chunkDigest of each chunk when already known (workers compute them off the main thread). */
   readonly digests?: readonly string[];
   readonly meta?: Record<string, unknown>;
 }
@@ -247,14 +248,14 @@ export class DatasetCache {
   /** Stores an entry whose chunks are all at hand (written as beginWrite does). */
   async put(input: CachePutInput): Promise<PutResult> {
     validatePut(input);
-    const digests = input.digests ?? (await Promise.all(input.chunks.map(async (c) => sha256Hex(c instanceof Blob ? await c.arrayBuffer() : c))));
+    const digests = input.digests ?? (await Promise.all(input.chunks.map(async (c) => chunkDigest(c instanceof Blob ? await c.arrayBuffer() : c))));
     const bytes = input.chunks.reduce((s, c) => s + sizeOf(c), 0);
     if (bytes > this.budgetBytes) {
       const now = Date.now();
       const manifest: DatasetManifest = {
         key: manifestKey(input.id, input.version), id: input.id, version: input.version, schema: input.schema,
         rows: input.chunkRows.reduce((s, r) => s + r, 0), bytes,
-        chunks: input.chunks.map((c, i) => ({ rows: input.chunkRows[i], bytes: sizeOf(c), sha256: digests[i] })),
+        chunks: input.chunks.map((c, i) => ({ rows: input.chunkRows[i], bytes: sizeOf(c), digest: digests[i] })),
         checksum: await combineDigests(digests), created: now, lastAccess: now, meta: input.meta,
       };
       this.warn('too-large', `Dataset "${input.id}" is ${formatBytes(bytes)}, more than the cache budget of ${formatBytes(this.budgetBytes)}; it is not cached.`, manifest.key);
@@ -263,7 +264,7 @@ export class DatasetCache {
     const writer = await this.beginWrite(input.id, input.version);
     try {
       for (let i = 0; i < input.chunks.length; i++) {
-        await writer.write({ index: i, rows: input.chunkRows[i], bytes: sizeOf(input.chunks[i]), sha256: digests[i], data: input.chunks[i] });
+        await writer.write({ index: i, rows: input.chunkRows[i], bytes: sizeOf(input.chunks[i]), digest: digests[i], data: input.chunks[i] });
       }
     } catch (err) {
       await writer.abort();
@@ -319,6 +320,7 @@ export class DatasetCache {
       if (version !== undefined) manifest = await tx.objectStore('manifests').get(manifestKey(id, version));
       else manifest = newest(await tx.objectStore('manifests').index('byId').getAll(id));
       if (!manifest) return undefined;
+      manifest = upgradeManifest(manifest);
       const store = tx.objectStore('chunks');
       const m = manifest;
       values = await Promise.all(m.chunks.map((_, i) => store.get([m.key, i])));
@@ -369,7 +371,7 @@ export class DatasetCache {
     const db = await this.connect();
     if (db) {
       try {
-        for (const m of await db.getAll('manifests')) out.set(m.key, m);
+        for (const m of await db.getAll('manifests')) out.set(m.key, upgradeManifest(m));
       } catch (err) {
         this.warn('read-failed', `Listing the cache failed (${describe(err)}).`);
       }
@@ -447,10 +449,10 @@ function checkPresence(m: DatasetManifest, values: (Blob | ArrayBuffer | undefin
 }
 
 async function verify(m: DatasetManifest, chunks: ArrayBuffer[]): Promise<string | null> {
-  const digests = await Promise.all(chunks.map((c) => sha256Hex(c)));
-  const bad = digests.findIndex((d, i) => d !== m.chunks[i].sha256);
+  const matches = await Promise.all(chunks.map((c, i) => digestMatches(c, m.chunks[i].digest)));
+  const bad = matches.indexOf(false);
   if (bad >= 0) return `chunk ${bad + 1} fails its checksum`;
-  if ((await combineDigests(digests)) !== m.checksum) return 'the manifest checksum does not match';
+  if ((await combineDigests(m.chunks.map((c) => c.digest))) !== m.checksum) return 'the manifest checksum does not match';
   return null;
 }
 

@@ -346,7 +346,7 @@ export class DataHub implements Disposable {
       const entry = await timed('cache-read', () => this.cache.open(identity.id, identity.version), (e) => (e ? { hit: true, chunks: e.manifest.chunks.length, bytes: e.manifest.bytes } : { hit: false }));
       if (entry) {
         const partitions = planPartitions(entry.manifest.chunks.map((c) => c.rows), this.pool.size);
-        const digests = entry.manifest.chunks.map((c) => c.sha256);
+        const digests = entry.manifest.chunks.map((c) => c.digest);
         try {
           // Workers read the Blobs and check every digest themselves, in parallel.
           await timed('distribute', () => this.distribute(key, partitions, entry.blobs, digests, options.signal, progress('distribute'), entry.key), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
@@ -506,7 +506,7 @@ export class DataHub implements Disposable {
         return;
       }
       const mine = entry.blobs.slice(p.firstChunk, p.firstChunk + p.chunkCount);
-      const digests = entry.manifest.chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount).map((c) => c.sha256);
+      const digests = entry.manifest.chunks.slice(p.firstChunk, p.firstChunk + p.chunkCount).map((c) => c.digest);
       await run('load-chunks', { datasetId: key, firstChunk: p.firstChunk, rowOffset: p.rowOffset, chunks: mine, digests, key: entry.key });
     });
     const dataset: Dataset = new Dataset(this, identity.id, identity.version, schema, chunks, partitions, origin, steps, cached, report,

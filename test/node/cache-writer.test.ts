@@ -1,6 +1,6 @@
 // CacheWriter (entries written chunk by chunk, manifest last) over fake-indexeddb.
 import 'fake-indexeddb/auto';
-import { createHash } from 'node:crypto';
+import { xxHash32 } from 'js-xxhash';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDB } from 'idb';
 import { DatasetCache, type CacheWarning } from '../../src/cache/dataset-cache.js';
@@ -15,10 +15,12 @@ async function openCache() {
   return { cache, warnings };
 }
 
+const hex8 = (x: number) => x.toString(16).padStart(8, '0');
+
 function chunk(index: number, n: number) {
   const a = new Uint8Array(n);
   for (let i = 0; i < n; i++) a[i] = (i * 13 + index * 101) & 255;
-  return { index, rows: n / 10, bytes: n, sha256: createHash('sha256').update(a).digest('hex'), data: a.buffer };
+  return { index, rows: n / 10, bytes: n, digest: `xxh32x2:${hex8(xxHash32(a, 0))}${hex8(xxHash32(a, 1))}`, data: a.buffer };
 }
 
 const schema = [{ name: 'clientId', type: 'Utf8' }];
@@ -92,7 +94,7 @@ describe('CacheWriter', () => {
     const raw = await openDB(cache.name);
     await raw.put('chunks', new Blob([c.data]), ['d@v', 0]);
     raw.close();
-    await w.adopt({ index: 0, rows: c.rows, bytes: c.bytes, sha256: c.sha256 });
+    await w.adopt({ index: 0, rows: c.rows, bytes: c.bytes, digest: c.digest });
     expect((await w.commit({ schema, chunkCount: 1 })).stored).toBe('indexeddb');
     expect(new Uint8Array((await cache.get('d', 'v'))!.chunks[0])).toEqual(new Uint8Array(c.data));
   });
@@ -114,7 +116,7 @@ describe('CacheWriter', () => {
   it('validates what it is given, naming the field', async () => {
     const { cache } = await openCache();
     const w = await cache.beginWrite('d', 'v');
-    await expect(w.write({ ...chunk(0, 10), sha256: 'nope' })).rejects.toThrow(/sha256 of chunk 0/);
+    await expect(w.write({ ...chunk(0, 10), digest: 'nope' })).rejects.toThrow(/digest of chunk 0 must be "xxh32x2:" followed by 16 lowercase hex digits .*; got "nope"/);
     await expect(w.write({ ...chunk(0, 10), index: -1 })).rejects.toThrow(/index must be/);
     await w.write(chunk(0, 10));
     await expect(w.write(chunk(0, 10))).rejects.toThrow(/already written/);

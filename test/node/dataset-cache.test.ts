@@ -2,6 +2,7 @@
 // (test/browser/dataset-cache.test.ts); this file covers the bookkeeping quickly.
 import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
+import { xxHash32 } from 'js-xxhash';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openDB } from 'idb';
 import { DatasetCache, type CacheWarning } from '../../src/cache/dataset-cache.js';
@@ -30,13 +31,14 @@ afterEach(() => {
 });
 
 describe('DatasetCache', () => {
-  it('round-trips chunks with a manifest whose digests match an independent SHA-256', async () => {
+  it('round-trips chunks with a manifest whose digests match an independent XXH32 (seeds 0 and 1)', async () => {
     const { cache } = await openCache();
     const chunks = [bytes(1000, 1), bytes(500, 2)];
-    const expected = chunks.map((c) => createHash('sha256').update(new Uint8Array(c)).digest('hex'));
+    const hex8 = (x: number) => x.toString(16).padStart(8, '0');
+    const expected = chunks.map((c) => `xxh32x2:${hex8(xxHash32(new Uint8Array(c), 0))}${hex8(xxHash32(new Uint8Array(c), 1))}`);
     const put = await cache.put({ id: 'd1', version: 'v1', schema, chunkRows: [10, 5], chunks });
     expect(put.stored).toBe('indexeddb');
-    expect(put.manifest.chunks.map((c) => c.sha256)).toEqual(expected);
+    expect(put.manifest.chunks.map((c) => c.digest)).toEqual(expected);
     expect(put.manifest.rows).toBe(15);
     expect(put.manifest.bytes).toBe(1500);
 
@@ -69,6 +71,31 @@ describe('DatasetCache', () => {
     expect(warnings.map((w) => w.code)).toContain('corrupt');
     expect(warnings.find((w) => w.code === 'corrupt')!.message).toContain('chunk 2 fails its checksum');
     expect(await cache.list()).toEqual([]);
+  });
+
+  it('serves an entry written before chunk digests were XXH32 (SHA-256 per chunk, named sha256), and still catches damage in one', async () => {
+    const { cache, warnings } = await openCache();
+    const chunks = [bytes(300, 1), bytes(200, 2)];
+    const sha = chunks.map((c) => createHash('sha256').update(new Uint8Array(c)).digest('hex'));
+    const checksum = createHash('sha256').update(sha.join('\n')).digest('hex');
+    const raw = await openDB(cache.name);
+    for (const [version, damaged] of [['v', false], ['w', true]] as const) {
+      const key = `old@${version}`;
+      // The record as the earlier writer left it, field names included.
+      await raw.put('manifests', { key, id: 'old', version, schema, rows: 2, bytes: 500, chunks: chunks.map((c, i) => ({ rows: 1, bytes: c.byteLength, sha256: sha[i] })), checksum, created: Date.now(), lastAccess: Date.now() });
+      for (let i = 0; i < 2; i++) {
+        const b = new Uint8Array(chunks[i]).slice();
+        if (damaged && i === 1) b[7] ^= 4;
+        await raw.put('chunks', new Blob([b]), [key, i]);
+      }
+    }
+    raw.close();
+    const got = await cache.get('old', 'v');
+    expect(got?.manifest.chunks.map((c) => c.digest)).toEqual(sha);
+    expect(got!.chunks.map((c) => new Uint8Array(c))).toEqual(chunks.map((c) => new Uint8Array(c)));
+    expect((await cache.list()).find((m) => m.version === 'v')!.chunks[0].digest).toBe(sha[0]);
+    expect(await cache.get('old', 'w')).toBeUndefined();
+    expect(warnings.find((w) => w.code === 'corrupt')?.message).toContain('chunk 2 fails its checksum');
   });
 
   it('discards an entry with a missing or truncated chunk (a half-written entry)', async () => {

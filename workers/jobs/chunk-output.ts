@@ -1,10 +1,10 @@
 /**
  * How a worker hands chunks to the main thread: IPC bytes moved (not copied), or streamed to the
- * cache one at a time as Blobs (chunk-stream.ts); their row counts, SHA-256 digests (computed here
+ * cache one at a time as Blobs (chunk-stream.ts); their row counts, digests (chunk-digest.ts, computed here
  * so the main thread never hashes) and the Arrow schema as text.
  */
 import { tableToIPC, type Table } from 'apache-arrow';
-import { sha256Hex } from '../../src/cache/checksum.js';
+import { chunkDigest } from '../../src/cache/chunk-digest.js';
 import { sealChunk } from '../../src/cache/chunk-crypto.js';
 import type { ChunkRecord } from '../../src/cache/cache-writer.js';
 import { ownBuffer } from '../../src/dataset/ipc-chunks.js';
@@ -27,7 +27,7 @@ export async function encodeChunks(tables: readonly Table[]): Promise<ChunkOutpu
   const digests: string[] = [];
   for (const t of tables) {
     const bytes = ownBuffer(tableToIPC(t, 'stream'));
-    digests.push(await sha256Hex(bytes));
+    digests.push(chunkDigest(bytes));
     chunks.push(bytes);
   }
   return { chunks, chunkRows: tables.map((t) => t.numRows), digests, schema: tables.length ? schemaOf(tables[0]) : [] };
@@ -36,11 +36,11 @@ export async function encodeChunks(tables: readonly Table[]): Promise<ChunkOutpu
 /**
  * One chunk for the cache, made as soon as its table is: IPC bytes, their digest, then a Blob of
  * them (sealed with `sealKey` when the cache encrypts, so the page never holds them plain).
- * `bytes` and `sha256` are of the plain IPC bytes, as the cache manifest records them.
+ * `bytes` and `digest` are of the plain IPC bytes, as the cache manifest records them.
  */
 export async function chunkForCache(table: Table, index: number, sealKey?: CryptoKey): Promise<ChunkRecord & { data: Blob }> {
   const bytes = ownBuffer(tableToIPC(table, 'stream'));
-  const sha256 = await sha256Hex(bytes);
+  const digest = chunkDigest(bytes);
   const data = new Blob([sealKey ? await sealChunk(sealKey, bytes) : bytes]);
-  return { index, rows: table.numRows, bytes: bytes.byteLength, sha256, data, sealed: sealKey !== undefined };
+  return { index, rows: table.numRows, bytes: bytes.byteLength, digest, data, sealed: sealKey !== undefined };
 }
