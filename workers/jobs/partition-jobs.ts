@@ -5,7 +5,7 @@
  */
 import { Type, type Vector } from 'apache-arrow';
 import { chunkToTable } from '../../src/dataset/ipc-chunks.js';
-import { sha256Hex } from '../../src/cache/checksum.js';
+import { digestMatches } from '../../src/cache/chunk-digest.js';
 import { openChunk } from '../../src/cache/chunk-crypto.js';
 import type { JobContext } from '../job-host.js';
 import type { DatasetStore } from '../dataset-store.js';
@@ -18,7 +18,7 @@ export interface LoadChunksArgs {
   readonly rowOffset: number;
   /** Bytes moved in, or cache Blobs this worker reads itself (in parallel with the other workers). */
   readonly chunks: (ArrayBuffer | Blob)[];
-  /** SHA-256 per chunk: when given, a chunk that does not match is refused (ChecksumError). */
+  /** chunkDigest per chunk: when given, a chunk that does not match is refused (ChecksumError). */
   readonly digests?: string[];
   /** The cache's AES-GCM key when the chunks are sealed (encrypted at rest). */
   readonly key?: CryptoKey;
@@ -33,23 +33,26 @@ export class ChecksumError extends Error {
 
 export function loadChunksJob(store: DatasetStore) {
   return async (args: LoadChunksArgs, ctx: JobContext): Promise<{ rows: number }> => {
-    const buffers = await Promise.all(
+    // Each chunk is checked as soon as its bytes arrive, while the others are still being read
+    // (reading the Blobs is most of a cached load); the first bad chunk in order is the one named.
+    const read = await Promise.all(
       args.chunks.map(async (c, i) => {
         const raw = c instanceof Blob ? await c.arrayBuffer() : c;
-        if (!args.key) return raw;
-        try {
-          return await openChunk(args.key, raw);
-        } catch {
-          // Authentication failed: the sealed bytes were altered. Same outcome as a bad digest.
-          throw new ChecksumError(args.firstChunk + i);
+        let plain = raw;
+        if (args.key) {
+          try {
+            plain = await openChunk(args.key, raw);
+          } catch {
+            // Authentication failed: the sealed bytes were altered. Same outcome as a bad digest.
+            return { plain, ok: false };
+          }
         }
+        return { plain, ok: !args.digests || (await digestMatches(plain, args.digests[i])) };
       }),
     );
-    if (args.digests) {
-      const digests = await Promise.all(buffers.map((b) => sha256Hex(b)));
-      const bad = digests.findIndex((d, i) => d !== args.digests![i]);
-      if (bad >= 0) throw new ChecksumError(args.firstChunk + bad);
-    }
+    const bad = read.findIndex((r) => !r.ok);
+    if (bad >= 0) throw new ChecksumError(args.firstChunk + bad);
+    const buffers = read.map((r) => r.plain);
     let rows = 0;
     for (let i = 0; i < buffers.length; i++) {
       const table = chunkToTable(buffers[i]);
