@@ -27,9 +27,9 @@
  * Speed: ids are compared as UTF-8 bytes straight from the Arrow column: an FNV-1a hash of each
  * row's id bytes picks the candidate(s), then the bytes are compared. No string per row; values
  * are read (and strings made) only for the rows that match. The first lookup in a stored batch
- * builds an index of it (the rows' id hashes, sorted), kept while the batch lives: every later
- * lookup (each page of the at-risk list, each client card) is a binary search per id instead of a
- * pass over every row.
+ * builds an index of it (a hash table of its rows), kept while the batch lives: every later lookup
+ * (each page of the at-risk list, each client card) reads a slot or two per id instead of passing
+ * over every row.
  */
 import { Type, makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
@@ -136,37 +136,15 @@ function fnv1a(bytes: Uint8Array, start: number, end: number): number {
   return h >>> 0;
 }
 
-/** The requested ids as UTF-8 bytes, indexed by hash. */
+/** The requested ids as UTF-8 bytes, with their hashes. */
 class IdTargets {
   readonly bytes: Uint8Array[];
   readonly hashes: number[];
-  private readonly byHash = new Map<number, number[]>();
-  readonly minLength: number;
-  readonly maxLength: number;
 
   constructor(ids: readonly string[]) {
     const enc = new TextEncoder();
     this.bytes = ids.map((s) => enc.encode(s));
     this.hashes = this.bytes.map((b) => fnv1a(b, 0, b.length));
-    for (let t = 0; t < this.bytes.length; t++) {
-      const b = this.bytes[t];
-      const h = this.hashes[t];
-      const list = this.byHash.get(h);
-      if (list) list.push(t);
-      else this.byHash.set(h, [t]);
-    }
-    this.minLength = Math.min(...this.bytes.map((b) => b.length));
-    this.maxLength = Math.max(...this.bytes.map((b) => b.length));
-  }
-
-  /** Index of the target whose bytes equal bytes[start, end), or -1. */
-  find(bytes: Uint8Array, start: number, end: number): number {
-    const len = end - start;
-    if (len < this.minLength || len > this.maxLength) return -1;
-    const list = this.byHash.get(fnv1a(bytes, start, end));
-    if (!list) return -1;
-    for (const t of list) if (sameBytes(this.bytes[t], bytes, start, end)) return t;
-    return -1;
   }
 }
 
@@ -177,39 +155,61 @@ function sameBytes(target: Uint8Array, bytes: Uint8Array, start: number, end: nu
   return true;
 }
 
-/** Rows per batch the index can pack next to a 32-bit hash in one exact double (2^32 x 2^21 = 2^53). */
-const INDEX_MAX_ROWS = 1 << 21;
+/**
+ * A stored batch's rows by id hash: an open-addressing table (linear probing) of row + 1 (0 =
+ * empty), a little over half full, and each row's id hash. Building it is one pass over the ids
+ * (the sorted array of hashes it replaced spent most of its time sorting: 100-120 ms of each
+ * worker's share of the first load of a 1M-client book); a lookup reads a slot or two per id.
+ */
+interface IdIndex {
+  readonly slots: Int32Array;
+  readonly hashes: Int32Array;
+  /** 32 - log2(slots.length): a hash's slot is its Fibonacci product's top bits. */
+  readonly shift: number;
+}
 
-/** A batch's rows sorted by (id hash, row): hash x 2^21 + row, as exact doubles. */
-const idIndexes = new WeakMap<RecordBatch, Map<string, Float64Array>>();
+const idIndexes = new WeakMap<RecordBatch, Map<string, IdIndex>>();
 
-function idIndex(batch: RecordBatch, column: string, ids: { offsets: ArrayLike<number>; bytes: Uint8Array }): Float64Array | null {
-  const n = batch.numRows;
-  if (n > INDEX_MAX_ROWS) return null;
+function slotOf(hash: number, shift: number): number {
+  return Math.imul(hash, 0x9e3779b1) >>> shift;
+}
+
+function idIndex(batch: RecordBatch, column: string, ids: { offsets: ArrayLike<number>; bytes: Uint8Array }): IdIndex {
   let byColumn = idIndexes.get(batch);
-  let index = byColumn?.get(column);
-  if (index) return index;
-  index = new Float64Array(n);
+  const known = byColumn?.get(column);
+  if (known) return known;
+  const n = batch.numRows;
+  let bits = 4;
+  while (1 << bits < n + (n >>> 1)) bits++;
+  const slots = new Int32Array(1 << bits);
+  const hashes = new Int32Array(n);
+  const shift = 32 - bits;
+  const mask = slots.length - 1;
   const { offsets, bytes } = ids;
-  for (let i = 0; i < n; i++) index[i] = fnv1a(bytes, offsets[i], offsets[i + 1]) * INDEX_MAX_ROWS + i;
-  index.sort();
+  // Rows go in ascending: a later row with the same hash lands further along the same probe
+  // sequence, so a lookup meets a repeated id's rows in row order.
+  for (let i = 0; i < n; i++) {
+    const h = fnv1a(bytes, offsets[i], offsets[i + 1]) | 0;
+    hashes[i] = h;
+    let s = slotOf(h, shift);
+    while (slots[s] !== 0) s = (s + 1) & mask;
+    slots[s] = i + 1;
+  }
+  const index = { slots, hashes, shift };
   if (!byColumn) idIndexes.set(batch, (byColumn = new Map()));
   byColumn.set(column, index);
   return index;
 }
 
-/** Rows of the batch whose id hash is `hash`, ascending, from its index. */
-function* rowsWithHash(index: Float64Array, hash: number): Generator<number> {
-  const lo = hash * INDEX_MAX_ROWS;
-  const hi = lo + INDEX_MAX_ROWS;
-  let a = 0;
-  let b = index.length;
-  while (a < b) {
-    const m = (a + b) >>> 1;
-    if (index[m] < lo) a = m + 1;
-    else b = m;
+/** Rows of the batch whose id hash is `hash`, ascending. */
+function* rowsWithHash(index: IdIndex, hash: number): Generator<number> {
+  const { slots, hashes, shift } = index;
+  const mask = slots.length - 1;
+  const h = hash | 0;
+  for (let s = slotOf(h, shift); slots[s] !== 0; s = (s + 1) & mask) {
+    const row = slots[s] - 1;
+    if (hashes[row] === h) yield row;
   }
-  for (let k = a; k < index.length && index[k] < hi; k++) yield index[k] - lo;
 }
 
 function isoDay(day: number): string {
@@ -283,7 +283,6 @@ export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial
     const targets = new IdTargets(spec.ids);
     for (let b = 0; b < rows.length; b++) {
       const { batch, rowOffset } = rows[b];
-      const n = batch.numRows;
       const ids = idView(batch, spec.id);
       // Filters natively: its batches are stored ones, never filtered views (IdView.rows).
       if (ids.rows !== null) throw new Error('client-lookup: internal error: it was given a filtered view.');
@@ -296,16 +295,9 @@ export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial
         // Rows come in global order, so the first match seen is this worker's lowest row.
         if (first[t] === null) first[t] = { row: rowOffset + i, values: rowValues(batch, i, columns) };
       };
-      if (index) {
-        for (let t = 0; t < T; t++) {
-          const target = targets.bytes[t];
-          for (const i of rowsWithHash(index, targets.hashes[t])) if (sameBytes(target, bytes, offsets[i], offsets[i + 1])) match(t, i);
-        }
-      } else {
-        for (let i = 0; i < n; i++) {
-          const t = targets.find(bytes, offsets[i], offsets[i + 1]);
-          if (t >= 0) match(t, i);
-        }
+      for (let t = 0; t < T; t++) {
+        const target = targets.bytes[t];
+        for (const i of rowsWithHash(index, targets.hashes[t])) if (sameBytes(target, bytes, offsets[i], offsets[i + 1])) match(t, i);
       }
       ctx.progress((b + 1) / rows.length);
       await ctx.checkpoint();
