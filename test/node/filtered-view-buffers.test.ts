@@ -74,3 +74,33 @@ describe('reused buffers of filtered views', () => {
     expect(viewBufferStats.reused).toBeGreaterThan(reused);
   });
 });
+
+describe('buffers of views no job holds', () => {
+  it('go back to the pool while jobs of another filter still run, and views a job holds stay intact', async () => {
+    const rows = tableRows(generatePortfolio({ rows: 140_000, seed: 7 }));
+    clearViewBufferPool();
+    // A job of the retail filter runs, gathers, and ends.
+    const retailJob = useViews(retail);
+    for (const { batch } of filterRows(rows, retail)) aumOf(batch);
+    retailJob();
+    await nextTask();
+    // The jobs of the next filters (east, then north) hold their own views only; north's evicts retail's.
+    const eastJob = useViews(east);
+    const eastViews = filterRows(rows, east);
+    const eastBefore = eastViews.map(({ batch }) => Float64Array.from(aumOf(batch)));
+    const northJob = useViews(north);
+    for (const { batch } of filterRows(rows, north)) aumOf(batch);
+    await nextTask();
+    // Mass's columns fit retail's buffers: they are free although east's and north's jobs still run.
+    const reused = viewBufferStats.reused;
+    for (const { batch } of filterRows(rows, mass)) aumOf(batch);
+    expect(viewBufferStats.reused - reused, 'mass gathers into retail\'s buffers').toBeGreaterThan(0);
+    // Mass evicted east's views while east's job still held them: they keep their columns.
+    eastViews.forEach(({ batch }, i) => expect(aumOf(batch), `east batch ${i}`).toEqual(eastBefore[i]));
+    await nextTask();
+    for (const { batch } of filterRows(rows, app)) aumOf(batch);
+    eastViews.forEach(({ batch }, i) => expect(aumOf(batch), `east batch ${i} after another filter`).toEqual(eastBefore[i]));
+    eastJob();
+    northJob();
+  });
+});

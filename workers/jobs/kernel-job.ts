@@ -9,6 +9,7 @@ import { pluginKernel } from '../../src/plugins/worker-kernels.js';
 import { filterRows, splitFilter, useViews } from '../kernels/filtered-rows.js';
 import { PRIME_CONTEXT, primeKey, primeOnce, shapeOf } from './kernel-priming.js';
 import type { AnyKernel, KernelContext, RowBatch } from '../kernels/kernel.js';
+import type { FilterSpec } from '../kernels/filter.js';
 
 export interface KernelJobArgs {
   readonly datasetId: string;
@@ -33,8 +34,9 @@ export function kernelJob(store: DatasetStore) {
     const schema = store.schema(args.datasetId);
     const split = splitFilter(kernel, args.spec, schema);
     const spec = kernel.validate(split.spec, schema);
-    // Filtered views (ours, and those a native kernel reads) stay intact until the job ends.
-    const release = useViews();
+    // Filtered views (ours, and those a native kernel reads) stay intact until the job ends; views
+    // of other filters may go back to the buffer pool meanwhile.
+    const release = useViews(split.filter ?? nativeFilter(kernel, spec));
     try {
       await primeOnce(primeKey(kernel.name, args.stage, shapeOf(kernel, spec, split.spec), split.filter !== undefined), rows, (few) => runStage(kernel, args, spec, filterRows(few, split.filter), PRIME_CONTEXT));
       const kctx = { signal: ctx.signal, checkpoint: () => ctx.checkpoint(), progress: (f: number) => ctx.progress(f) };
@@ -43,6 +45,12 @@ export function kernelJob(store: DatasetStore) {
       release();
     }
   };
+}
+
+/** The page filter a native-filter kernel found in its spec (validated, so keyed as its views are). */
+function nativeFilter(kernel: AnyKernel, spec: unknown): FilterSpec | undefined {
+  if (kernel.filters !== 'native' || spec === null || typeof spec !== 'object') return undefined;
+  return (spec as { filter?: FilterSpec }).filter;
 }
 
 async function runStage(kernel: AnyKernel, args: KernelJobArgs, spec: unknown, selected: RowBatch[], kctx: KernelContext): Promise<unknown> {

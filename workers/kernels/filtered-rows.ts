@@ -51,6 +51,7 @@ export function filterRows(rows: readonly RowBatch[], filter: FilterSpec | undef
     }
     filteredViewStats.misses++;
     const view = filterBatch(batch, rf);
+    if (view !== batch) keyOfView.set(view, key);
     if (cacheable) {
       if (!views) viewCache.set(batch, (views = new Map()));
       if (views.size >= VIEWS_PER_BATCH) {
@@ -109,20 +110,36 @@ export function forgetFilter(rows: readonly RowBatch[], filter: FilterSpec): voi
  * against fresh ones: clientType = retail (85% of the rows) 68 against 112 ms, tier = mass 39
  * against 68, a region 33 against 63.
  *
- * Lifetime contract: a job that reads filtered views holds `useViews()` until it ends. A view
- * evicted while any job holds it is retired: its buffers join the pool one task after the last
- * holder lets go (by then that job's answer has been cloned into its message, even if it pointed
- * into a view's column). Evicted with no holder (Node tests, run-local), a view is left to the
- * garbage collector as before. The pool keeps at most POOL_LIMIT_BYTES.
+ * Lifetime contract: a job that reads filtered views holds `useViews(filter)` until it ends (or
+ * `useViews()`, which holds the views of every filter). A view evicted while a job holds its
+ * filter's views is retired: its buffers join the pool one task after the last such holder lets go
+ * (by then that job's answer has been cloned into its message, even if it pointed into a view's
+ * column). A view no job holds joins the pool a task after its eviction, while the jobs of the new
+ * filter still run: when that waited for every job to end, a filter change gathered into fresh
+ * buffers only (on this VM a first touch of fresh memory cost 30-55 ns a row against 2-7 for a
+ * reused buffer: up to 110 ms of a worker's broad filter change). Evicted while no job runs (Node
+ * tests, run-local), a view is left to the garbage collector as before. The pool keeps at most
+ * POOL_LIMIT_BYTES.
  */
 const POOL_LIMIT_BYTES = 96 << 20;
-/** Fresh buffers are sized in steps of this, so that gathers of similar lengths can share them. */
+/**
+ * Fresh buffers are a power of two bytes, at least this: gathers of similar lengths then share a
+ * size. In 64 KiB steps, a broad filter's 452 KiB columns found only the 448 KiB buffers of the
+ * previous broad filter in a pool of 370 buffers, and gathered into fresh memory.
+ */
 const BUFFER_STEP = 64 << 10;
 /** Free buffers, by byteLength ascending. */
 const freeBuffers: ArrayBuffer[] = [];
 let pooledBytes = 0;
-let viewHolders = 0;
-let retired: ArrayBuffer[] = [];
+/** Jobs holding one filter's views, by filter key; and jobs holding every view. */
+const holders = new Map<string, number>();
+let allHolders = 0;
+/** Buffers of evicted views, by their filter's key, until no job holds that filter's views. */
+const retired = new Map<string, ArrayBuffer[]>();
+let recycleScheduled = false;
+/** Filters whose last holder let go in this task: their answers may not be cloned yet. */
+const releasedThisTask = new Set<string>();
+const keyOfView = new WeakMap<RecordBatch, string>();
 const buffersOfView = new WeakMap<RecordBatch, ArrayBuffer[]>();
 /** Buffers taken from the pool and freshly allocated, for tests and profiling. */
 export const viewBufferStats = { reused: 0, allocated: 0 };
@@ -133,33 +150,69 @@ export function clearViewBufferPool(): void {
   pooledBytes = 0;
 }
 
-/** Marks filtered views as in use until the returned function is called (see the contract above). */
-export function useViews(): () => void {
-  viewHolders++;
+/**
+ * Marks the filtered views of `filter` (of every filter when none is given) as in use until the
+ * returned function is called (see the contract above).
+ */
+export function useViews(filter?: FilterSpec): () => void {
+  const key = filter === undefined ? null : JSON.stringify(filter);
+  if (key === null) allHolders++;
+  else holders.set(key, (holders.get(key) ?? 0) + 1);
   let held = true;
   return () => {
     if (!held) return;
     held = false;
-    if (--viewHolders === 0 && retired.length > 0) setTimeout(recycleRetired, 0);
+    if (key === null) allHolders--;
+    else if (holders.get(key) === 1) {
+      holders.delete(key);
+      releasedThisTask.add(key);
+    } else holders.set(key, holders.get(key)! - 1);
+    scheduleRecycle();
   };
 }
 
+function scheduleRecycle(): void {
+  if (recycleScheduled || (retired.size === 0 && releasedThisTask.size === 0)) return;
+  recycleScheduled = true;
+  setTimeout(recycleRetired, 0);
+}
+
 function recycleRetired(): void {
-  // A job started since: its release schedules this again.
-  if (viewHolders > 0) return;
-  for (const buffer of retired) {
+  recycleScheduled = false;
+  releasedThisTask.clear();
+  // Views still held wait: their holder's release schedules this again.
+  if (allHolders > 0) return;
+  for (const [key, buffers] of retired) {
+    if (holders.has(key)) continue;
+    retired.delete(key);
+    pool(buffers);
+  }
+}
+
+function pool(buffers: readonly ArrayBuffer[]): void {
+  for (const buffer of buffers) {
     if (pooledBytes + buffer.byteLength > POOL_LIMIT_BYTES) break;
     freeBuffers.splice(firstAtLeast(buffer.byteLength), 0, buffer);
     pooledBytes += buffer.byteLength;
   }
-  retired = [];
 }
 
 function retireView(view: RecordBatch): void {
   const owned = buffersOfView.get(view);
   if (!owned) return;
   buffersOfView.delete(view);
-  if (viewHolders > 0) retired.push(...owned);
+  if (allHolders > 0 || holders.size > 0) {
+    const key = keyOfView.get(view)!;
+    if (allHolders === 0 && !holders.has(key) && !releasedThisTask.has(key)) {
+      // No job reads it, and none let go of it in this task: its buffers serve this very gather.
+      pool(owned);
+    } else {
+      const list = retired.get(key);
+      if (list) list.push(...owned);
+      else retired.set(key, [...owned]);
+      scheduleRecycle();
+    }
+  }
   // Columns the holder still gathers on this view go to the garbage collector.
   owned.length = 0;
 }
@@ -184,7 +237,7 @@ function takeBuffer(bytes: number, owned: ArrayBuffer[]): ArrayBuffer {
     pooledBytes -= buffer.byteLength;
     viewBufferStats.reused++;
   } else {
-    buffer = new ArrayBuffer(Math.max(1, Math.ceil(bytes / BUFFER_STEP)) * BUFFER_STEP);
+    buffer = new ArrayBuffer(bytes <= BUFFER_STEP ? BUFFER_STEP : 2 ** Math.ceil(Math.log2(bytes)));
     viewBufferStats.allocated++;
   }
   owned.push(buffer);
@@ -220,8 +273,9 @@ function filterBatch(batch: RecordBatch, rf: RowFilter): RecordBatch {
   const mask = rf.mask(batch)!;
   const n = keptRows(mask);
   if (n === batch.numRows) return batch;
-  const picked = keptPositions(mask, n);
-  const view = filteredBatch(batch, picked, packMask(mask));
+  const owned: ArrayBuffer[] = [];
+  const picked = keptPositions(mask, n, new Int32Array(takeBuffer(4 * (n + 1), owned), 0, n + 1));
+  const view = filteredBatch(batch, picked, packMask(mask), owned);
   positionsOfView.set(view, picked);
   sourceOfView.set(view, batch);
   return view;
@@ -243,8 +297,7 @@ function keptRows(mask: Uint8Array): number {
  * are scattered, and a branch on each mispredicted often). One slot past the end takes the last
  * write; the returned array excludes it.
  */
-function keptPositions(mask: Uint8Array, n: number): Int32Array {
-  const slots = new Int32Array(n + 1);
+function keptPositions(mask: Uint8Array, n: number, slots: Int32Array): Int32Array {
   const m = mask.length - (mask.length & 3);
   keptTail(mask, m, slots, keptSteps(mask, m, slots));
   return slots.subarray(0, n);
@@ -279,9 +332,8 @@ function keptTail(mask: Uint8Array, m: number, slots: Int32Array, k: number): vo
 }
 
 /** A stand-in for a RecordBatch exposing what kernels read: numRows, schema, getChild(name).data. */
-function filteredBatch(batch: RecordBatch, picked: Int32Array, keptBits: Uint8Array): RecordBatch {
+function filteredBatch(batch: RecordBatch, picked: Int32Array, keptBits: Uint8Array, owned: ArrayBuffer[]): RecordBatch {
   const columns = new Map<string, { data: Data[] }>();
-  const owned: ArrayBuffer[] = [];
   const view = {
     numRows: picked.length,
     schema: batch.schema,
