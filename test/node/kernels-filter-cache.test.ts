@@ -59,6 +59,17 @@ describe('filtered view and row mask caches', () => {
     expect(rowMaskStats.hits - maskHits).toBeGreaterThan(0);
   });
 
+  it('evaluates a new mask into the evicted one\'s array and still gives the uncached answers', async () => {
+    // More filters than a batch keeps masks (8), each asked again after the next one evicted an older.
+    const many = Array.from({ length: 12 }, (_, k) => ({ all: [{ column: 'aum', op: 'gt', value: 20_000 * k }] }));
+    const probe: [string, Record<string, unknown>][] = [['kpis', {}], ['segment-rollup', { by: { column: 'tier' }, measures: [{ column: 'revenue', agg: 'sum' }] }]];
+    for (let k = 0; k < many.length; k++) {
+      for (const filter of [many[k], many[Math.max(0, k - 7)], many[Math.max(0, k - 1)]]) {
+        for (const [name, spec] of probe) expect(await run(tables, name, spec, filter, true), `${name} ${JSON.stringify(filter)}`).toEqual(await run(tables, name, spec, filter, false));
+      }
+    }
+  });
+
   it('builds new views for the rows of a replacing dataset', async () => {
     for (const [name, spec] of queries) await run(tables, name, spec, corporate, true);
     const next = generatePortfolio({ rows: 5000, seed: 22 });

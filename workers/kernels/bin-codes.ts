@@ -11,6 +11,7 @@
  * The cached array is returned as is: callers must treat codes as read-only.
  */
 import { RecordBatch } from 'apache-arrow';
+import { viewBuffer } from './filtered-rows.js';
 
 const BINNINGS_PER_BATCH = 3;
 const cache = new WeakMap<RecordBatch, Map<string, Int32Array>>();
@@ -44,7 +45,8 @@ export function cachedBinCodes(
     return hit;
   }
   binCodeCacheStats.misses++;
-  const out = new Int32Array(batch.numRows);
+  // A filtered view's codes go into a buffer of the view's (pooled with its columns); every row is written.
+  const out = new Int32Array(viewBuffer(batch, 4 * batch.numRows), 0, batch.numRows);
   binCodes(v, bitmap, offset, cuts, out);
   if (cacheable) {
     if (!byKey) cache.set(batch, (byKey = new Map()));

@@ -217,8 +217,6 @@ export class RowFilter {
   /** Identifies the filter in the mask cache: equal specs give equal masks on a batch. */
   private readonly key: string;
   private out = new Uint8Array(0);
-  private anyOut = new Uint8Array(0);
-  private tmp = new Uint8Array(0);
 
   constructor(spec: FilterSpec | undefined, labelCache = new LabelCache()) {
     this.all = (spec?.all ?? []).map((c) => new CompiledCondition(c, labelCache));
@@ -249,43 +247,58 @@ export class RowFilter {
       return hit;
     }
     rowMaskStats.misses++;
-    const mask = this.evaluateInto(batch, true);
     if (!masks) maskCache.set(batch, (masks = new Map()));
-    if (masks.size >= MASKS_PER_BATCH) masks.delete(masks.keys().next().value!);
+    // The oldest mask's array takes the new one (a fresh array's first touch costs page faults).
+    let reuse: Uint8Array | undefined;
+    if (masks.size >= MASKS_PER_BATCH) {
+      const oldest = masks.keys().next().value!;
+      reuse = masks.get(oldest);
+      masks.delete(oldest);
+    }
+    const mask = this.evaluateInto(batch, true, reuse);
     masks.set(this.key, mask);
     return mask;
   }
 
-  /** Evaluates the mask into a new array (`own`, for the cache) or this filter's scratch buffer. */
-  private evaluateInto(batch: RecordBatch, own: boolean): Uint8Array {
+  /**
+   * Evaluates the mask into an array of its own (`own`, for the cache: `reuse` when it has the
+   * batch's length, else a new one) or this filter's scratch buffer.
+   */
+  private evaluateInto(batch: RecordBatch, own: boolean, reuse?: Uint8Array): Uint8Array {
     const n = batch.numRows;
-    if (this.tmp.length < n) {
-      this.anyOut = new Uint8Array(n);
-      this.tmp = new Uint8Array(n);
-    }
+    const tmp = scratch(n, 0);
     if (!own && this.out.length < n) this.out = new Uint8Array(n);
-    const out = own ? new Uint8Array(n) : this.out.subarray(0, n);
+    const out = own ? (reuse?.length === n ? reuse : new Uint8Array(n)) : this.out.subarray(0, n);
     if (this.all.length === 0) out.fill(1);
     for (let k = 0; k < this.all.length; k++) {
       if (k === 0) evaluate(this.all[k], batch, out);
       else {
-        const t = this.tmp.subarray(0, n);
-        evaluate(this.all[k], batch, t);
-        for (let i = 0; i < n; i++) out[i] &= t[i];
+        evaluate(this.all[k], batch, tmp);
+        for (let i = 0; i < n; i++) out[i] &= tmp[i];
       }
     }
     if (this.any.length > 0) {
-      const a = this.anyOut.subarray(0, n);
-      const t = this.tmp.subarray(0, n);
+      const a = scratch(n, 1);
       evaluate(this.any[0], batch, a);
       for (let k = 1; k < this.any.length; k++) {
-        evaluate(this.any[k], batch, t);
-        for (let i = 0; i < n; i++) a[i] |= t[i];
+        evaluate(this.any[k], batch, tmp);
+        for (let i = 0; i < n; i++) a[i] |= tmp[i];
       }
       for (let i = 0; i < n; i++) out[i] &= a[i];
     }
     return out;
   }
+}
+
+/**
+ * Scratch rows for evaluating one mask, shared by every filter (used within one synchronous call,
+ * never across an await): a filter change built a RowFilter per panel, and each allocated its own.
+ */
+const scratchRows: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+
+function scratch(n: number, which: 0 | 1): Uint8Array {
+  if (scratchRows[which].length < n) scratchRows[which] = new Uint8Array(n);
+  return scratchRows[which].subarray(0, n);
 }
 
 /** Writes 0/1 for every row of `batch` into `c` (length = batch rows). */
