@@ -114,10 +114,11 @@ export function forgetFilter(rows: readonly RowBatch[], filter: FilterSpec): voi
  * `useViews()`, which holds the views of every filter). A view evicted while a job holds its
  * filter's views is retired: its buffers join the pool one task after the last such holder lets go
  * (by then that job's answer has been cloned into its message, even if it pointed into a view's
- * column). A view no job holds joins the pool a task after its eviction, while the jobs of the new
- * filter still run: when that waited for every job to end, a filter change gathered into fresh
- * buffers only (on this VM a first touch of fresh memory cost 30-55 ns a row against 2-7 for a
- * reused buffer: up to 110 ms of a worker's broad filter change). Evicted while no job runs (Node
+ * column). A view no job of its filter holds joins the pool as it is evicted (a task later if its
+ * filter's last job let go in this task), while the jobs of the new filter still run: when that
+ * waited for every job to end, a filter change gathered into fresh buffers only (on our CI VM a
+ * first touch of fresh memory cost 30-55 ns a row against 2-7 for a reused buffer: up to 170 ms of
+ * a worker's broad filter change). Evicted while no job runs (Node
  * tests, run-local), a view is left to the garbage collector as before. The pool keeps at most
  * POOL_LIMIT_BYTES.
  */
