@@ -195,4 +195,24 @@ describe('<cl-segments>', () => {
       await setLocale('en');
     }
   });
+
+  it('says the called-out corner is empty under a filter that leaves no client in it, rather than "0 clients holding —"', async () => {
+    const el = mount<ClSegments>('<cl-segments view="matrix"></cl-segments>');
+    await settled(el);
+    expect(el.shadowRoot!.querySelector('[role="note"]')!.textContent).to.contain('call them first');
+    try {
+      // Mass-tier clients hold little: none is in the high-assets row.
+      hub.filters.set('test', [{ column: 'tier', op: 'eq', value: 'mass' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      await settled(el);
+      const note = el.shadowRoot!.querySelector('[role="note"]')!.textContent!;
+      expect(note).to.contain('no client in this cell under the current filters');
+      expect(note).to.not.contain('—');
+    } finally {
+      hub.filters.clear();
+      // Later tests time filter changes: this one's answers must be in first.
+      await new Promise((r) => setTimeout(r, 50));
+      await settled(el);
+    }
+  });
 });

@@ -90,7 +90,9 @@ export function renderMatrix(el: SegmentViewHost, m: AssetLoyaltyResult) {
     ${el.tip.render()}
     <div class="corner" role="note">
       <strong>${msg('High assets, low stickiness', { id: 'seg.corner' })}</strong>:
-      ${msg(str`${formatNumber(corner.count)} clients holding ${corner.aum === null ? '—' : formatCurrency(corner.aum, el.currency, undefined, { notation: 'compact' })}; call them first.`, { id: 'seg.corner-text' })}
+      ${corner.count === 0
+        ? msg('no client in this cell under the current filters.', { id: 'seg.corner-none' })
+        : msg(str`${formatNumber(corner.count)} clients holding ${corner.aum === null ? '—' : formatCurrency(corner.aum, el.currency, undefined, { notation: 'compact' })}; call them first.`, { id: 'seg.corner-text' })}
     </div>
   </div>`;
 }

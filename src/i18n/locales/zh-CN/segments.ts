@@ -12,6 +12,7 @@ export const segments = {
   'seg.assets': str`资产 ${0}`,
   'seg.corner': '高资产、低黏性',
   'seg.corner-text': str`${0} 位客户，资产 ${1}；建议优先联系。`,
+  'seg.corner-none': '当前筛选条件下该格没有客户。',
   'seg.col.assets': '资产',
   'seg.col.loyalty': '忠诚度',
   'seg.col.clients': '客户数',
