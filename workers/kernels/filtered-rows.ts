@@ -124,9 +124,9 @@ export function forgetFilter(rows: readonly RowBatch[], filter: FilterSpec): voi
  */
 const POOL_LIMIT_BYTES = 96 << 20;
 /**
- * Fresh buffers are a power of two bytes, at least this: gathers of similar lengths then share a
- * size. In 64 KiB steps, a broad filter's 452 KiB columns found only the 448 KiB buffers of the
- * previous broad filter in a pool of 370 buffers, and gathered into fresh memory.
+ * Fresh buffers are sized in steps of this, so that gathers of similar lengths can share them.
+ * Power-of-two sizes were tried (paired runs, five each, first and broad filters): no better, and
+ * more page faults in the workers.
  */
 const BUFFER_STEP = 64 << 10;
 /** Free buffers, by byteLength ascending. */
@@ -238,7 +238,7 @@ function takeBuffer(bytes: number, owned: ArrayBuffer[]): ArrayBuffer {
     pooledBytes -= buffer.byteLength;
     viewBufferStats.reused++;
   } else {
-    buffer = new ArrayBuffer(bytes <= BUFFER_STEP ? BUFFER_STEP : 2 ** Math.ceil(Math.log2(bytes)));
+    buffer = new ArrayBuffer(Math.max(1, Math.ceil(bytes / BUFFER_STEP)) * BUFFER_STEP);
     viewBufferStats.allocated++;
   }
   owned.push(buffer);
