@@ -59,7 +59,7 @@ describe('filtered view and row mask caches', () => {
     expect(rowMaskStats.hits - maskHits).toBeGreaterThan(0);
   });
 
-  it('evaluates a new mask into the evicted one\'s array and still gives the uncached answers', async () => {
+  it('gives the uncached answers through more filters than a batch keeps masks, each asked again', async () => {
     // More filters than a batch keeps masks (8), each asked again after the next one evicted an older.
     const many = Array.from({ length: 12 }, (_, k) => ({ all: [{ column: 'aum', op: 'gt', value: 20_000 * k }] }));
     const probe: [string, Record<string, unknown>][] = [['kpis', {}], ['segment-rollup', { by: { column: 'tier' }, measures: [{ column: 'revenue', agg: 'sum' }] }]];
@@ -67,6 +67,15 @@ describe('filtered view and row mask caches', () => {
       for (const filter of [many[k], many[Math.max(0, k - 7)], many[Math.max(0, k - 1)]]) {
         for (const [name, spec] of probe) expect(await run(tables, name, spec, filter, true), `${name} ${JSON.stringify(filter)}`).toEqual(await run(tables, name, spec, filter, false));
       }
+    }
+  });
+
+  it('keeps the page filter\'s mask intact while a tag dimension evaluates more masks than a batch keeps', async () => {
+    // The rollup holds the page filter's mask while its tag rules ask the same batch for theirs.
+    const rules = Array.from({ length: 10 }, (_, k) => ({ label: `over ${k}`, when: { all: [{ column: 'aum', op: 'gte', value: 400_000 - 35_000 * k }] } }));
+    const spec = { by: { tag: { rules } }, measures: [{ column: 'revenue', agg: 'sum' }] };
+    for (const filter of [corporate, recent, corporate]) {
+      expect(await run(tables, 'segment-rollup', spec, filter, true), JSON.stringify(filter)).toEqual(await run(tables, 'segment-rollup', spec, filter, false));
     }
   });
 

@@ -247,28 +247,21 @@ export class RowFilter {
       return hit;
     }
     rowMaskStats.misses++;
+    const mask = this.evaluateInto(batch, true);
     if (!masks) maskCache.set(batch, (masks = new Map()));
-    // The oldest mask's array takes the new one (a fresh array's first touch costs page faults).
-    let reuse: Uint8Array | undefined;
-    if (masks.size >= MASKS_PER_BATCH) {
-      const oldest = masks.keys().next().value!;
-      reuse = masks.get(oldest);
-      masks.delete(oldest);
-    }
-    const mask = this.evaluateInto(batch, true, reuse);
+    // The evicted mask's array is left to the collector, not reused: a caller may still hold it
+    // (the rollup keeps the page filter's mask while its tag rules evaluate theirs on the batch).
+    if (masks.size >= MASKS_PER_BATCH) masks.delete(masks.keys().next().value!);
     masks.set(this.key, mask);
     return mask;
   }
 
-  /**
-   * Evaluates the mask into an array of its own (`own`, for the cache: `reuse` when it has the
-   * batch's length, else a new one) or this filter's scratch buffer.
-   */
-  private evaluateInto(batch: RecordBatch, own: boolean, reuse?: Uint8Array): Uint8Array {
+  /** Evaluates the mask into a new array (`own`, for the cache) or this filter's scratch buffer. */
+  private evaluateInto(batch: RecordBatch, own: boolean): Uint8Array {
     const n = batch.numRows;
     const tmp = scratch(n, 0);
     if (!own && this.out.length < n) this.out = new Uint8Array(n);
-    const out = own ? (reuse?.length === n ? reuse : new Uint8Array(n)) : this.out.subarray(0, n);
+    const out = own ? new Uint8Array(n) : this.out.subarray(0, n);
     if (this.all.length === 0) out.fill(1);
     for (let k = 0; k < this.all.length; k++) {
       if (k === 0) evaluate(this.all[k], batch, out);
