@@ -15,6 +15,7 @@ import type { FirstStagePartial, KernelJobArgs } from '../../workers/jobs/kernel
 import type { KernelCheck, KernelCheckArgs } from '../../workers/jobs/kernel-check-job.js';
 import type { KernelReduceArgs } from '../../workers/jobs/kernel-reduce-job.js';
 import { noteQuery } from './query-warmer.js';
+import { BUILTIN_TWO_STAGE_KERNELS } from '../../workers/kernels/kernel-names.js';
 
 /**
  * Priority of a query's map after its prepare pass: above first stages ('kernel', 2), below quick
@@ -34,8 +35,13 @@ export const LATER_STAGE_PRIORITY = 2.5;
  */
 export const LEADING_PRIORITY = 2.25;
 
-/** Kernels whose first stage answered with a prepare partial (the page holds no kernel code to ask). */
-const twoStage = new Set<string>();
+/**
+ * Kernels with a prepare pass: the built-ins known by name (on a page's first load the whale curve's
+ * second stage otherwise ran alone after every other panel's query, ~120 ms of the 1M dashboard's
+ * load), and any other whose first stage has answered with a prepare partial (the page holds no
+ * kernel code to ask).
+ */
+const twoStage = new Set<string>(BUILTIN_TWO_STAGE_KERNELS);
 
 export interface RunKernelOptions {
   /** Priority of the first stage; default LEADING_PRIORITY for a kernel seen to have a prepare pass, else the pool's 'kernel' priority. */

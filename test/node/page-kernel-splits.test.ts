@@ -12,7 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { KERNELS } from '../../workers/kernels/index.js';
-import { BUILTIN_KERNEL_NAMES } from '../../workers/kernels/kernel-names.js';
+import { BUILTIN_KERNEL_NAMES, BUILTIN_TWO_STAGE_KERNELS } from '../../workers/kernels/kernel-names.js';
 import { DEFAULT_STAGE_MAPPING } from '../../workers/kernels/funnel-stage-mapping.js';
 import { DEFAULT_STAGE_MAPPING as KERNEL_STAGE_MAPPING } from '../../workers/kernels/funnel.js';
 import { parseIsoDay } from '../../workers/kernels/iso-day.js';
@@ -80,6 +80,12 @@ function variants(spec: Record<string, unknown>): Record<string, unknown>[] {
 describe('what the page knows of the kernels without loading them', () => {
   it('the built-in kernel names are those of KERNELS', () => {
     expect([...BUILTIN_KERNEL_NAMES].sort()).toEqual([...KERNELS.keys()].sort());
+  });
+
+  it('the built-in kernels said to have a prepare pass are those whose definitions have one', () => {
+    const withPrepare = [...KERNELS.values()].filter((k) => k.prepare !== undefined).map((k) => k.name);
+    expect(withPrepare.length).toBeGreaterThan(0);
+    expect([...BUILTIN_TWO_STAGE_KERNELS].sort()).toEqual(withPrepare.sort());
   });
 
   it('the funnel element shows the kernel\'s default stage mapping (one object, not a copy)', () => {

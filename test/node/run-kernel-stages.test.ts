@@ -46,15 +46,24 @@ describe('runKernel stages', () => {
     expect(later).toBeLessThan(QUICK_JOB_PRIORITY);
   });
 
-  // The page holds no kernel code: it learns from the first answer that a kernel has a prepare pass.
-  it('starts a kernel known to have a prepare pass above other first stages, from its second query on', async () => {
+  // The page holds no kernel code: it learns from the first answer that a (plugin) kernel has a prepare pass.
+  it('starts a kernel seen to have a prepare pass above other first stages, from its second query on', async () => {
     const { dataset, calls } = recordingDataset(true);
-    await runKernel(dataset, 'whale-curve', {});
-    await runKernel(dataset, 'whale-curve', { points: 20 });
+    await runKernel(dataset, 'acme-two-stage', {});
+    await runKernel(dataset, 'acme-two-stage', { points: 20 });
     const firsts = calls.filter((c) => c.stage === 'first').map((c) => c.priority);
     expect(firsts).toEqual([undefined, LEADING_PRIORITY]);
     expect(LEADING_PRIORITY).toBeGreaterThan(DEFAULT_JOB_PRIORITIES.kernel);
     expect(LEADING_PRIORITY).toBeLessThan(LATER_STAGE_PRIORITY);
+  });
+
+  // A page's first load: the whale curve is one of a dozen first queries, and its map must not wait for all of them.
+  it('starts the built-in kernels with a prepare pass above other first stages from their first query', async () => {
+    for (const name of ['whale-curve', 'rfm']) {
+      const { dataset, calls } = recordingDataset(true);
+      await runKernel(dataset, name, {});
+      expect(calls[0].priority).toBe(LEADING_PRIORITY);
+    }
   });
 
   it('gives the first stage the priority the caller asks for', async () => {

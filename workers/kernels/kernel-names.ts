@@ -13,3 +13,11 @@ export const BUILTIN_KERNEL_NAMES: ReadonlySet<string> = new Set([
   'funnel',
   'client-lookup',
 ]);
+
+/**
+ * The built-in kernels with a prepare pass (a first stage whose partials are reduced into the
+ * params of a second map). The page starts their first stage ahead of the other panels' from the
+ * first query of a page's life (src/query/run-kernel.ts), so their second stage overlaps the
+ * others instead of trailing them; a test checks this list against the definitions.
+ */
+export const BUILTIN_TWO_STAGE_KERNELS: ReadonlySet<string> = new Set(['whale-curve', 'rfm']);
