@@ -1,7 +1,7 @@
 /**
  * The at-risk list of cl-churn-watch, a page at a time: the churn-rules kernel ranks the clients
  * and returns rows [offset, offset + limit) of its order; client-lookup then fetches the columns
- * the list shows for those ids. Pages are cached (least recently used go first), fetched only when
+ * the list shows for those rows (by row number). Pages are cached (least recently used go first), fetched only when
  * the virtual list needs them, at most two at a time, newest need first; a changed query (rules,
  * sort, filters, dataset) drops the cache and cancels the fetches in flight.
  *
@@ -16,7 +16,7 @@ import { STALE_STATUS_DELAY_MS } from '../shared/kernel-controller.js';
 import { announceDataAccess, fieldsOfQuery } from '../../src/privacy/data-access.js';
 import { MAX_AT_RISK_PAGE_END } from '../../workers/kernels/churn-rule-kinds.js';
 import type { ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
-import type { ClientLookupPage, ClientValues } from '../../workers/kernels/client-lookup.js';
+import type { ClientRowsPage, ClientValues } from '../../workers/kernels/client-lookup.js';
 
 export interface AtRiskRow {
   /** Position in the ranked list (0 = first). */
@@ -217,9 +217,11 @@ export class AtRiskPages implements ReactiveController {
       sharedQuery<R>(query.dataset, `${query.dataset.key}|${kernel}|${JSON.stringify(spec)}`, (s) => runKernel<R>(query.dataset, kernel, spec, { signal: s, priority }), { signal });
     try {
       const ranked = await shared<ChurnRulesResult>('churn-rules', { ...query.spec, offset, limit }, LEADING_PRIORITY);
-      const ids = ranked.atRisk.clients.map((c) => c.clientId).filter((id): id is string => id !== null);
+      // By the ranked rows' numbers: each worker reads its rows where they are (a lookup by id
+      // would first index every id of the dataset), and a repeated id shows the row that was ranked.
+      const rows = ranked.atRisk.clients.filter((c) => c.clientId !== null).map((c) => c.row);
       const [looked, scores] = await Promise.all([
-        ids.length ? shared<ClientLookupPage>('client-lookup', { clientIds: [...new Set(ids)], columns: [...query.columns] }, LATER_STAGE_PRIORITY) : { clients: [] },
+        rows.length ? shared<ClientRowsPage>('client-lookup', { rows, columns: [...query.columns] }, LATER_STAGE_PRIORITY) : { rows: [] },
         // A failing model must not cost the list: the rows show without scores and say why.
         query.model?.explain(ranked.atRisk.clients.map((c) => c.row), signal).catch((err: Error) => {
           if (signal.aborted || err?.name === 'AbortError') throw err;
@@ -228,7 +230,7 @@ export class AtRiskPages implements ReactiveController {
         }),
       ]);
       if (signal.aborted) return;
-      const byId = new Map(looked.clients.map((c) => [c.clientId, c.found ? c.values : null]));
+      const byRow = new Map(looked.rows.map((r) => [r.row, r.found ? r.values : null]));
       this.pages.set(
         p,
         ranked.atRisk.clients.map((c, k) => ({
@@ -236,7 +238,7 @@ export class AtRiskPages implements ReactiveController {
           clientId: c.clientId,
           rulesHit: c.rulesHit,
           ruleIds: c.ruleIds,
-          values: c.clientId === null ? null : (byId.get(c.clientId) ?? null),
+          values: c.clientId === null ? null : (byRow.get(c.row) ?? null),
           row: c.row,
           score: scores?.get(c.row),
         })),

@@ -3,7 +3,7 @@ import type { Table } from 'apache-arrow';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { makeClientTable } from '../../src/schema/arrow-columns.js';
 import { SpecError } from '../../workers/kernels/kernel.js';
-import { MAX_LOOKUP_IDS, clientLookupKernel, type ClientLookupPage, type ClientLookupResult, type ClientValues } from '../../workers/kernels/client-lookup.js';
+import { MAX_LOOKUP_IDS, clientLookupKernel, type ClientLookupPage, type ClientLookupResult, type ClientRowsPage, type ClientValues } from '../../workers/kernels/client-lookup.js';
 import { runKernelLocal, runKernelSplit } from '../../workers/kernels/run-local.js';
 import { KERNELS } from '../../workers/kernels/index.js';
 
@@ -176,7 +176,43 @@ describe('client-lookup kernel', () => {
     }
   });
 
+  it('reads the clients at given row numbers, in request order, with repeats and rows past the end', async () => {
+    // Both sides of the chunk boundaries (65,536 rows), the last row, one past it, and a spread.
+    const request = [65_536, 0, 65_535, ROWS - 1, ROWS, 131_072, 65_536, 2 ** 40];
+    for (let k = 0; k < 30; k++) request.push((k * 4999) % ROWS);
+    const got = await runKernelLocal<ClientRowsPage>(clientLookupKernel, chunks, { rows: request, columns: ['clientId', 'aum', 'lastTxnDate', 'tier'] });
+    expect(got.rows.map((r) => r.row)).toEqual(request);
+    for (const r of got.rows) {
+      if (r.row >= ROWS) expect(r).toEqual({ found: false, row: r.row });
+      else {
+        const { clientId, aum, lastTxnDate, tier } = arrowRow(chunks, r.row);
+        expect(r).toEqual({ found: true, row: r.row, values: { clientId, aum, lastTxnDate, tier } });
+      }
+    }
+    for (const parts of [2, 3, 5]) expect(await runKernelSplit(clientLookupKernel, chunks, { rows: request, columns: ['clientId', 'aum', 'lastTxnDate', 'tier'] }, parts)).toEqual(got);
+    // Every column by default, as a lookup by id gives them.
+    const whole = await runKernelLocal<ClientRowsPage>(clientLookupKernel, chunks, { rows: [70_001] });
+    expect(whole.rows[0]).toEqual({ found: true, row: 70_001, values: arrowRow(chunks, 70_001) });
+    expect((await runKernelLocal<ClientRowsPage>(clientLookupKernel, chunks, { rows: [] })).rows).toEqual([]);
+  });
+
+  it('reads rows of a dataset without a clientId column, and of a repeated id the row asked for', async () => {
+    const table = makeClientTable({
+      name: { type: 'string', values: ['a', 'b', 'a'] },
+      aum: { type: 'float', values: Float64Array.from([1, 2, 3]), valid: null },
+    });
+    const got = await runKernelLocal<ClientRowsPage>(clientLookupKernel, [table], { rows: [2, 0] });
+    expect(got.rows).toEqual([{ found: true, row: 2, values: { name: 'a', aum: 3 } }, { found: true, row: 0, values: { name: 'a', aum: 1 } }]);
+  });
+
   it('refuses bad specs with errors naming the field', async () => {
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { rows: [3, -1] }))).field).toBe('rows[1]');
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { rows: [1.5] }))).field).toBe('rows[0]');
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { rows: ['7'] }))).field).toBe('rows[0]');
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { rows: 7 }))).field).toBe('rows');
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { rows: Array.from({ length: MAX_LOOKUP_IDS + 1 }, (_, k) => k) }))).message).toContain('at most 500');
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { clientIds: ['a'], rows: [1] }))).field).toBe('rows');
+    expect((await specError(runKernelLocal(clientLookupKernel, chunks, { rows: [1], id: 'aum' }))).field).toBe('id');
     expect((await specError(runKernelLocal(clientLookupKernel, chunks, {}))).field).toBe('clientId');
     expect((await specError(runKernelLocal(clientLookupKernel, chunks, { clientId: 'a', clientIds: ['b'] }))).field).toBe('clientIds');
     expect((await specError(runKernelLocal(clientLookupKernel, chunks, { clientId: '' }))).field).toBe('clientId');

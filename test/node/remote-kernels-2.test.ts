@@ -163,6 +163,9 @@ describe('client-lookup on ClickHouse', () => {
     await expectSame('client-lookup', { clientIds: [some[1], 'nope', some[0], some[1], "x'); DROP TABLE clients_local; --"] });
     await expectSame('client-lookup', { clientIds: some, columns: ['lastTxnDate', 'churned', 'region', 'aum', 'age', 'aum'] });
     await expectSame('client-lookup', { clientIds: [] });
+    // By row numbers (the at-risk list's way), with a repeat and a row past the end.
+    await expectSame('client-lookup', { rows: [12_345, 0, ROWS - 1, ROWS, 12_345], columns: ['clientId', 'lastTxnDate', 'churned', 'aum'] });
+    await expectSame('client-lookup', { rows: [] });
   });
 });
 

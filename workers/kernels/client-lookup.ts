@@ -5,8 +5,10 @@
  * Spec, exactly one of:
  *   { clientId: string }                one client  -> ClientLookupResult
  *   { clientIds: string[] }  (<= 500)   a page      -> { clients: ClientLookupResult[] } in request order
+ *   { rows: number[] }       (<= 500)   the clients at these global row numbers (the `row` another
+ *                                       kernel ranked)  -> { rows: ClientRowResult[] } in request order
  * plus, optionally:
- *   id: string       the id column (default 'clientId'; a Utf8 column)
+ *   id: string       the id column (default 'clientId'; a Utf8 column; not read by `rows`)
  *   columns: string[] the columns to return (default every column of the dataset)
  *
  * Values are JSON-safe (the card and the list can store, post and compare them as they are):
@@ -28,8 +30,10 @@
  * row's id bytes picks the candidate(s), then the bytes are compared. No string per row; values
  * are read (and strings made) only for the rows that match. The first lookup in a stored batch
  * builds an index of it (a hash table of its rows), kept while the batch lives: every later lookup
- * (each page of the at-risk list, each client card) reads a slot or two per id instead of passing
- * over every row.
+ * (each client card) reads a slot or two per id instead of passing over every row. A list that
+ * already has its rows' numbers (the at-risk list, from churn-rules) asks by `rows`: each is read
+ * where it is, no index is built (building it was ~50 ms of each worker's share of the 1M
+ * dashboard's first load).
  */
 import { Type, makeVector, type Data, type RecordBatch } from 'apache-arrow';
 import type { ColumnInfo } from '../../src/cache/cache-manifest.js';
@@ -65,10 +69,19 @@ export interface ClientLookupPage {
   readonly clients: ClientLookupResult[];
 }
 
+/** One row of a `{ rows }` lookup: found unless the row number is past the dataset's last row. */
+export type ClientRowResult = { readonly found: false; readonly row: number } | { readonly found: true; readonly row: number; readonly values: ClientValues };
+
+export interface ClientRowsPage {
+  readonly rows: ClientRowResult[];
+}
+
 export interface ClientLookupSpec {
-  /** Distinct ids to find. */
+  /** Distinct ids to find (empty for a lookup by rows). */
   readonly ids: string[];
-  /** Position in `ids` of each requested id (request order, repeats allowed). */
+  /** Distinct global row numbers to read, for `{ rows }`; null for a lookup by id. */
+  readonly rows: number[] | null;
+  /** Position in `ids` (or `rows`) of each requested id (or row): request order, repeats allowed. */
   readonly order: number[];
   /** true for `{ clientId }`: the result is one ClientLookupResult. */
   readonly single: boolean;
@@ -78,7 +91,7 @@ export interface ClientLookupSpec {
 }
 
 export interface ClientLookupPartial {
-  /** Per distinct id: the first matching row in this worker, or null. */
+  /** Per distinct id (or row): the first matching row in this worker, or null. */
   readonly first: ({ row: number; values: ClientValues } | null)[];
   readonly counts: number[];
 }
@@ -91,19 +104,24 @@ function idString(field: string, v: unknown): string {
 }
 
 function validate(spec: unknown, schema: readonly ColumnInfo[]): ClientLookupSpec {
-  const o = specObject(NAME, spec, ['clientId', 'clientIds', 'id', 'columns']);
-  const hasOne = o.clientId !== undefined;
-  const hasMany = o.clientIds !== undefined;
-  if (hasOne === hasMany) throw new SpecError(NAME, hasOne ? 'clientIds' : 'clientId', 'is required: give either clientId (one client) or clientIds (a page of at most 500), not both.');
-  let requested: string[];
-  if (hasOne) requested = [idString('clientId', o.clientId)];
-  else {
-    if (!Array.isArray(o.clientIds) || o.clientIds.length > MAX_LOOKUP_IDS) {
-      throw new SpecError(NAME, 'clientIds', `must be an array of at most ${MAX_LOOKUP_IDS} client ids; got ${Array.isArray(o.clientIds) ? `${o.clientIds.length} ids` : describe(o.clientIds)}.`);
-    }
-    requested = o.clientIds.map((v, i) => idString(`clientIds[${i}]`, v));
+  const o = specObject(NAME, spec, ['clientId', 'clientIds', 'rows', 'id', 'columns']);
+  const given = (['clientId', 'clientIds', 'rows'] as const).filter((k) => o[k] !== undefined);
+  if (given.length !== 1) {
+    throw new SpecError(NAME, given[1] ?? 'clientId', 'is required: give exactly one of clientId (one client), clientIds (a page of at most 500 ids) or rows (at most 500 row numbers).');
   }
-  const id = requireColumn(NAME, 'id', o.id ?? DEFAULT_LOOKUP_ID_COLUMN, schema, ['string']);
+  let requested: (string | number)[];
+  if (given[0] === 'clientId') requested = [idString('clientId', o.clientId)];
+  else {
+    const field = given[0];
+    const list = o[field];
+    if (!Array.isArray(list) || list.length > MAX_LOOKUP_IDS) {
+      throw new SpecError(NAME, field, `must be an array of at most ${MAX_LOOKUP_IDS} ${field === 'rows' ? 'row numbers' : 'client ids'}; got ${Array.isArray(list) ? `${list.length} items` : describe(list)}.`);
+    }
+    requested = field === 'rows' ? list.map((v, i) => rowNumber(`rows[${i}]`, v)) : list.map((v, i) => idString(`clientIds[${i}]`, v));
+  }
+  const byRow = given[0] === 'rows';
+  // A lookup by rows reads no id: a dataset without the default id column can still be asked.
+  const id = byRow && o.id === undefined ? DEFAULT_LOOKUP_ID_COLUMN : requireColumn(NAME, 'id', o.id ?? DEFAULT_LOOKUP_ID_COLUMN, schema, ['string']);
   let columns: string[] | null = null;
   if (o.columns !== undefined) {
     if (!Array.isArray(o.columns) || o.columns.length === 0) throw new SpecError(NAME, 'columns', `must be a non-empty array of column names; got ${describe(o.columns)}.`);
@@ -114,17 +132,24 @@ function validate(spec: unknown, schema: readonly ColumnInfo[]): ClientLookupSpe
       return c;
     });
   }
-  const ids: string[] = [];
-  const pos = new Map<string, number>();
+  const distinct: (string | number)[] = [];
+  const pos = new Map<string | number, number>();
   const order = requested.map((s) => {
     let k = pos.get(s);
     if (k === undefined) {
-      pos.set(s, (k = ids.length));
-      ids.push(s);
+      pos.set(s, (k = distinct.length));
+      distinct.push(s);
     }
     return k;
   });
-  return { ids, order, single: hasOne, id, columns };
+  return byRow
+    ? { ids: [], rows: distinct as number[], order, single: false, id, columns }
+    : { ids: distinct as string[], rows: null, order, single: given[0] === 'clientId', id, columns };
+}
+
+function rowNumber(field: string, v: unknown): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new SpecError(NAME, field, `must be a row number: an integer >= 0; got ${describe(v)}.`);
+  return v as number;
 }
 
 const FNV_OFFSET = 0x811c9dc5;
@@ -267,15 +292,32 @@ function rowValues(batch: RecordBatch, i: number, columns: readonly string[]): C
   return out;
 }
 
-export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial, ClientLookupResult | ClientLookupPage> = {
+/** The values of the requested global rows that lie in these (stored, row-ordered) batches. */
+function readRows(rows: readonly RowBatch[], wanted: readonly number[], columns: readonly string[] | null): ClientLookupPartial {
+  const first: ClientLookupPartial['first'] = new Array(wanted.length).fill(null);
+  const counts = new Array<number>(wanted.length).fill(0);
+  for (const { batch, rowOffset } of rows) {
+    const names = columns ?? batch.schema.fields.map((f) => f.name);
+    wanted.forEach((row, t) => {
+      const i = row - rowOffset;
+      if (i < 0 || i >= batch.numRows) return;
+      first[t] = { row, values: rowValues(batch, i, names) };
+      counts[t] = 1;
+    });
+  }
+  return { first, counts };
+}
+
+export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial, ClientLookupResult | ClientLookupPage | ClientRowsPage> = {
   name: NAME,
   // 'native' so that the runner hands the spec over whole, and a `filter` is refused by validate:
   // a lookup by id finds the client whatever the page's filters are (an RM opened that client).
   filters: 'native',
   validate,
   // The churn list looks up a new page of ids at every filter change: the same code each time.
-  shape: (spec) => ({ single: spec.single, id: spec.id, columns: spec.columns }),
+  shape: (spec) => ({ single: spec.single, byRow: spec.rows !== null, id: spec.id, columns: spec.columns }),
   async map(rows: readonly RowBatch[], spec: ClientLookupSpec, _params: undefined, ctx: KernelContext): Promise<ClientLookupPartial> {
+    if (spec.rows !== null) return readRows(rows, spec.rows, spec.columns);
     const T = spec.ids.length;
     const first: ClientLookupPartial['first'] = new Array(T).fill(null);
     const counts = new Array<number>(T).fill(0);
@@ -304,7 +346,14 @@ export const clientLookupKernel: KernelDef<ClientLookupSpec, ClientLookupPartial
     }
     return { first, counts };
   },
-  reduce(partials: ClientLookupPartial[], spec: ClientLookupSpec): ClientLookupResult | ClientLookupPage {
+  reduce(partials: ClientLookupPartial[], spec: ClientLookupSpec): ClientLookupResult | ClientLookupPage | ClientRowsPage {
+    if (spec.rows !== null) {
+      const read: ClientRowResult[] = spec.rows.map((row, t) => {
+        const f = partials.find((p) => p.first[t] !== null)?.first[t];
+        return f ? { found: true, row, values: f.values } : { found: false, row };
+      });
+      return { rows: spec.order.map((k) => read[k]) };
+    }
     const found: ClientLookupResult[] = spec.ids.map((clientId, t) => {
       let best: { row: number; values: ClientValues } | null = null;
       let matches = 0;
