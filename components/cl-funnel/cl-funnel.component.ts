@@ -200,6 +200,9 @@ export class ClFunnel extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A layout drawn by the on-demand views: fetch their code while the data loads, not after the
+    // first answer (on the 1M dashboard it was fetched and compiled after it).
+    if (this.effectiveSpec().by || this.orientation === 'vertical') this.views.get();
     // A selection belongs to the steps and split it was made in.
     for (const p of ['steps', 'splitBy', 'spec'] as const) {
       if (changed.has(p) && changed.get(p) !== undefined) {

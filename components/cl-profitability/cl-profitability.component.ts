@@ -317,6 +317,9 @@ export class ClProfitability extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A view drawn by the on-demand views: fetch their code while the data loads, not after the
+    // first answer (on the 1M dashboard it was fetched and compiled after it).
+    if (this.view !== 'waterfall') this.views.get();
     // The selection belongs to the grouping it was made in.
     if (changed.has('by') && changed.get('by') !== undefined) this.select(null, false);
   }

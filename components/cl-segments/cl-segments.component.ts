@@ -205,6 +205,9 @@ export class ClSegments extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // A view drawn by the on-demand views: fetch their code while the data loads, not after the
+    // first answer (on the 1M dashboard it was fetched and compiled after it).
+    if (this.view === 'matrix' || this.view === 'treemap') this.views.get();
     // The selection belongs to the grouping it was made in.
     if ((changed.has('by') && changed.get('by') !== undefined) || (changed.has('view') && changed.get('view') !== undefined)) this.select(null, false);
   }

@@ -73,6 +73,26 @@ describe('code on demand', () => {
     expect(fetched()).to.deep.equal([]);
   });
 
+  // On the 1M dashboard the views' code was fetched and compiled only after each panel's first
+  // answer, on the way to drawing it. (The segments' matrix is left out: its views bring
+  // d3-hierarchy, which the treemap test below needs unfetched.)
+  it('fetches the views of a non-default layout when the element starts, before it has any data', async () => {
+    const lens = await import('../../src/index.js');
+    const empty = await lens.DataHub.create({ cache: false, workers: 1 });
+    try {
+      const els = [document.createElement('cl-funnel'), document.createElement('cl-profitability')];
+      els[0].setAttribute('split-by', 'segment');
+      els[1].setAttribute('view', 'whale');
+      for (const el of els) Object.assign(el, { hub: empty });
+      document.body.append(...els);
+      await until(() => fetched().includes('funnel views') && fetched().includes('profitability views'), 'the views of both layouts');
+      expect(els.map((el) => (el as ClFunnel | ClProfitability).value)).to.deep.equal([undefined, undefined]);
+      els.forEach((el) => el.remove());
+    } finally {
+      empty.dispose();
+    }
+  });
+
   it('loads the profitability views for a non-default view, and draws it', async () => {
     const el = document.querySelector<ClProfitability>('cl-profitability')!;
     el.view = 'whale';
