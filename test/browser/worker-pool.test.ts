@@ -24,6 +24,10 @@ describe('WorkerPool (real module workers in Chromium)', () => {
     expect(a.bornAt).to.not.equal(b.bornAt);
     const spread = await Promise.all([pool.run<string>('whoami'), pool.run<string>('whoami')]);
     expect(new Set(spread).size).to.equal(2);
+    // One at a time, every worker idle each time: still both workers, not always the first.
+    const oneByOne: string[] = [];
+    for (let i = 0; i < 4; i++) oneByOne.push(await pool.run<string>('whoami'));
+    expect(new Set(oneByOne).size).to.equal(2);
   });
 
   it('moves buffers into and out of workers instead of copying them', async () => {
