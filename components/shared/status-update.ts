@@ -30,16 +30,22 @@ export function isStatusUpdate(): boolean {
  * panel then builds its query, starts it and redraws its status: a dozen of them in one task made a
  * main-thread task over 50 ms; one task per panel keeps the page responsive between them.
  */
-let channel: MessageChannel | undefined;
-const queued: ReactiveControllerHost[] = [];
 export function requestStatusUpdateSoon(host: ReactiveControllerHost): void {
+  inOwnTask(() => requestStatusUpdate(host));
+}
+
+/**
+ * Runs `fn` in a task of its own, after the ones queued before it (first in, first out). For work
+ * every panel does at once (a filter change, a new dataset: each builds and starts its query and
+ * redraws), so that a dozen panels make a dozen short tasks instead of one long one.
+ */
+let channel: MessageChannel | undefined;
+const queued: (() => void)[] = [];
+export function inOwnTask(fn: () => void): void {
   if (!channel) {
     channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      const next = queued.shift();
-      if (next) requestStatusUpdate(next);
-    };
+    channel.port1.onmessage = () => queued.shift()?.();
   }
-  queued.push(host);
+  queued.push(fn);
   channel.port2.postMessage(null);
 }
