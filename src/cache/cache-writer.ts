@@ -31,6 +31,8 @@ import { chooseEvictions, manifestKey, type ChunkInfo, type ColumnInfo, type Dat
 import { combineDigests } from './checksum.js';
 import { digestProblem } from './chunk-digest.js';
 import { formatBytes } from '../i18n/format-bytes.js';
+import { chunkRange } from './chunk-range.js';
+import { describe } from './describe-error.js';
 import type { CacheBackend, CacheDB, CacheEntry, CacheWarningCode, PutResult } from './dataset-cache.js';
 
 export interface ChunkRecord {
@@ -343,10 +345,6 @@ export class CacheWriter {
 }
 
 /** Every chunk record of an entry. */
-export function chunkRange(key: string): IDBKeyRange {
-  return IDBKeyRange.bound([key, 0], [key, Infinity]);
-}
-
 export function entryLockName(cacheName: string, key: string): string {
   return `clientlens-cache:${cacheName}:${key}`;
 }
@@ -399,7 +397,3 @@ export function isQuotaError(err: unknown): boolean {
   return name === 'QuotaExceededError' || /quota/i.test(String((err as Error)?.message ?? ''));
 }
 
-export function describe(err: unknown): string {
-  if (err instanceof Error || (typeof DOMException !== 'undefined' && err instanceof DOMException)) return `${(err as Error).name}: ${(err as Error).message}`;
-  return String(err);
-}
