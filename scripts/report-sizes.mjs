@@ -175,10 +175,14 @@ function pageOf(entry) {
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
+/** Gzipped bytes of on-demand groups. */
+const demandSum = (groups) => groups.reduce((s, d) => s + sum(d.files), 0);
+/** Gzipped bytes of the worker: its start and its parts loaded on demand. */
+const workerSum = (page) => sum(page.workers) + demandSum(page.workerDemand);
+
 /** The worker's start (what every page that loads data compiles) and its parts loaded on demand. */
 function reportWorker(page) {
-  const demandGz = page.workerDemand.reduce((s, d) => s + sum(d.files), 0);
-  console.log(`worker (${[...page.workers].map(name).join(', ')}): ${kb(sum(page.workers))} gzipped at start, with Arrow inside; ${kb(demandGz)} on demand (generating, ingest, models):`);
+  console.log(`worker (${[...page.workers].map(name).join(', ')}): ${kb(sum(page.workers))} gzipped at start, with Arrow inside; ${kb(demandSum(page.workerDemand))} on demand (generating, ingest, models):`);
   for (const d of page.workerDemand) console.log(`  ${name(d.root).padEnd(50)} ${kb(sum(d.files)).padStart(10)}${d.files.size > 1 ? ` (${d.files.size} files)` : ''}`);
 }
 const sum = (files, key = 'gz') => [...files].reduce((s, f) => s + sizeOf(f)[key], 0);
@@ -214,8 +218,8 @@ if (existsSync(library)) {
   } else console.log('  plugin kit code at start: none (clientlens/plugins loads on demand)');
   console.log('\non demand (dynamic import(), loaded when a feature is first used), gzipped with what each pulls in:');
   for (const d of page.demand) console.log(`  ${name(d.root).padEnd(50)} ${kb(sum(d.files)).padStart(10)}${d.files.size > 1 ? ` (${d.files.size} files)` : ''}`);
-  const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);
-  const workerGz = sum(page.workers) + page.workerDemand.reduce((s, d) => s + sum(d.files), 0);
+  const demandGz = demandSum(page.demand);
+  const workerGz = workerSum(page);
   console.log(`  total ${kb(demandGz)} gzipped`);
   reportWorker(page);
   console.log(`library build, everything a page can load from this package: ${kb(startGz + demandGz + workerGz)} gzipped (start + on demand + worker; lit, arrow, d3, idb, comlink come from the host's own copies)`);
@@ -225,8 +229,8 @@ const bundle = join(dist, 'standalone', 'clientlens.bundle.js');
 if (existsSync(bundle)) {
   const page = pageOf(bundle);
   const startGz = sum(page.start);
-  const demandGz = page.demand.reduce((s, d) => s + sum(d.files), 0);
-  const workerGz = sum(page.workers) + page.workerDemand.reduce((s, d) => s + sum(d.files), 0);
+  const demandGz = demandSum(page.demand);
+  const workerGz = workerSum(page);
   console.log(`\nwhole page with the standalone bundle (Lit, Arrow, d3 inside): ${kb(startGz)} at start + ${kb(demandGz)} on demand + ${kb(workerGz)} worker = ${kb(startGz + demandGz + workerGz)} gzipped`);
   // The bundle exposes the kit through loadPlugins() only: the same rule holds for its start.
   const pluginCode = [...page.start].flatMap((f) => pluginSources(f).map((s) => `${s} (in ${relative(dirname(bundle), f)})`));

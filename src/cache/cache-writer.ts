@@ -344,7 +344,7 @@ export class CacheWriter {
   }
 }
 
-/** Every chunk record of an entry. */
+/** The Web Lock an entry's writer holds (and the orphan sweep tests). */
 export function entryLockName(cacheName: string, key: string): string {
   return `clientlens-cache:${cacheName}:${key}`;
 }

@@ -17,7 +17,7 @@ describe('a new current dataset', () => {
     await hub.dispose();
   });
 
-  it('starts no panel query in the task that set it, then every panel\'s, one task each', async () => {
+  it('starts no panel query in the task that set it, then every panel\'s, not all in one task', async () => {
     const panels = ['cl-kpi', 'cl-segments', 'cl-funnel', 'cl-profitability'].map((tag) => Object.assign(document.createElement(tag), { hub }));
     document.body.append(...panels);
     hub.setCurrent(first);
