@@ -3,7 +3,7 @@
 // a strict CSP with Trusted Types, from the sources (dev server) and from the built standalone
 // bundle; a load that fails says so in the element and loads on "Try again" (or the next export),
 // with no unhandled error.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 // @ts-expect-error plain ES module without types
 import { chromiumArgs, chromiumPath } from '../../scripts/chromium-path.mjs';
@@ -96,14 +96,10 @@ describe('on-demand code with the standalone bundle (vite build --mode bundle) u
     await browser?.close();
     await served?.close();
   });
+  afterEach(() => served?.refuse(null));
 
-  /** Opens the page; requests to modules matching `blocked` (while it is set) fail as on a dropped connection. */
-  async function open(blocked?: { pattern: RegExp | null }) {
+  async function open() {
     const page = await browser.newPage();
-    if (blocked) {
-      await page.setRequestInterception(true);
-      page.on('request', (r) => (blocked.pattern?.test(r.url()) ? void r.abort('connectionfailed') : void r.continue()));
-    }
     const { errors, requests } = watchPage(page);
     await page.goto(served.url, { waitUntil: 'load' });
     return { page, errors, requests };
@@ -115,8 +111,8 @@ describe('on-demand code with the standalone bundle (vite build --mode bundle) u
   });
 
   it('a part whose load fails says so where it goes, with no unhandled error, and loads on "Try again"', async () => {
-    const blocked: { pattern: RegExp | null } = { pattern: /\/(cl-profitability\.views|palette-list|download)-[\w-]+\.js$/ };
-    const { page, errors } = await open(blocked);
+    served.refuse(/\/(cl-profitability\.views|palette-list|download)-[\w-]+\.js$/);
+    const { page, errors } = await open();
     await defaultViewsDrawn(page);
     const exportCsv = () =>
       page.evaluate(() => [...document.querySelector('cl-segments')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'CSV')!.click());
@@ -134,7 +130,7 @@ describe('on-demand code with the standalone bundle (vite build --mode bundle) u
     expect(await exportAlert.jsonValue()).toMatch(/The export could not be made: .*download/);
 
     // The connection is back: "Try again" loads the view; opening the palette again loads its list.
-    blocked.pattern = null;
+    served.refuse(null);
     await page.evaluate(() => {
       const retry = [...document.querySelector('cl-profitability')!.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'Try again')!;
       retry.click();
@@ -146,6 +142,30 @@ describe('on-demand code with the standalone bundle (vite build --mode bundle) u
         && !document.querySelector('cl-segments')!.shadowRoot!.querySelector('[role="alert"]'),
       { timeout: 30_000 },
     );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a worker part whose load fails fails the job that needs it, naming the file, and loads with the next such job", async () => {
+    // Generating is a part the workers load with their first generate job (workers/data-worker.ts).
+    served.refuse(/\/generate-job-[\w-]+\.js$/);
+    const { page, errors } = await open();
+    // Row counts no other test generates: their datasets are not in the page's cache.
+    const loadRows = (rows: number) =>
+      page.evaluate((rows) => {
+        const loader = document.querySelector('cl-dataset-loader')!;
+        return new Promise<string>((resolve) => {
+          loader.addEventListener('cl-dataset-load', () => resolve('loaded'), { once: true });
+          loader.addEventListener('cl-dataset-error', (e) => resolve(`error: ${(e as CustomEvent<{ message: string }>).detail.message}`), { once: true });
+          loader.setAttribute('rows', String(rows));
+        });
+      }, rows);
+    expect(await loadRows(12_345)).toMatch(/^error: .*generate-job-[\w-]+\.js/);
+    const alert = await page.evaluate(() => document.querySelector('cl-dataset-loader')!.shadowRoot!.querySelector('[role="alert"]')?.textContent);
+    expect(alert).toMatch(/Could not load the data\..*generate-job/s);
+
+    served.refuse(null);
+    expect(await loadRows(12_346)).toBe('loaded');
     expect(errors).toEqual([]);
     await page.close();
   });

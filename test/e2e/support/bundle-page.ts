@@ -20,6 +20,12 @@ const TYPES: Record<string, string> = { '.js': 'text/javascript', '.html': 'text
 export interface BundlePage {
   /** The page's URL: the bundle and `body` (markup with clientlens tags) under the strict CSP. */
   readonly url: string;
+  /**
+   * Requests whose path matches `pattern` get their connection closed with no answer, as a dropped
+   * connection would (null: serve everything again). Done here rather than by the browser's request
+   * interception, which stalls the requests of a page's workers (puppeteer/puppeteer#4208).
+   */
+  refuse(pattern: RegExp | null): void;
   close(): Promise<void>;
 }
 
@@ -46,8 +52,10 @@ export async function serveBundle(pages: Record<string, string>, mounts: readonl
     logLevel: 'error',
     build: { outDir: out, emptyOutDir: true },
   });
+  let refused: RegExp | null = null;
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (refused?.test(path)) return void req.socket.destroy();
     if (Object.hasOwn(pages, path)) return send(res, path.endsWith('.js') ? 'text/javascript' : 'text/html', pages[path]);
     const mount = mounts.find((m) => path.startsWith(m));
     const file = normalize(join(out, mount === undefined ? path : path.slice(mount.length - 1)));
@@ -61,6 +69,9 @@ export async function serveBundle(pages: Record<string, string>, mounts: readonl
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}/`,
+    refuse(pattern) {
+      refused = pattern;
+    },
     async close() {
       await new Promise((resolve) => server.close(resolve));
       rmSync(out, { recursive: true, force: true });
