@@ -5,15 +5,15 @@
  */
 import { html, nothing } from 'lit';
 import { msg, str } from '@lit/localize';
-import { fieldDef, isClientField } from '../../src/schema/client-schema.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
 import type { ChurnRulesResult } from '../../workers/kernels/churn-rules.js';
 import type { MaskingController } from '../shared/masking-controller.js';
+import { fieldName, valueLabel } from '../shared/field-labels.js';
 import { ruleName, ruleView, type RuleView } from './churn-reasons.js';
 
 export function renderTable(v: ChurnRulesResult, views: readonly RuleView[], masking: MaskingController) {
   const share = (n: number, of: number | null) => (of !== null && of > 0 ? formatPercent(n / of) : '—');
-  const byLabel = v.by === null ? '' : isClientField(v.by) ? fieldDef(v.by).label : v.by;
+  const by = v.by === null ? '' : fieldName(v.by);
   return html`<table class="data">
       <caption class="sr-only">${msg('Clients hitting each rule', { id: 'churn.table.rules' })}</caption>
       <thead><tr><th scope="col">${msg('Rule', { id: 'churn.col.rule' })}</th><th scope="col" class="num">${msg('Clients', { id: 'churn.col.clients' })}</th><th scope="col" class="num">${msg('Share of the book', { id: 'churn.col.share' })}</th><th scope="col" class="num">${msg('No data', { id: 'churn.col.missing' })}</th></tr></thead>
@@ -23,10 +23,10 @@ export function renderTable(v: ChurnRulesResult, views: readonly RuleView[], mas
       </tbody>
     </table>
     ${v.by && v.groups.length
-      ? html`<h3>${msg(str`By ${byLabel.toLowerCase()}`, { id: 'churn.table.by' })}</h3>
+      ? html`<h3>${msg(str`By ${by}`, { id: 'churn.table.by' })}</h3>
           <table class="data">
-            <thead><tr><th scope="col">${byLabel}</th><th scope="col" class="num">${msg('Clients', { id: 'churn.col.clients' })}</th><th scope="col" class="num">${msg('At risk', { id: 'churn.col.at-risk' })}</th>${v.rules.map((r, j) => html`<th scope="col" class="num">${ruleName(views[j] ?? ruleView(r))}</th>`)}</tr></thead>
-            <tbody>${v.groups.map((g) => html`<tr><th scope="row">${g.key === null ? '—' : masking.label(v.by, g.key)}</th><td class="num">${g.rows === null ? '—' : formatNumber(g.rows)}</td><td class="num">${formatNumber(g.any)} (${share(g.any, g.rows)})</td>${g.perRule.map((c) => html`<td class="num">${formatNumber(c)}</td>`)}</tr>`)}</tbody>
+            <thead><tr><th scope="col">${by.charAt(0).toUpperCase() + by.slice(1)}</th><th scope="col" class="num">${msg('Clients', { id: 'churn.col.clients' })}</th><th scope="col" class="num">${msg('At risk', { id: 'churn.col.at-risk' })}</th>${v.rules.map((r, j) => html`<th scope="col" class="num">${ruleName(views[j] ?? ruleView(r))}</th>`)}</tr></thead>
+            <tbody>${v.groups.map((g) => html`<tr><th scope="row">${g.key === null ? '—' : valueLabel(v.by, masking.label(v.by, g.key))}</th><td class="num">${g.rows === null ? '—' : formatNumber(g.rows)}</td><td class="num">${formatNumber(g.any)} (${share(g.any, g.rows)})</td>${g.perRule.map((c) => html`<td class="num">${formatNumber(c)}</td>`)}</tr>`)}</tbody>
           </table>`
       : nothing}`;
 }

@@ -8,13 +8,14 @@ import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { TooltipController } from '../shared/tooltip.js';
 import { OnDemand } from '../shared/on-demand.js';
+import { fieldName } from '../shared/field-labels.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
 import { formatNumber } from '../../src/i18n/format.js';
 import { DEFAULT_STAGE_MAPPING } from '../../workers/kernels/funnel-stage-mapping.js';
 import type { FunnelResult } from '../../workers/kernels/funnel.js';
-import { byLabel, days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
+import { days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
 
 export type FunnelOrientation = 'horizontal' | 'vertical';
 
@@ -344,7 +345,7 @@ export class ClFunnel extends LitElement {
 
   private csv(r: FunnelResult) {
     const split = r.by !== null;
-    const funnels = split ? [{ category: null, rows: r.rows, steps: r.steps }, ...funnelsOf(r)] : funnelsOf(r);
+    const funnels = split ? [{ category: null, shown: null, rows: r.rows, steps: r.steps }, ...funnelsOf(r)] : funnelsOf(r);
     return {
       header: [...(split ? [r.by!.column] : []), 'step', 'clients', 'step_conversion', 'overall_conversion', 'drop_off', 'median_days_from_previous', 'out_of_order'],
       rows: funnels.flatMap((f, fi) => f.steps.map((s) => [...(split ? [fi === 0 ? '(all)' : f.category] : []), s.label, s.count, s.conversionFromPrevious, s.conversionFromFirst, s.dropOff, s.medianDaysFromPrevious, s.outOfOrder])),
@@ -363,7 +364,7 @@ export class ClFunnel extends LitElement {
     const r = this.funnel.value;
     const title = this.isStageMode(spec) ? msg('Client lifecycle funnel', { id: 'funnel.title' }) : msg('Conversion funnel', { id: 'funnel.title.timestamp' });
     const filtered = this.source.hub?.filters.combined(this.filterSlot) !== undefined;
-    const parts = [spec.by ? msg(str`Split by ${byLabel(spec.by)}`, { id: 'funnel.subtitle.split' }) : '', filtered ? msg('filtered by other panels', { id: 'funnel.filtered' }) : ''].filter(Boolean);
+    const parts = [spec.by ? msg(str`Split by ${fieldName(spec.by)}`, { id: 'funnel.subtitle.split' }) : '', filtered ? msg('filtered by other panels', { id: 'funnel.filtered' }) : ''].filter(Boolean);
     const subtitle = parts.length ? parts.join(' · ') : undefined;
     const controls = spec.by
       ? nothing

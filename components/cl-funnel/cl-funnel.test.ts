@@ -157,6 +157,9 @@ describe('<cl-funnel>', () => {
       expect(text(el)).to.contain('客户生命周期漏斗').and.contain('潜在客户').and.contain('成熟期');
       const table = await showTable(el);
       expect(table.tHead!.textContent).to.contain('步骤转化率');
+      // Split by a field of the library's own vocabulary: the field and its values in Chinese.
+      el.splitBy = 'clientType';
+      await until(() => text(el).includes('按客户类型拆分') && text(el).includes('零售') && text(el).includes('对公'), 'the split by client type in Chinese');
     } finally {
       await setLocale('en');
     }

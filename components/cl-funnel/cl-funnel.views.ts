@@ -9,7 +9,8 @@ import { msg, str } from '@lit/localize';
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { formatNumber } from '../../src/i18n/format.js';
 import type { FunnelResult } from '../../workers/kernels/funnel.js';
-import { byLabel, categoryLabel, days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
+import { days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
+import { fieldName } from '../shared/field-labels.js';
 
 /** One funnel, steps left to right as columns. */
 export function renderVertical(el: FunnelViewHost, f: Funnel) {
@@ -89,7 +90,7 @@ export function renderMultiples(el: FunnelViewHost, funnels: Funnel[]) {
         const cx = px + panelW / 2;
         return svg`<g class="panel-multiple">
           <rect class="frame" x=${px + 3} y=${py} width=${panelW - 6} height=${panelH} rx="4"></rect>
-          <text class="panel-title" x=${cx} y=${py + 14} text-anchor="middle">${categoryLabel(f.category)}</text>
+          <text class="panel-title" x=${cx} y=${py + 14} text-anchor="middle">${f.shown}</text>
           <text class="muted" x=${cx} y=${py + 27} text-anchor="middle">${msg(str`${formatNumber(f.steps[0]?.count ?? 0)} clients`, { id: 'funnel.clients' })}</text>
           ${f.steps.map((s, k) => {
             const share = s.conversionFromFirst ?? 0;
@@ -110,12 +111,12 @@ export function renderMultiples(el: FunnelViewHost, funnels: Funnel[]) {
 }
 
 export function renderTable(r: FunnelResult) {
-  const funnels = r.by ? [{ category: null, rows: r.rows, steps: r.steps }, ...funnelsOf(r)] : funnelsOf(r);
+  const funnels = r.by ? [{ category: null, shown: null, rows: r.rows, steps: r.steps }, ...funnelsOf(r)] : funnelsOf(r);
   const timed = r.mode === 'timestamp';
   const split = r.by !== null;
   return html`<table class="data">
     <thead><tr>
-      ${split ? html`<th scope="col">${byLabel(r.by!.column)}</th>` : nothing}
+      ${split ? html`<th scope="col">${fieldName(r.by!.column)}</th>` : nothing}
       <th scope="col">${msg('Step', { id: 'funnel.col.step' })}</th>
       <th scope="col" class="num">${msg('Clients', { id: 'funnel.col.clients' })}</th>
       <th scope="col" class="num">${msg('Step conversion', { id: 'funnel.col.step-conversion' })}</th>
@@ -127,7 +128,7 @@ export function renderTable(r: FunnelResult) {
       ${funnels.flatMap((f, fi) =>
         f.steps.map(
           (s) => html`<tr>
-            ${split ? html`<td>${fi === 0 ? msg('All clients', { id: 'funnel.all' }) : categoryLabel(f.category)}</td>` : nothing}
+            ${split ? html`<td>${fi === 0 ? msg('All clients', { id: 'funnel.all' }) : f.shown}</td>` : nothing}
             <th scope="row">${stepLabel(s.label)}</th>
             <td class="num">${formatNumber(s.count)}</td>
             <td class="num">${pct(s.conversionFromPrevious)}</td>

@@ -4,7 +4,8 @@
  * tooltips, and the marks' selection and keyboard use.
  */
 import { msg, str } from '@lit/localize';
-import { COMPANY_SIZES, WEALTH_TIERS, fieldDef, isClientField } from '../../src/schema/client-schema.js';
+import { COMPANY_SIZES, WEALTH_TIERS } from '../../src/schema/client-schema.js';
+import { valueLabel } from '../shared/field-labels.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
 import type { FunnelResult, FunnelStep } from '../../workers/kernels/funnel.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
@@ -13,6 +14,8 @@ import { chartMarks, type TooltipController } from '../shared/tooltip.js';
 /** One funnel on screen: all clients, or one category of `split-by`. */
 export interface Funnel {
   readonly category: string | null;
+  /** The category as shown (null for the funnel of every client). */
+  readonly shown: string | null;
   readonly rows: number;
   readonly steps: readonly FunnelStep[];
 }
@@ -38,9 +41,9 @@ export function funnelsOf(r: FunnelResult): Funnel[] {
     const vocab = NATURAL_ORDER[r.by.column];
     const rank = (k: string | null) => (!vocab || k === null ? Infinity : vocab.indexOf(k) < 0 ? vocab.length : vocab.indexOf(k));
     const cats = vocab ? [...r.by.categories].sort((a, b) => rank(a.label) - rank(b.label)) : r.by.categories;
-    return cats.map((c) => ({ category: c.label, rows: c.rows, steps: c.steps }));
+    return cats.map((c) => ({ category: c.label, shown: categoryLabel(r.by!.column, c.label), rows: c.rows, steps: c.steps }));
   }
-  return [{ category: null, rows: r.rows, steps: r.steps }];
+  return [{ category: null, shown: null, rows: r.rows, steps: r.steps }];
 }
 
 /** Display name of a step: lifecycle stages are translated, other labels shown as they are. */
@@ -58,19 +61,10 @@ export function stepLabel(label: string): string {
   }
 }
 
-export function byLabel(by: string): string {
-  switch (by) {
-    case 'segment': return msg('segment', { id: 'funnel.by.segment' });
-    case 'clientType': return msg('client type', { id: 'funnel.by.client-type' });
-    case 'tier': return msg('wealth tier', { id: 'funnel.by.tier' });
-    case 'region': return msg('region', { id: 'funnel.by.region' });
-    case 'channel': return msg('channel', { id: 'funnel.by.channel' });
-    default: return isClientField(by) ? fieldDef(by).label.toLowerCase() : by;
-  }
-}
 
-export function categoryLabel(c: string | null): string {
-  return c === null ? msg('(none)', { id: 'funnel.none' }) : c;
+/** A category of a split funnel (a value of the split's column) as shown. */
+function categoryLabel(by: string, c: string | null): string {
+  return c === null ? msg('(none)', { id: 'funnel.none' }) : valueLabel(by, c);
 }
 
 export function pct(v: number | null): string {
@@ -83,7 +77,7 @@ export function days(v: number): string {
 
 /** A step's tooltip (and, joined with commas, its accessible name). */
 export function tipText(s: FunnelStep, f: Funnel, k: number): string {
-  const lines = [f.category !== null ? `${categoryLabel(f.category)} · ${stepLabel(s.label)}` : stepLabel(s.label), msg(str`${formatNumber(s.count)} clients`, { id: 'funnel.clients' })];
+  const lines = [f.shown !== null ? `${f.shown} · ${stepLabel(s.label)}` : stepLabel(s.label), msg(str`${formatNumber(s.count)} clients`, { id: 'funnel.clients' })];
   if (k > 0) {
     lines.push(msg(str`${pct(s.conversionFromPrevious)} of the previous step`, { id: 'funnel.from-previous' }));
     lines.push(msg(str`${pct(s.conversionFromFirst)} of the first step`, { id: 'funnel.from-first' }));

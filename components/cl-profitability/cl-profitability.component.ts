@@ -17,7 +17,8 @@ import type { FilterCondition, FilterSpec } from '../../src/query/filter-store.j
 import { isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
 import type { ProfitabilityResult, ProfitabilityStats } from '../../workers/kernels/profitability.js';
-import { DEFAULT_CLTV_CAC_TARGET, NULL_KEY, byLabel, groupLabel, isWhale, keyOf, money, moneyFull, ordered, ratio, type ProfitResult } from './profit-format.js';
+import { DEFAULT_CLTV_CAC_TARGET, NULL_KEY, groupLabel, isWhale, keyOf, money, moneyFull, ordered, ratio, type ProfitResult } from './profit-format.js';
+import { fieldName } from '../shared/field-labels.js';
 import type { ProfitViewHost } from './cl-profitability.views.js';
 
 export type ProfitView = 'waterfall' | 'segments' | 'whale' | 'cltv';
@@ -340,7 +341,7 @@ export class ClProfitability extends LitElement {
   }
 
   private scopeLabel(): string {
-    return this.selected === undefined || this.selected === null ? msg('Whole book', { id: 'profit.whole-book' }) : `${byLabel(this.by)}: ${groupLabel(this.selected)}`;
+    return this.selected === undefined || this.selected === null ? msg('Whole book', { id: 'profit.whole-book' }) : `${fieldName(this.by)}: ${groupLabel(this.by, this.selected)}`;
   }
 
   private money(v: number): string {
@@ -451,8 +452,8 @@ export class ClProfitability extends LitElement {
     switch (this.view) {
       case 'waterfall': return msg('Revenue, cost to serve and profit', { id: 'profit.title.waterfall' });
       case 'whale': return msg('Cumulative profit (whale curve)', { id: 'profit.title.whale' });
-      case 'cltv': return msg(str`Lifetime value vs acquisition cost by ${byLabel(this.by)}`, { id: 'profit.title.cltv' });
-      default: return msg(str`Profit and cost-to-income by ${byLabel(this.by)}`, { id: 'profit.title.segments' });
+      case 'cltv': return msg(str`Lifetime value vs acquisition cost by ${fieldName(this.by)}`, { id: 'profit.title.cltv' });
+      default: return msg(str`Profit and cost-to-income by ${fieldName(this.by)}`, { id: 'profit.title.segments' });
     }
   }
 
@@ -463,12 +464,12 @@ export class ClProfitability extends LitElement {
       this.view === 'waterfall' && groups.length
         ? html`<select aria-label=${msg('Scope', { id: 'profit.scope' })} .value=${this.selected ?? ''} @change=${(e: Event) => this.select((e.target as HTMLSelectElement).value || null, true, false)}>
             <option value="" ?selected=${this.selected == null}>${msg('Whole book', { id: 'profit.whole-book' })}</option>
-            ${groups.map((g) => html`<option value=${keyOf(g)} ?selected=${this.selected === keyOf(g)}>${groupLabel(g.key)}</option>`)}
+            ${groups.map((g) => html`<option value=${keyOf(g)} ?selected=${this.selected === keyOf(g)}>${groupLabel(this.by, g.key)}</option>`)}
           </select>`
         : nothing;
     const controls = html`${scopePicker}<select aria-label=${msg('Chart type', { id: 'profit.view' })} .value=${this.view} @change=${(e: Event) => (this.view = (e.target as HTMLSelectElement).value as ProfitView)}>
         <option value="waterfall" ?selected=${this.view === 'waterfall'}>${msg('Waterfall', { id: 'profit.view.waterfall' })}</option>
-        <option value="segments" ?selected=${this.view === 'segments'}>${msg(str`Profit by ${byLabel(this.by)}`, { id: 'profit.view.segments' })}</option>
+        <option value="segments" ?selected=${this.view === 'segments'}>${msg(str`Profit by ${fieldName(this.by)}`, { id: 'profit.view.segments' })}</option>
         <option value="whale" ?selected=${this.view === 'whale'}>${msg('Whale curve', { id: 'profit.view.whale' })}</option>
         <option value="cltv" ?selected=${this.view === 'cltv'}>${msg('CLTV vs CAC', { id: 'profit.view.cltv' })}</option>
       </select>`;

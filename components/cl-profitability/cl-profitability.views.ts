@@ -18,7 +18,8 @@ import type { ClvFitResult } from '../../workers/jobs/clv-jobs.js';
 import type { ProfitabilityResult, ProfitabilityStats } from '../../workers/kernels/profitability.js';
 import type { WhaleCurveResult, WhalePoint } from '../../workers/kernels/whale-curve.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
-import { DEFAULT_CLTV_CAC_TARGET, byLabel, groupLabel, groupTip, isWhale, keyOf, markClass, money, moneyFull, multiple, ordered, ratio, type ProfitResult } from './profit-format.js';
+import { DEFAULT_CLTV_CAC_TARGET, groupLabel, groupTip, isWhale, keyOf, markClass, money, moneyFull, multiple, ordered, ratio, type ProfitResult } from './profit-format.js';
+import { fieldName } from '../shared/field-labels.js';
 import type { ProfitView } from './cl-profitability.component.js';
 
 /** What the views read of the element, as it is when it renders. */
@@ -62,7 +63,7 @@ function renderClvModel(el: ProfitViewHost) {
   return html`<div class="note model-clv">
     <p>${msg(str`Model lifetime value (BG/NBD + Gamma-Gamma on ${formatNumber(r.clients)} clients' transactions, whole book): expected discounted transaction value over the next ${r.months} months, mean per client.`, { id: 'profit.clv.note' })}
       <span class="params">r ${formatNumber(p.r, { maximumFractionDigits: 3 })} · α ${formatNumber(p.alpha, { maximumFractionDigits: 3 })} · a ${formatNumber(p.a, { maximumFractionDigits: 3 })} · b ${formatNumber(p.b, { maximumFractionDigits: 3 })}</span></p>
-    <ul>${r.groups.map((g) => html`<li><span class="group">${groupLabel(g.label)}</span>: ${Number.isFinite(g.meanClv) ? money(g.meanClv, el.currency) : '—'} · ${msg(str`P(alive) ${formatPercent(g.meanPAlive, undefined, 0)}`, { id: 'profit.clv.alive' })}</li>`)}</ul>
+    <ul>${r.groups.map((g) => html`<li><span class="group">${groupLabel(el.by, g.label)}</span>: ${Number.isFinite(g.meanClv) ? money(g.meanClv, el.currency) : '—'} · ${msg(str`P(alive) ${formatPercent(g.meanPAlive, undefined, 0)}`, { id: 'profit.clv.alive' })}</li>`)}</ul>
   </div>`;
 }
 
@@ -86,7 +87,7 @@ function renderSegments(el: ProfitViewHost, r: ProfitabilityResult) {
   const y = scaleBand<string>().domain(groups.map((g) => keyOf(g))).range([top, h - 6]).padding(0.22);
   const bh = y.bandwidth();
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Profit and cost-to-income by ${byLabel(el.by)}`, { id: 'profit.title.segments' })}
+    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Profit and cost-to-income by ${fieldName(el.by)}`, { id: 'profit.title.segments' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select(keyOf(groups[i])), onEscape: () => el.select(null) })}>
       <text class="head" x=${left} y="11">${msg('Profit (12 months)', { id: 'profit.head.profit' })}</text>
       <text class="head" x=${ctiX} y="11">${msg('Cost-to-income', { id: 'profit.cti' })}</text>
@@ -97,12 +98,12 @@ function renderSegments(el: ProfitViewHost, r: ProfitabilityResult) {
         const y0 = y(key)!;
         const x0 = Math.min(x(0), x(g.profit));
         const bw = Math.max(1, Math.abs(x(g.profit) - x(0)));
-        const t = el.tip.handlers(groupTip(g, el.currency));
+        const t = el.tip.handlers(groupTip(el.by, g, el.currency));
         const cti = g.costToIncome;
         return svg`<g>
-          <text x=${left - 8 - (lo < 0 ? 0 : 0)} y=${y0 + bh / 2} text-anchor="end" dominant-baseline="middle">${groupLabel(g.key)}</text>
+          <text x=${left - 8 - (lo < 0 ? 0 : 0)} y=${y0 + bh / 2} text-anchor="end" dominant-baseline="middle">${groupLabel(el.by, g.key)}</text>
           <rect class=${markClass(el.selected, key, g.profit < 0 ? 'neg' : '')} x=${x0} y=${y0} width=${bw} height=${bh} rx="2"
-            tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${el.selected === key ? 'true' : 'false'} aria-label=${groupTip(g, el.currency).replace(/\n/g, ', ')}
+            tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${el.selected === key ? 'true' : 'false'} aria-label=${groupTip(el.by, g, el.currency).replace(/\n/g, ', ')}
             @click=${() => el.select(key)} @mouseenter=${t.enter} @mouseleave=${t.leave} @focus=${t.focus} @blur=${t.leave}></rect>
           <text x=${g.profit < 0 ? x0 - 4 : x0 + bw + 4} y=${y0 + bh / 2} text-anchor=${g.profit < 0 ? 'end' : 'start'} dominant-baseline="middle">${money(g.profit, el.currency)}</text>
           ${cti === null
@@ -215,7 +216,7 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
   const yt = positive ? logTicks(y0, y1, (h - mt - mb) / 28) : symlogTicks(y0, y1, (v) => y(v), 24);
   const tip = (g: ProfitabilityStats) =>
     [
-      groupLabel(g.key),
+      groupLabel(el.by, g.key),
       `${msg('Acquisition cost (CAC)', { id: 'profit.cac' })}: ${money(g.cac!, el.currency)}`,
       `${msg('Lifetime value (CLTV)', { id: 'profit.cltv' })}: ${money(g.meanCltv!, el.currency)}`,
       `CLTV / CAC: ${multiple(g.cltvToCac)}`,
@@ -224,12 +225,12 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
   const guideText = msg(str`CLTV = ${formatNumber(target)} × CAC`, { id: 'profit.cltv.guide' });
   const guideLabel = last ? { x: last[0] - 4, y: last[1] - 8, anchor: 'end' as const, text: guideText } : null;
   const labels = placeLabels(
-    groups.map((g) => ({ x: x(g.cac!), y: y(g.meanCltv!), text: `${groupLabel(g.key)} · ${multiple(g.cltvToCac)}`, short: groupLabel(g.key) })),
+    groups.map((g) => ({ x: x(g.cac!), y: y(g.meanCltv!), text: `${groupLabel(el.by, g.key)} · ${multiple(g.cltvToCac)}`, short: groupLabel(el.by, g.key) })),
     guideLabel ? [labelBox(guideLabel)] : [],
     { x0: 0, x1: w, y0: mt - 8, y1: h - mb },
   );
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Lifetime value vs acquisition cost by ${byLabel(el.by)}`, { id: 'profit.title.cltv' })}
+    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Lifetime value vs acquisition cost by ${fieldName(el.by)}`, { id: 'profit.title.cltv' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select(keyOf(groups[i])), onEscape: () => el.select(null) })}>
       <g class="grid axis">
         ${yt.map((t) => svg`<line x1=${ml} x2=${w - mr} y1=${y(t)} y2=${y(t)}></line><text x=${ml - 6} y=${y(t)} text-anchor="end" dominant-baseline="middle">${money(t, el.currency)}</text>`)}
@@ -254,7 +255,7 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
     ${el.tip.render()}
     <p class="note">
       ${msg(str`CLTV = ${formatNumber(r.cltvMultiple, { maximumFractionDigits: 2 })} × annual profit (retention ${formatPercent(r.retention, undefined, 0)}, discount rate ${formatPercent(r.discountRate, undefined, 0)}). Green: at or above the guide line.`, { id: 'profit.cltv.note' })}
-      ${missing.length ? msg(str`Not shown (no acquisition cost): ${missing.map((g) => groupLabel(g.key)).join(', ')}.`, { id: 'profit.cltv.missing' }) : nothing}
+      ${missing.length ? msg(str`Not shown (no acquisition cost): ${missing.map((g) => groupLabel(el.by, g.key)).join(', ')}.`, { id: 'profit.cltv.missing' }) : nothing}
     </p>
     ${renderClvModel(el)}
   </div>`;
@@ -300,14 +301,14 @@ export function renderTable(el: ProfitViewHost, r: ProfitResult) {
       return html`<td class="num">${m ? formatPercent(m.meanPAlive, undefined, 1) : '—'}</td><td class="num">${m && Number.isFinite(m.meanClv) ? moneyFull(m.meanClv, el.currency) : '—'}</td>`;
     };
     return html`<table class="data">
-      <thead><tr><th scope="col">${byLabel(el.by)}</th><th scope="col" class="num">${msg('Clients', { id: 'profit.col.clients' })}</th><th scope="col" class="num">${msg('Mean profit per client', { id: 'profit.mean-profit' })}</th><th scope="col" class="num">CLTV</th><th scope="col" class="num">CAC</th><th scope="col" class="num">CLTV / CAC</th>${model ? html`<th scope="col" class="num">P(alive)</th><th scope="col" class="num">${msg(str`Model CLV (${model.months} months)`, { id: 'profit.clv.col' })}</th>` : nothing}</tr></thead>
-      <tbody>${ordered(r, el.by).map((g) => html`<tr><th scope="row">${groupLabel(g.key)}</th><td class="num">${formatNumber(g.clients)}</td><td class="num">${g.meanProfit === null ? '—' : moneyFull(g.meanProfit, el.currency)}</td><td class="num">${g.meanCltv === null ? '—' : moneyFull(g.meanCltv, el.currency)}</td><td class="num">${g.cac === null ? '—' : moneyFull(g.cac, el.currency)}</td><td class="num">${multiple(g.cltvToCac)}</td>${model ? modelCells(g.key) : nothing}</tr>`)}</tbody>
+      <thead><tr><th scope="col">${fieldName(el.by)}</th><th scope="col" class="num">${msg('Clients', { id: 'profit.col.clients' })}</th><th scope="col" class="num">${msg('Mean profit per client', { id: 'profit.mean-profit' })}</th><th scope="col" class="num">CLTV</th><th scope="col" class="num">CAC</th><th scope="col" class="num">CLTV / CAC</th>${model ? html`<th scope="col" class="num">P(alive)</th><th scope="col" class="num">${msg(str`Model CLV (${model.months} months)`, { id: 'profit.clv.col' })}</th>` : nothing}</tr></thead>
+      <tbody>${ordered(r, el.by).map((g) => html`<tr><th scope="row">${groupLabel(el.by, g.key)}</th><td class="num">${formatNumber(g.clients)}</td><td class="num">${g.meanProfit === null ? '—' : moneyFull(g.meanProfit, el.currency)}</td><td class="num">${g.meanCltv === null ? '—' : moneyFull(g.meanCltv, el.currency)}</td><td class="num">${g.cac === null ? '—' : moneyFull(g.cac, el.currency)}</td><td class="num">${multiple(g.cltvToCac)}</td>${model ? modelCells(g.key) : nothing}</tr>`)}</tbody>
     </table>`;
   }
   const rows = [...ordered(r, el.by), r.total];
   return html`<table class="data">
-    <thead><tr><th scope="col">${byLabel(el.by)}</th><th scope="col" class="num">${msg('Clients', { id: 'profit.col.clients' })}</th><th scope="col" class="num">${msg('Revenue', { id: 'profit.revenue' })}</th><th scope="col" class="num">${msg('Cost to serve', { id: 'profit.cost' })}</th><th scope="col" class="num">${msg('Profit', { id: 'profit.profit' })}</th><th scope="col" class="num">${msg('Cost-to-income', { id: 'profit.cti' })}</th><th scope="col" class="num">${msg('Value destroyers', { id: 'profit.col.destroyers' })}</th></tr></thead>
-    <tbody>${rows.map((g) => html`<tr><th scope="row">${g === r.total ? msg('Total', { id: 'profit.total' }) : groupLabel(g.key)}</th><td class="num">${formatNumber(g.clients)}</td><td class="num">${moneyFull(g.revenue, el.currency)}</td><td class="num">${moneyFull(g.cost, el.currency)}</td><td class="num">${moneyFull(g.profit, el.currency)}</td><td class="num">${ratio(g.costToIncome)}</td><td class="num">${formatNumber(g.valueDestroyers)}</td></tr>`)}</tbody>
+    <thead><tr><th scope="col">${fieldName(el.by)}</th><th scope="col" class="num">${msg('Clients', { id: 'profit.col.clients' })}</th><th scope="col" class="num">${msg('Revenue', { id: 'profit.revenue' })}</th><th scope="col" class="num">${msg('Cost to serve', { id: 'profit.cost' })}</th><th scope="col" class="num">${msg('Profit', { id: 'profit.profit' })}</th><th scope="col" class="num">${msg('Cost-to-income', { id: 'profit.cti' })}</th><th scope="col" class="num">${msg('Value destroyers', { id: 'profit.col.destroyers' })}</th></tr></thead>
+    <tbody>${rows.map((g) => html`<tr><th scope="row">${g === r.total ? msg('Total', { id: 'profit.total' }) : groupLabel(el.by, g.key)}</th><td class="num">${formatNumber(g.clients)}</td><td class="num">${moneyFull(g.revenue, el.currency)}</td><td class="num">${moneyFull(g.cost, el.currency)}</td><td class="num">${moneyFull(g.profit, el.currency)}</td><td class="num">${ratio(g.costToIncome)}</td><td class="num">${formatNumber(g.valueDestroyers)}</td></tr>`)}</tbody>
   </table>`;
 }
 

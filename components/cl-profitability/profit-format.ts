@@ -3,7 +3,8 @@
  * waterfall view) and its views loaded on demand (cl-profitability.views.ts).
  */
 import { msg, str } from '@lit/localize';
-import { COMPANY_SIZES, LIFECYCLE_STAGES, WEALTH_TIERS, fieldDef, isClientField } from '../../src/schema/client-schema.js';
+import { COMPANY_SIZES, LIFECYCLE_STAGES, WEALTH_TIERS } from '../../src/schema/client-schema.js';
+import { valueLabel } from '../shared/field-labels.js';
 import { formatCurrency, formatNumber } from '../../src/i18n/format.js';
 import type { ProfitabilityResult, ProfitabilityStats } from '../../workers/kernels/profitability.js';
 import type { WhaleCurveResult } from '../../workers/kernels/whale-curve.js';
@@ -18,18 +19,6 @@ const NATURAL_ORDER: Record<string, readonly string[]> = { tier: WEALTH_TIERS, l
 export type ProfitResult = ProfitabilityResult | WhaleCurveResult;
 export const isWhale = (r: ProfitResult): r is WhaleCurveResult => 'points' in r;
 
-/** The grouping column in words ("wealth tier"). */
-export function byLabel(by: string): string {
-  switch (by) {
-    case 'segment': return msg('segment', { id: 'profit.by.segment' });
-    case 'clientType': return msg('client type', { id: 'profit.by.client-type' });
-    case 'tier': return msg('wealth tier', { id: 'profit.by.tier' });
-    case 'region': return msg('region', { id: 'profit.by.region' });
-    case 'channel': return msg('channel', { id: 'profit.by.channel' });
-    default: return isClientField(by) ? fieldDef(by).label.toLowerCase() : by;
-  }
-}
-
 /** Groups in their natural order when the column has one (wealth tiers, lifecycle, company size), else the kernel's label order. */
 export function ordered(r: ProfitabilityResult, by: string): ProfitabilityStats[] {
   const vocab = NATURAL_ORDER[by];
@@ -42,8 +31,9 @@ export function keyOf(g: ProfitabilityStats): string {
   return g.key === null ? NULL_KEY : g.key;
 }
 
-export function groupLabel(key: string | null): string {
-  return key === null || key === NULL_KEY ? msg('(none)', { id: 'profit.none' }) : key;
+/** A group (a value of the grouping column `by`) as shown. */
+export function groupLabel(by: string, key: string | null): string {
+  return key === null || key === NULL_KEY ? msg('(none)', { id: 'profit.none' }) : valueLabel(by, key);
 }
 
 /** Compact amounts for axes and labels ("¥1.2M"). */
@@ -65,9 +55,9 @@ export function multiple(v: number | null): string {
 }
 
 /** A group's tooltip: its name, clients, revenue, cost, profit, cost-to-income and value destroyers, one per line. */
-export function groupTip(g: ProfitabilityStats, currency: string): string {
+export function groupTip(by: string, g: ProfitabilityStats, currency: string): string {
   return [
-    groupLabel(g.key),
+    groupLabel(by, g.key),
     msg(str`${formatNumber(g.clients)} clients`, { id: 'profit.clients' }),
     `${msg('Revenue', { id: 'profit.revenue' })}: ${money(g.revenue, currency)}`,
     `${msg('Cost to serve', { id: 'profit.cost' })}: ${money(g.cost, currency)}`,

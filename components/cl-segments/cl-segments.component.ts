@@ -13,7 +13,8 @@ import { MaskingController } from '../shared/masking-controller.js';
 import { FitState } from '../shared/fit-state.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
-import { requireFields, fieldDef, isClientField, type ClientField } from '../../src/schema/client-schema.js';
+import { requireFields, isClientField, type ClientField } from '../../src/schema/client-schema.js';
+import { bandLabel, fieldName, valueLabel } from '../shared/field-labels.js';
 import { formatNumber } from '../../src/i18n/format.js';
 import type { RollupResult, SegmentRollupSpec } from '../../workers/kernels/segment-rollup.js';
 import type { AssetLoyaltyResult } from '../../workers/kernels/asset-loyalty.js';
@@ -218,12 +219,18 @@ export class ClSegments extends LitElement {
       case 'asset-scale': return msg('asset scale', { id: 'seg.by.asset-scale' });
       case 'risk-preference': return msg('risk preference', { id: 'seg.by.risk-preference' });
       case 'cluster': return msg('behavioural cluster', { id: 'seg.by.cluster' });
-      default: return isClientField(this.by) ? fieldDef(this.by).label.toLowerCase() : this.by;
+      default: return fieldName(this.by);
     }
   }
 
   private rows(r: RollupResult): Row[] {
-    return r.groups.map((g) => ({ label: g.keys.join(' · '), shown: this.masking.label(this.by, g.keys.join(' · ')), value: g.values.value ?? 0, count: g.count, share: g.share?.value ?? g.countShare ?? null }));
+    return r.groups.map((g) => ({ label: g.keys.join(' · '), shown: this.shown(g.keys.join(' · ')), value: g.values.value ?? 0, count: g.count, share: g.share?.value ?? g.countShare ?? null }));
+  }
+
+  /** A group's label as the page's masking policy and the UI locale show it. */
+  private shown(label: string): string {
+    const masked = this.masking.label(this.by, label);
+    return this.by === 'asset-scale' ? bandLabel(masked) : valueLabel(this.by, masked);
   }
 
   private conditionsFor(label: string): FilterCondition[] {

@@ -191,6 +191,15 @@ describe('<cl-segments>', () => {
       const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
       await settled(el);
       expect(el.shadowRoot!.querySelector('h2')!.textContent).to.contain('财富等级');
+      // The library's own values and fields in Chinese too; filters keep the values themselves.
+      const bars = () => [...el.shadowRoot!.querySelectorAll('svg[data-chart] text')].map((t) => t.textContent!.trim());
+      expect(bars()).to.include.members(['大众', '大众富裕', '富裕', '高净值']);
+      el.by = 'region';
+      await settled(el);
+      await until(() => el.shadowRoot!.querySelector('h2')!.textContent!.includes('按地区划分的客户') || null);
+      el.view = 'matrix';
+      await until(() => el.shadowRoot!.querySelector('svg[role="grid"]'));
+      expect(bars()).to.include.members(['忠诚度 低', '忠诚度 中', '忠诚度 高', '资产 低', '资产 中', '资产 高']);
     } finally {
       await setLocale('en');
     }

@@ -11,6 +11,7 @@ import { scaleSequential } from 'd3-scale';
 import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
 import { handleRovingKeys } from '../shared/roving-focus.js';
 import { chartMarks } from '../shared/tooltip.js';
+import { bandLabel } from '../shared/field-labels.js';
 import { formatCurrency, formatNumber, formatPercent } from '../../src/i18n/format.js';
 import type { RollupResult } from '../../workers/kernels/segment-rollup.js';
 import type { AssetLoyaltyResult } from '../../workers/kernels/asset-loyalty.js';
@@ -60,13 +61,13 @@ export function renderMatrix(el: SegmentViewHost, m: AssetLoyaltyResult) {
   const cellOf = (a: string, l: string) => m.cells.find((c) => c.asset === a && c.loyalty === l);
   const ordered = assets.flatMap((a) => m.loyaltyBands.map((l) => ({ a, l, c: cellOf(a, l) })));
   const tip = (a: string, l: string, count: number, aum: number | null) =>
-    `${msg(str`Assets ${a}, loyalty ${l}`, { id: 'seg.cell' })}\n${msg(str`${formatNumber(count)} clients`, { id: 'seg.clients' })}${aum === null ? '' : `\nAUM ${formatCurrency(aum, el.currency, undefined, { notation: 'compact' })}`}`;
+    `${msg(str`Assets ${bandLabel(a)}, loyalty ${bandLabel(l)}`, { id: 'seg.cell' })}\n${msg(str`${formatNumber(count)} clients`, { id: 'seg.clients' })}${aum === null ? '' : `\nAUM ${formatCurrency(aum, el.currency, undefined, { notation: 'compact' })}`}`;
   return html`<div class="chart-wrap">
     <svg data-chart viewBox="0 0 ${w} ${h}" role="grid" aria-label=${msg('Asset size by loyalty', { id: 'seg.matrix' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { columns: m.loyaltyBands.length, onActivate: (i) => el.select(ordered[i].a), onEscape: () => el.select(null) })}>
       <g class="axis">
-        ${m.loyaltyBands.map((l, j) => svg`<text x=${left + cellW * j + cellW / 2} y=${top - 8} text-anchor="middle">${msg(str`loyalty ${l}`, { id: 'seg.loyalty' })}</text>`)}
-        ${assets.map((a, i) => svg`<text x=${left - 8} y=${top + cellH * i + cellH / 2} text-anchor="end" dominant-baseline="middle">${msg(str`assets ${a}`, { id: 'seg.assets' })}</text>`)}
+        ${m.loyaltyBands.map((l, j) => svg`<text x=${left + cellW * j + cellW / 2} y=${top - 8} text-anchor="middle">${msg(str`loyalty ${bandLabel(l)}`, { id: 'seg.loyalty' })}</text>`)}
+        ${assets.map((a, i) => svg`<text x=${left - 8} y=${top + cellH * i + cellH / 2} text-anchor="end" dominant-baseline="middle">${msg(str`assets ${bandLabel(a)}`, { id: 'seg.assets' })}</text>`)}
       </g>
       <g class="cells">
         ${ordered.map(({ a, l, c }, k) => {
@@ -101,7 +102,7 @@ export function renderTable(el: SegmentViewHost, value: RollupResult | AssetLoya
   if ('cells' in value) {
     return html`<table class="data">
       <thead><tr><th scope="col">${msg('Assets', { id: 'seg.col.assets' })}</th><th scope="col">${msg('Loyalty', { id: 'seg.col.loyalty' })}</th><th scope="col" class="num">${msg('Clients', { id: 'seg.col.clients' })}</th><th scope="col" class="num">AUM</th><th scope="col" class="num">${msg('Revenue', { id: 'seg.col.revenue' })}</th></tr></thead>
-      <tbody>${value.cells.map((c) => html`<tr><td>${c.asset}</td><td>${c.loyalty}</td><td class="num">${formatNumber(c.count)}</td><td class="num">${c.aum === null ? '—' : formatCurrency(c.aum, el.currency)}</td><td class="num">${c.revenue === null ? '—' : formatCurrency(c.revenue, el.currency)}</td></tr>`)}</tbody>
+      <tbody>${value.cells.map((c) => html`<tr><td>${bandLabel(c.asset)}</td><td>${bandLabel(c.loyalty)}</td><td class="num">${formatNumber(c.count)}</td><td class="num">${c.aum === null ? '—' : formatCurrency(c.aum, el.currency)}</td><td class="num">${c.revenue === null ? '—' : formatCurrency(c.revenue, el.currency)}</td></tr>`)}</tbody>
     </table>`;
   }
   return html`<table class="data">

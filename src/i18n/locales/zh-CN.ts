@@ -1,6 +1,7 @@
 // Simplified Chinese UI text, one file per element under zh-CN/, keyed by the explicit msg() ids.
 import { loader } from './zh-CN/loader.js';
 import { shared } from './zh-CN/shared.js';
+import { fields } from './zh-CN/fields.js';
 import { kpi } from './zh-CN/kpi.js';
 import { segments } from './zh-CN/segments.js';
 import { funnel } from './zh-CN/funnel.js';
@@ -12,6 +13,7 @@ import { plugins } from './zh-CN/plugins.js';
 export const templates = {
   ...loader,
   ...shared,
+  ...fields,
   ...kpi,
   ...segments,
   ...funnel,
