@@ -2,6 +2,7 @@ import { LitElement, html, nothing } from 'lit';
 import { msg, str, updateWhenLocaleChanges } from '@lit/localize';
 import { styles } from './cl-dashboard.styles.js';
 import { getDefaultHub } from '../../src/dataset/default-hub.js';
+import { fieldName, valueLabel } from '../shared/field-labels.js';
 import type { DataHub } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
@@ -155,10 +156,11 @@ export class ClDashboard extends LitElement {
 
   private describe(c: FilterCondition): string {
     // A chip of a filter on rm (a selected bar of segments by RM) must follow the masking policy.
-    const shown = (x: unknown) => (typeof x === 'string' ? this.masking.label(c.column, x) : String(x));
+    // Fields and the library's own values in the UI locale (wealth tier = 大众).
+    const shown = (x: unknown) => (typeof x === 'string' ? valueLabel(c.column, this.masking.label(c.column, x)) : String(x));
     const v = c.values ? c.values.map(shown).join(', ') : c.value === undefined ? '' : shown(c.value);
     const op = { eq: '=', ne: '≠', in: '∈', notIn: '∉', lt: '<', lte: '≤', gt: '>', gte: '≥', between: '∈', isNull: msg('is empty', { id: 'dash.is-empty' }), notNull: msg('is set', { id: 'dash.is-set' }) }[c.op] ?? c.op;
-    return `${c.column} ${op} ${v}`.trim();
+    return `${fieldName(c.column)} ${op} ${v}`.trim();
   }
 
   override render() {
