@@ -10,7 +10,7 @@ const localeSelect = document.querySelector<HTMLSelectElement>('#locale')!;
 const themeSelect = document.querySelector<HTMLSelectElement>('#theme')!;
 
 const pageText: Record<string, Record<string, string>> = {
-  'zh-CN': { title: 'clientlens · 客户分析', language: '语言', theme: '主题' },
+  'zh-CN': { title: 'clientlens · 客户分析', language: '语言', theme: '主题', 'theme-light': '浅色', 'theme-dark': '深色', 'theme-high-contrast': '高对比度' },
 };
 
 function applyPageText(): void {
