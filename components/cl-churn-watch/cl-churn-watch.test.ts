@@ -118,6 +118,20 @@ describe('<cl-churn-watch>', () => {
     }
   });
 
+  it('keeps every column inside the list on a phone-width panel (the reasons shortened, not cut off)', async () => {
+    for (const width of [300, 360, 420]) {
+      const el = mount<ClChurnWatch>(`<cl-churn-watch style="display:block;width:${width}px"></cl-churn-watch>`);
+      await listed(el);
+      const edge = grid(el).getBoundingClientRect().right;
+      for (const row of bodyRows(el).slice(0, 5)) {
+        const cells = [...row.querySelectorAll<HTMLElement>('[role="gridcell"]')].filter((c) => c.getBoundingClientRect().width > 0);
+        expect(cells.length, `cells shown at ${width}px`).to.be.greaterThanOrEqual(3);
+        for (const c of cells) expect(c.getBoundingClientRect().right, `${c.className} at ${width}px`).to.be.at.most(edge + 0.5);
+      }
+      el.parentElement!.remove();
+    }
+  });
+
   it('keeps only the visible rows in the DOM while scrolling to the end of 100k clients', async () => {
     const el = mount<ClChurnWatch>('<cl-churn-watch></cl-churn-watch>');
     await listed(el);
