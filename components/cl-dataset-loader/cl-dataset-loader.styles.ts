@@ -123,6 +123,8 @@ export const styles = [
     }
     td.ms {
       text-align: right;
+      /* A duration is one word: "8 ms" never breaks between number and unit on a narrow card. */
+      white-space: nowrap;
     }
     [part='issues'] {
       border-left: 3px solid var(--_danger);

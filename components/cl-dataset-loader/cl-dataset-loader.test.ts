@@ -78,6 +78,15 @@ describe('<cl-dataset-loader>', () => {
       await el.updateComplete;
       expect(text(el)).to.contain('客户数据').and.contain('位客户');
       expect(el.shadowRoot!.querySelector('[role="radio"]')!.textContent!.trim()).to.equal('1万');
+      // On a phone-width card a step's time stays on one line ("8毫秒", not "8毫" over "秒").
+      el.style.cssText = 'display:block;width:300px';
+      await new Promise((r) => requestAnimationFrame(r));
+      for (const td of el.shadowRoot!.querySelectorAll<HTMLElement>('[part="steps"] td.ms')) {
+        const range = document.createRange();
+        range.selectNodeContents(td);
+        const lines = new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        expect(lines, `lines of "${td.textContent}"`).to.equal(1);
+      }
     } finally {
       await setLocale('en');
     }
