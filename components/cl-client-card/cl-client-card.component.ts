@@ -4,6 +4,7 @@ import { styles } from './cl-client-card.styles.js';
 import { DatasetController } from '../shared/dataset-controller.js';
 import { clientRuleHits } from './client-rules.js';
 import { MaskingController } from '../shared/masking-controller.js';
+import { stageLabel, valueLabel } from '../shared/field-labels.js';
 import { DEFAULT_AS_OF, dayOf, daysInactive, ruleName, ruleReason, ruleView } from '../cl-churn-watch/churn-reasons.js';
 import type { ClientOpenDetail } from '../cl-churn-watch/cl-churn-watch.component.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
@@ -263,56 +264,13 @@ export class ClClientCard extends LitElement {
     return typeof values.name === 'string' && values.name.trim() ? this.masking.show('name', values.name) : this.masking.show('clientId', clientId);
   }
 
-  private tierLabel(v: string): string {
-    switch (v) {
-      case 'mass': return msg('Mass', { id: 'card.tier.mass' });
-      case 'mass-affluent': return msg('Mass affluent', { id: 'card.tier.mass-affluent' });
-      case 'affluent': return msg('Affluent', { id: 'card.tier.affluent' });
-      case 'hnw': return msg('High net worth', { id: 'card.tier.hnw' });
-      case 'uhnw': return msg('Ultra high net worth', { id: 'card.tier.uhnw' });
-      default: return v;
-    }
-  }
-
-  private stageLabel(v: string): string {
-    switch (v) {
-      case 'prospect': return msg('Prospect', { id: 'card.stage.prospect' });
-      case 'new': return msg('New', { id: 'card.stage.new' });
-      case 'growing': return msg('Growing', { id: 'card.stage.growing' });
-      case 'mature': return msg('Mature', { id: 'card.stage.mature' });
-      case 'declining': return msg('Declining', { id: 'card.stage.declining' });
-      case 'dormant': return msg('Dormant', { id: 'card.stage.dormant' });
-      case 'churned': return msg('Churned', { id: 'card.stage.churned' });
-      case 'win-back': return msg('Win-back', { id: 'card.stage.win-back' });
-      default: return v;
-    }
-  }
-
-  private typeLabel(v: string): string {
-    switch (v) {
-      case 'retail': return msg('Retail', { id: 'card.type.retail' });
-      case 'corporate': return msg('Corporate', { id: 'card.type.corporate' });
-      default: return v;
-    }
-  }
-
-  private channelLabel(v: string): string {
-    switch (v) {
-      case 'branch': return msg('Branch', { id: 'card.channel.branch' });
-      case 'app': return msg('Mobile app', { id: 'card.channel.app' });
-      case 'phone': return msg('Phone', { id: 'card.channel.phone' });
-      case 'rm': return msg('Relationship manager', { id: 'card.channel.rm' });
-      default: return v;
-    }
-  }
-
   private renderTags(v: ClientValues) {
     const tags: [string, string][] = [];
     const s = (x: unknown) => (typeof x === 'string' ? x : null);
     if (s(v.segment)) tags.push([msg('Segment', { id: 'card.tag.segment' }), s(v.segment)!]);
-    if (s(v.tier)) tags.push([msg('Tier', { id: 'card.tag.tier' }), this.tierLabel(s(v.tier)!)]);
-    if (s(v.lifecycleStage)) tags.push([msg('Lifecycle', { id: 'card.tag.lifecycle' }), this.stageLabel(s(v.lifecycleStage)!)]);
-    if (s(v.clientType)) tags.push([msg('Type', { id: 'card.tag.type' }), this.typeLabel(s(v.clientType)!)]);
+    if (s(v.tier)) tags.push([msg('Tier', { id: 'card.tag.tier' }), valueLabel('tier', s(v.tier)!)]);
+    if (s(v.lifecycleStage)) tags.push([msg('Lifecycle', { id: 'card.tag.lifecycle' }), stageLabel(s(v.lifecycleStage)!)]);
+    if (s(v.clientType)) tags.push([msg('Type', { id: 'card.tag.type' }), valueLabel('clientType', s(v.clientType)!)]);
     if (s(v.region)) tags.push([msg('Region', { id: 'card.tag.region' }), s(v.region)!]);
     if (typeof v.riskLevel === 'number') tags.push([msg('Risk level', { id: 'card.tag.risk' }), String(v.riskLevel)]);
     if (!tags.length) return nothing;
@@ -363,7 +321,7 @@ export class ClClientCard extends LitElement {
       [msg('Transactions (12 months)', { id: 'card.txn-12m' }), this.count(v.txnCount12m)],
     ];
     if ('openDate' in v) items.push([msg('Client since', { id: 'card.since' }), this.date(v.openDate)]);
-    if ('channel' in v) items.push([msg('Preferred channel', { id: 'card.channel' }), typeof v.channel === 'string' ? this.channelLabel(v.channel) : '—']);
+    if ('channel' in v) items.push([msg('Preferred channel', { id: 'card.channel' }), typeof v.channel === 'string' ? valueLabel('channel', v.channel) : '—']);
     if ('rm' in v) items.push([msg('Relationship manager', { id: 'card.rm' }), typeof v.rm === 'string' ? this.masking.show('rm', v.rm) : msg('branch pool', { id: 'card.rm-pool' })]);
     return html`<section class="box" aria-labelledby="h-activity">
       <h3 id="h-activity">${msg('Activity', { id: 'card.activity' })}</h3>

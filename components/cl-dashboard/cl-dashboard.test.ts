@@ -28,7 +28,7 @@ describe('<cl-dashboard> filter bar', () => {
     hub.filters.set('segments', [{ column: 'tier', op: 'eq', value: 'mass-affluent' }, { column: 'channel', op: 'eq', value: 'app' }]);
     hub.filters.set('funnel', [{ column: 'segment', op: 'eq', value: 'Private Banking' }]);
     await until(() => chips(el).length === 2, 'two chips');
-    expect(chips(el)).to.deep.equal(['wealth tier = mass-affluent · channel = app', 'segment = Private Banking']);
+    expect(chips(el)).to.deep.equal(['wealth tier = Mass affluent · channel = Mobile app', 'segment = Private Banking']);
     await setLocale('zh-CN');
     try {
       await until(() => chips(el)[0]?.startsWith('财富等级'), 'the chips in Chinese');

@@ -8,14 +8,14 @@ import { DatasetController } from '../shared/dataset-controller.js';
 import { KernelController, type KernelQuery } from '../shared/kernel-controller.js';
 import { TooltipController } from '../shared/tooltip.js';
 import { OnDemand } from '../shared/on-demand.js';
-import { fieldName } from '../shared/field-labels.js';
+import { fieldName, stageLabel } from '../shared/field-labels.js';
 import type { DataHub, Dataset } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import { isClientField, requireFields, type ClientField } from '../../src/schema/client-schema.js';
 import { formatNumber } from '../../src/i18n/format.js';
 import { DEFAULT_STAGE_MAPPING } from '../../workers/kernels/funnel-stage-mapping.js';
 import type { FunnelResult } from '../../workers/kernels/funnel.js';
-import { days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
+import { days, funnelsOf, markClass, pct, stepKeys, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
 
 export type FunnelOrientation = 'horizontal' | 'vertical';
 
@@ -300,7 +300,7 @@ export class ClFunnel extends LitElement {
           ${f.steps.map((s, k) => {
             const bw = x(s.count);
             return svg`<g>
-              <text x=${left - 10} y=${y(k) + barH / 2} text-anchor="end" dominant-baseline="middle">${stepLabel(s.label)}</text>
+              <text x=${left - 10} y=${y(k) + barH / 2} text-anchor="end" dominant-baseline="middle">${stageLabel(s.label)}</text>
               <rect class=${markClass(host, s, f)} x=${cx - bw / 2} y=${y(k)} width=${bw} height=${barH} rx="3"
                 tabindex=${k === 0 ? 0 : -1} role="button" aria-pressed=${this.selected === s.label ? 'true' : 'false'} aria-label=${tipText(s, f, k).replace(/\n/g, ', ')}
                 @click=${() => this.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => this.tip.show(e, tipText(s, f, k))} @mouseleave=${() => this.tip.hide()}
@@ -325,7 +325,7 @@ export class ClFunnel extends LitElement {
     const { missing, offPath, unmapped } = r.outside;
     const total = missing + offPath + unmapped;
     if (total === 0) return nothing;
-    const labels = r.unmappedLabels.map((u) => stepLabel(u.label)).join(', ');
+    const labels = r.unmappedLabels.map((u) => stageLabel(u.label)).join(', ');
     return html`<p class="note">
       ${msg(str`${formatNumber(total)} clients are not in this funnel (no stage: ${formatNumber(missing)}; off the path: ${formatNumber(offPath)}; other stages: ${formatNumber(unmapped)}).`, { id: 'funnel.outside' })}
       ${labels ? msg(str`Other stages: ${labels}.`, { id: 'funnel.outside-labels' }) : nothing}

@@ -9,8 +9,8 @@ import { msg, str } from '@lit/localize';
 import { scaleBand, scaleLinear } from 'd3-scale';
 import { formatNumber } from '../../src/i18n/format.js';
 import type { FunnelResult } from '../../workers/kernels/funnel.js';
-import { days, funnelsOf, markClass, pct, stepKeys, stepLabel, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
-import { fieldName } from '../shared/field-labels.js';
+import { days, funnelsOf, markClass, pct, stepKeys, tipText, type Funnel, type FunnelViewHost } from './funnel-parts.js';
+import { fieldName, stageLabel } from '../shared/field-labels.js';
 
 /** One funnel, steps left to right as columns. */
 export function renderVertical(el: FunnelViewHost, f: Funnel) {
@@ -45,7 +45,7 @@ export function renderVertical(el: FunnelViewHost, f: Funnel) {
               @click=${() => el.select(s.label, f.category)} @mouseenter=${(e: MouseEvent) => el.tip.show(e, tipText(s, f, k))} @mouseleave=${() => el.tip.hide()}
               @focus=${(e: FocusEvent) => el.tip.show(e, tipText(s, f, k))} @blur=${() => el.tip.hide()}></rect>
             <text class="count" x=${x0 + bw / 2} y=${top + plotH - bh - 6} text-anchor="middle">${formatNumber(s.count)}</text>
-            <text x=${x0 + bw / 2} y=${top + plotH + 15} text-anchor="middle">${stepLabel(s.label)}</text>
+            <text x=${x0 + bw / 2} y=${top + plotH + 15} text-anchor="middle">${stageLabel(s.label)}</text>
             <text class="muted" x=${x0 + bw / 2} y=${top + plotH + 30} text-anchor="middle">${k === 0 ? msg('clients entering', { id: 'funnel.entering' }) : msg(str`${pct(s.conversionFromFirst)} of first`, { id: 'funnel.of-first' })}</text>
             ${k > 0 ? svg`<text class="drop" x=${x0 + bw / 2} y=${top + plotH + 44} text-anchor="middle">${msg(str`−${formatNumber(s.dropOff ?? 0)} drop off`, { id: 'funnel.drop-off' })}</text>` : nothing}
             ${s.medianDaysFromPrevious !== null ? svg`<text class="muted" x=${x0 + bw / 2} y=${top + plotH + 58} text-anchor="middle">${days(s.medianDaysFromPrevious)}</text>` : nothing}
@@ -81,7 +81,7 @@ export function renderMultiples(el: FunnelViewHost, funnels: Funnel[]) {
   return html`<div class="chart-wrap">
     <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnels side by side', { id: 'funnel.multiples' })} @keydown=${stepKeys(el, order)}>
       ${Array.from({ length: rows }, (_, r) => svg`<g class="axis" transform="translate(0, ${r * (panelH + 12)})">
-        ${steps.map((label, k) => svg`<text x=${left - 8} y=${headH + k * stepH + barH / 2} text-anchor="end" dominant-baseline="middle">${stepLabel(label)}</text>`)}
+        ${steps.map((label, k) => svg`<text x=${left - 8} y=${headH + k * stepH + barH / 2} text-anchor="end" dominant-baseline="middle">${stageLabel(label)}</text>`)}
       </g>`)}
       ${funnels.map((f, i) => {
         const px = left + (i % cols) * panelW;
@@ -129,7 +129,7 @@ export function renderTable(r: FunnelResult) {
         f.steps.map(
           (s) => html`<tr>
             ${split ? html`<td>${fi === 0 ? msg('All clients', { id: 'funnel.all' }) : f.shown}</td>` : nothing}
-            <th scope="row">${stepLabel(s.label)}</th>
+            <th scope="row">${stageLabel(s.label)}</th>
             <td class="num">${formatNumber(s.count)}</td>
             <td class="num">${pct(s.conversionFromPrevious)}</td>
             <td class="num">${pct(s.conversionFromFirst)}</td>

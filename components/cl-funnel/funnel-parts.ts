@@ -5,7 +5,7 @@
  */
 import { msg, str } from '@lit/localize';
 import { COMPANY_SIZES, WEALTH_TIERS } from '../../src/schema/client-schema.js';
-import { valueLabel } from '../shared/field-labels.js';
+import { stageLabel, valueLabel } from '../shared/field-labels.js';
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
 import type { FunnelResult, FunnelStep } from '../../workers/kernels/funnel.js';
 import { handleRovingKeys } from '../shared/roving-focus.js';
@@ -46,22 +46,6 @@ export function funnelsOf(r: FunnelResult): Funnel[] {
   return [{ category: null, shown: null, rows: r.rows, steps: r.steps }];
 }
 
-/** Display name of a step: lifecycle stages are translated, other labels shown as they are. */
-export function stepLabel(label: string): string {
-  switch (label) {
-    case 'prospect': return msg('Prospect', { id: 'funnel.stage.prospect' });
-    case 'new': return msg('New', { id: 'funnel.stage.new' });
-    case 'growing': return msg('Growing', { id: 'funnel.stage.growing' });
-    case 'mature': return msg('Mature', { id: 'funnel.stage.mature' });
-    case 'declining': return msg('Declining', { id: 'funnel.stage.declining' });
-    case 'dormant': return msg('Dormant', { id: 'funnel.stage.dormant' });
-    case 'churned': return msg('Churned', { id: 'funnel.stage.churned' });
-    case 'win-back': return msg('Win-back', { id: 'funnel.stage.win-back' });
-    default: return label;
-  }
-}
-
-
 /** A category of a split funnel (a value of the split's column) as shown. */
 function categoryLabel(by: string, c: string | null): string {
   return c === null ? msg('(none)', { id: 'funnel.none' }) : valueLabel(by, c);
@@ -77,7 +61,7 @@ export function days(v: number): string {
 
 /** A step's tooltip (and, joined with commas, its accessible name). */
 export function tipText(s: FunnelStep, f: Funnel, k: number): string {
-  const lines = [f.shown !== null ? `${f.shown} · ${stepLabel(s.label)}` : stepLabel(s.label), msg(str`${formatNumber(s.count)} clients`, { id: 'funnel.clients' })];
+  const lines = [f.shown !== null ? `${f.shown} · ${stageLabel(s.label)}` : stageLabel(s.label), msg(str`${formatNumber(s.count)} clients`, { id: 'funnel.clients' })];
   if (k > 0) {
     lines.push(msg(str`${pct(s.conversionFromPrevious)} of the previous step`, { id: 'funnel.from-previous' }));
     lines.push(msg(str`${pct(s.conversionFromFirst)} of the first step`, { id: 'funnel.from-first' }));

@@ -1,7 +1,7 @@
 /**
  * What a reader sees for a client field and for the values of the library's own vocabulary (wealth
- * tiers, client types, channels, company sizes, the default risk preferences, the asset and loyalty
- * bands, the group of missing values), in the UI locale. Only display: filters, exports and events keep the values themselves.
+ * tiers, lifecycle stages, client types, channels, company sizes, the default risk preferences, the
+ * asset and loyalty bands, the group of missing values), in the UI locale. Only display: filters, exports and events keep the values themselves.
  * A column or a value the library does not define (a bank's own segment names, a region) is shown
  * as it is.
  */
@@ -44,53 +44,70 @@ export function fieldName(key: string): string {
 }
 
 /**
- * A value of `field` (a client field, or cl-segments' 'risk-preference' grouping) as shown: the vocabulary's values in the UI locale (in English the values
- * themselves, as the data has them), '(missing)' (the group of null values) in words, anything else
- * as it is.
+ * A value of `field` (a client field, or cl-segments' 'risk-preference' grouping) as shown: the
+ * vocabulary's values in words in the UI locale ("High net worth", "高净值"), '(missing)' (the
+ * group of null values) too, anything else as it is.
  */
 export function valueLabel(field: string | null, value: string): string {
   if (value === DEFAULT_MISSING_LABEL) return msg('(missing)', { id: 'value.missing' });
   switch (field) {
+    case 'lifecycleStage':
+      return stageLabel(value);
     case 'tier':
       switch (value) {
-        case 'mass': return msg('mass', { id: 'value.tier.mass' });
-        case 'mass-affluent': return msg('mass-affluent', { id: 'value.tier.mass-affluent' });
-        case 'affluent': return msg('affluent', { id: 'value.tier.affluent' });
-        case 'hnw': return msg('hnw', { id: 'value.tier.hnw' });
-        case 'uhnw': return msg('uhnw', { id: 'value.tier.uhnw' });
+        case 'mass': return msg('Mass', { id: 'value.tier.mass' });
+        case 'mass-affluent': return msg('Mass affluent', { id: 'value.tier.mass-affluent' });
+        case 'affluent': return msg('Affluent', { id: 'value.tier.affluent' });
+        case 'hnw': return msg('High net worth', { id: 'value.tier.hnw' });
+        case 'uhnw': return msg('Ultra high net worth', { id: 'value.tier.uhnw' });
       }
       break;
     case 'clientType':
       switch (value) {
-        case 'retail': return msg('retail', { id: 'value.client-type.retail' });
-        case 'corporate': return msg('corporate', { id: 'value.client-type.corporate' });
+        case 'retail': return msg('Retail', { id: 'value.client-type.retail' });
+        case 'corporate': return msg('Corporate', { id: 'value.client-type.corporate' });
       }
       break;
     case 'channel':
       switch (value) {
-        case 'branch': return msg('branch', { id: 'value.channel.branch' });
-        case 'app': return msg('app', { id: 'value.channel.app' });
-        case 'phone': return msg('phone', { id: 'value.channel.phone' });
-        case 'rm': return msg('rm', { id: 'value.channel.rm' });
+        case 'branch': return msg('Branch', { id: 'value.channel.branch' });
+        case 'app': return msg('Mobile app', { id: 'value.channel.app' });
+        case 'phone': return msg('Phone', { id: 'value.channel.phone' });
+        case 'rm': return msg('Relationship manager', { id: 'value.channel.rm' });
       }
       break;
     case 'risk-preference':
       switch (value) {
-        case 'conservative': return msg('conservative', { id: 'value.risk.conservative' });
-        case 'balanced': return msg('balanced', { id: 'value.risk.balanced' });
-        case 'aggressive': return msg('aggressive', { id: 'value.risk.aggressive' });
+        case 'conservative': return msg('Conservative', { id: 'value.risk.conservative' });
+        case 'balanced': return msg('Balanced', { id: 'value.risk.balanced' });
+        case 'aggressive': return msg('Aggressive', { id: 'value.risk.aggressive' });
       }
       break;
     case 'companySize':
       switch (value) {
-        case 'micro': return msg('micro', { id: 'value.company-size.micro' });
-        case 'small': return msg('small', { id: 'value.company-size.small' });
-        case 'medium': return msg('medium', { id: 'value.company-size.medium' });
-        case 'large': return msg('large', { id: 'value.company-size.large' });
+        case 'micro': return msg('Micro', { id: 'value.company-size.micro' });
+        case 'small': return msg('Small', { id: 'value.company-size.small' });
+        case 'medium': return msg('Medium', { id: 'value.company-size.medium' });
+        case 'large': return msg('Large', { id: 'value.company-size.large' });
       }
       break;
   }
   return value;
+}
+
+/** A lifecycle stage as shown (the funnel's steps, the client card): "Prospect", "潜在客户"; another label as it is. */
+export function stageLabel(value: string): string {
+  switch (value) {
+    case 'prospect': return msg('Prospect', { id: 'value.stage.prospect' });
+    case 'new': return msg('New', { id: 'value.stage.new' });
+    case 'growing': return msg('Growing', { id: 'value.stage.growing' });
+    case 'mature': return msg('Mature', { id: 'value.stage.mature' });
+    case 'declining': return msg('Declining', { id: 'value.stage.declining' });
+    case 'dormant': return msg('Dormant', { id: 'value.stage.dormant' });
+    case 'churned': return msg('Churned', { id: 'value.stage.churned' });
+    case 'win-back': return msg('Win-back', { id: 'value.stage.win-back' });
+    default: return value;
+  }
 }
 
 /** A band of the asset x loyalty matrix's default scales (low, mid or medium, high) as shown. */
