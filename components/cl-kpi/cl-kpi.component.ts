@@ -71,6 +71,15 @@ export class ClKpi extends LitElement {
         color: var(--_muted);
         font-size: 0.85rem;
       }
+      /* A phone-width panel: two tiles a row with smaller figures, not one tall column. */
+      @container (max-width: 480px) {
+        .tiles {
+          grid-template-columns: repeat(2, minmax(0, 1fr));
+        }
+        .value {
+          font-size: 1.2rem;
+        }
+      }
     `,
   ];
 

@@ -141,6 +141,20 @@ describe('<cl-kpi>', () => {
     expect(await seriousViolations(el)).to.deep.equal([]);
   });
 
+  it('puts two tiles a row on a phone-width panel, each figure inside its tile', async () => {
+    const el = mount({ style: 'display:block;width:340px' });
+    await drawn(el);
+    const tiles = [...el.shadowRoot!.querySelectorAll<HTMLElement>('.tile')];
+    const rows = new Map<number, number>();
+    for (const t of tiles) rows.set(Math.round(t.getBoundingClientRect().top), (rows.get(Math.round(t.getBoundingClientRect().top)) ?? 0) + 1);
+    expect([...rows.values()].every((n) => n === 2 || n === tiles.length % 2), `tiles per row: ${[...rows.values()]}`).to.equal(true);
+    for (const v of el.shadowRoot!.querySelectorAll<HTMLElement>('.tile .value')) {
+      const tile = v.closest('.tile')!.getBoundingClientRect();
+      expect(v.scrollWidth, v.textContent!).to.be.at.most(v.clientWidth + 1);
+      expect(v.getBoundingClientRect().right, v.textContent!).to.be.at.most(tile.right);
+    }
+  });
+
   it('speaks Simplified Chinese with Chinese number formats', async () => {
     await setLocale('zh-CN');
     const el = mount();
