@@ -15,8 +15,11 @@ const found = candidates.find((p) => p && existsSync(p));
 const canApt = existsSync('/usr/bin/apt-get');
 const sudo = process.getuid && process.getuid() !== 0 ? 'sudo ' : '';
 
+let listsUpdated = false;
 function aptInstall(packages) {
-  execSync(`${sudo}apt-get update -qq && ${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(' ')}`, { stdio: 'inherit' });
+  const update = listsUpdated ? '' : `${sudo}apt-get update -qq && `;
+  execSync(`${update}${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${packages.join(' ')}`, { stdio: 'inherit' });
+  listsUpdated = true;
 }
 
 /** Whether fontconfig knows a font with Chinese glyphs; null when fontconfig is not there to ask. */
@@ -33,18 +36,20 @@ if (!found) {
     console.error('clientlens: no Chromium or Chrome found. Install one and set CHROME_PATH to its binary.');
     process.exit(1);
   }
-  console.log(`clientlens: no Chromium found; installing Debian's chromium and ${CJK_FONT_PACKAGE} packages (apt-get)...`);
+  console.log("clientlens: no Chromium found; installing Debian's chromium package (apt-get)...");
   try {
-    aptInstall(['chromium', CJK_FONT_PACKAGE]);
+    aptInstall(['chromium']);
   } catch {
-    console.error(`clientlens: installing chromium failed. Install it by hand (apt-get install chromium ${CJK_FONT_PACKAGE}) or set CHROME_PATH.`);
+    console.error('clientlens: installing chromium failed. Install it by hand (apt-get install chromium) or set CHROME_PATH.');
     process.exit(1);
   }
   if (!existsSync('/usr/bin/chromium')) {
     console.error('clientlens: apt-get finished but /usr/bin/chromium is missing.');
     process.exit(1);
   }
-} else if (hasCjkFont() === false) {
+}
+// The font on its own: a machine without it still runs every test but the one that checks it.
+if (hasCjkFont() === false) {
   if (!canApt) {
     console.warn('clientlens: no font with Chinese glyphs found (fc-list :lang=zh); Chinese text will draw as boxes. Install one (e.g. Noto Sans CJK or WenQuanYi Micro Hei).');
   } else {
