@@ -215,7 +215,6 @@ export class ClSegments extends LitElement {
 
   private dimensionLabel(): string {
     switch (this.by) {
-      case 'tier': return msg('wealth tier', { id: 'seg.by.tier' });
       case 'asset-scale': return msg('asset scale', { id: 'seg.by.asset-scale' });
       case 'risk-preference': return msg('risk preference', { id: 'seg.by.risk-preference' });
       case 'cluster': return msg('behavioural cluster', { id: 'seg.by.cluster' });

@@ -1,9 +1,9 @@
 /**
  * What a reader sees for a client field and for the values of the library's own vocabulary (wealth
  * tiers, lifecycle stages, client types, channels, company sizes, the default risk preferences, the
- * asset and loyalty bands, the group of missing values), in the UI locale. Only display: filters, exports and events keep the values themselves.
- * A column or a value the library does not define (a bank's own segment names, a region) is shown
- * as it is.
+ * asset and loyalty bands, the group of missing values), in the UI locale. Only display: filters,
+ * exports and events keep the values themselves. A column or a value the library does not define
+ * (a bank's own segment names, a region) is shown as it is.
  */
 import { msg } from '@lit/localize';
 import { DEFAULT_MISSING_LABEL } from '../../workers/kernels/dimension-specs.js';

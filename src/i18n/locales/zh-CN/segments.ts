@@ -25,7 +25,6 @@ export const segments = {
   'seg.view.bar': '柱状图',
   'seg.view.treemap': '矩形树图',
   'seg.view.matrix': '资产 × 忠诚度',
-  'seg.by.tier': '财富等级',
   'seg.by.asset-scale': '资产规模',
   'seg.by.risk-preference': '风险偏好',
   'seg.by.cluster': '行为聚类',
