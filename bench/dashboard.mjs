@@ -31,6 +31,30 @@ const firstAt = args.indexOf('--first-after');
 const firstAfterMs = Number(firstAt >= 0 ? args[firstAt + 1] : 3000);
 if (!(Number.isFinite(firstAfterMs) && firstAfterMs >= 0)) throw new RangeError(`--first-after must be a number of milliseconds >= 0; got "${args[firstAt + 1]}".`);
 const loadAtStart = loadavg()[0];
+
+/**
+ * How fast this machine is right now, for reading the figures: the same build's figures move by
+ * 300-600 ms between runs on a shared 2-core VM, with nothing else running in it. A fixed compute
+ * loop, and the first touch of 64 MB of fresh memory (one write per 4 KiB page: page faults and
+ * zeroing, which the workers pay for every new buffer), timed in this process before the runs and
+ * after them; a run whose figures are slow with these slow too was slowed by the machine.
+ */
+function machineCheck() {
+  let t = performance.now();
+  let x = 1;
+  for (let i = 0; i < 50_000_000; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+  }
+  const loopMs = performance.now() - t;
+  t = performance.now();
+  const fresh = new Float64Array(8 << 20);
+  for (let i = 0; i < fresh.length; i += 512) fresh[i] = x;
+  const touchMs = performance.now() - t;
+  return { loopMs: Math.round(loopMs), touchMs: Math.round(touchMs) };
+}
+const machineAtStart = machineCheck();
 const root = new URL('..', import.meta.url).pathname;
 const configFile = join(root, 'vite.config.ts');
 
@@ -197,6 +221,7 @@ try {
     longTasksDuringColdCodeLoad: coldCode?.tasks.scoring.length ?? null, longestTaskColdCodeLoadMs: coldCode ? Math.max(0, ...coldCode.tasks.scoring) : null,
     longestTaskColdCodeStartUpMs: coldCode ? Math.max(0, ...coldCode.tasks.startUp) : null,
     loadAverage: [loadAtStart, load1, load5].map((x) => +x.toFixed(2)),
+    machine: { atStart: machineAtStart, atEnd: machineCheck() },
   };
   if (json) console.log(JSON.stringify(result));
   else {
@@ -211,6 +236,8 @@ try {
     console.log(`  long tasks (> 50 ms) on the main thread while scores compute: ${tasks(filterLongTasks.length, result.longestTaskFilterMs)} during the ${1 + 2 * newFilterMs.length + seenFilterMs.length + 2 * broadFilters.length} filter changes; from the dataset reaching the panels to every panel drawn, ${tasks(loadLongTasks.scoring.length, result.longestTaskLoadMs)} on the reload, ${tasks(newTabLongTasks.scoring.length, result.longestTaskNewTabLoadMs)} in the new tab`);
     console.log(`  long tasks before that (the page starting, the cache read; no score computing yet): ${tasks(loadLongTasks.startUp.length, result.longestTaskLoadStartUpMs)} on the reload, ${tasks(newTabLongTasks.startUp.length, result.longestTaskNewTabStartUpMs)} in the new tab`);
     console.log(`  load average: ${result.loadAverage[0]} at start, ${result.loadAverage[1]} (1 min) / ${result.loadAverage[2]} (5 min) at the end; other work on the machine slows every figure`);
+    const { atStart, atEnd } = result.machine;
+    console.log(`  machine check (this process, before / after the runs): a fixed compute loop ${atStart.loopMs} / ${atEnd.loopMs} ms, first touch of 64 MB of fresh memory ${atStart.touchMs} / ${atEnd.touchMs} ms`);
   }
 } finally {
   await browser.close();
