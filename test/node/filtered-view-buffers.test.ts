@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { runKernelSplit, tableRows } from '../../workers/kernels/run-local.js';
 import { getKernel } from '../../workers/kernels/index.js';
-import { clearViewBufferPool, filterRows, setFilteredViewCache, useViews, viewBufferStats } from '../../workers/kernels/filtered-rows.js';
+import { BURST_GAP_MS, clearViewBufferPool, filterRows, filteredViewStats, setFilteredViewCache, useViews, viewBufferStats } from '../../workers/kernels/filtered-rows.js';
 import type { RecordBatch } from 'apache-arrow';
 import type { FilterSpec } from '../../workers/kernels/filter.js';
 
@@ -19,6 +19,8 @@ const north = eq('region', '华北');
 /** Recycling happens a task after the last holder lets go. */
 const nextTask = () => new Promise((r) => setTimeout(r, 0));
 const aumOf = (batch: RecordBatch) => batch.getChild('aum')!.data[0].values as Float64Array;
+/** The pause between two filter changes (a new burst of jobs). */
+const nextChange = () => new Promise((r) => setTimeout(r, BURST_GAP_MS + 5));
 /** Runs `read` as a worker's job of `filter` does: holding its views, then a task for recycling. */
 async function asJob(filter: FilterSpec, read: () => void): Promise<void> {
   const release = useViews(filter);
@@ -92,10 +94,26 @@ describe('buffers of views no job holds', () => {
     const rows = tableRows(generatePortfolio({ rows: 140_000, seed: 8 }));
     clearViewBufferPool();
     await asJob(retail, () => filterRows(rows, retail).forEach(({ batch }) => aumOf(batch)));
+    await nextChange();
     const allocated = viewBufferStats.allocated;
     // Mass keeps fewer rows than retail: retail's buffers fit it.
     await asJob(mass, () => filterRows(rows, mass).forEach(({ batch }) => aumOf(batch)));
     expect(viewBufferStats.allocated - allocated).toBe(0);
+  });
+
+  // Cross-filtering: a panel with a selection queries without its own condition, the others with
+  // it, so one filter change runs jobs of two filters, back to back.
+  it('are kept for every filter of one burst of jobs', async () => {
+    const rows = tableRows(generatePortfolio({ rows: 140_000, seed: 10 }));
+    const both: FilterSpec = { all: [...retail.all!, ...mass.all!] };
+    const misses = filteredViewStats.misses;
+    for (let job = 0; job < 6; job++) {
+      const filter = job % 2 ? both : retail;
+      const release = useViews(filter);
+      filterRows(rows, filter).forEach(({ batch }) => aumOf(batch));
+      release();
+    }
+    expect(filteredViewStats.misses - misses, 'views made').toBe(2 * rows.length);
   });
 
   it('are sized for the whole batch when a view keeps over half of it, so any broad view fits them', async () => {
@@ -105,6 +123,7 @@ describe('buffers of views no job holds', () => {
     // were a step too small for the second's columns.
     const notMassAffluent: FilterSpec = { all: [{ column: 'tier', op: 'ne', value: 'mass-affluent' }] };
     await asJob(notMassAffluent, () => filterRows(rows, notMassAffluent).forEach(({ batch }) => aumOf(batch)));
+    await nextChange();
     const allocated = viewBufferStats.allocated;
     await asJob(retail, () => filterRows(rows, retail).forEach(({ batch }) => aumOf(batch)));
     expect(viewBufferStats.allocated - allocated).toBe(0);
