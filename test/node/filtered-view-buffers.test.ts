@@ -87,18 +87,23 @@ describe('reused buffers of filtered views', () => {
   });
 });
 
+/** Buffers allocated for `second`'s gathers when it comes a filter change after `first`'s (fresh batches, empty pool). */
+async function allocatedBySecond(seed: number, first: FilterSpec, second: FilterSpec): Promise<number> {
+  const rows = tableRows(generatePortfolio({ rows: 140_000, seed }));
+  clearViewBufferPool();
+  await asJob(first, () => filterRows(rows, first).forEach(({ batch }) => aumOf(batch)));
+  await nextChange();
+  const allocated = viewBufferStats.allocated;
+  await asJob(second, () => filterRows(rows, second).forEach(({ batch }) => aumOf(batch)));
+  return viewBufferStats.allocated - allocated;
+}
+
 describe('buffers of views no job holds', () => {
   // Gathers into fresh memory cost ~10x those into pooled buffers in Chromium's workers: a broad
   // filter after another must find the first one's buffers free.
   it('are freed by the next filter\'s view, so one broad filter after another allocates nothing', async () => {
-    const rows = tableRows(generatePortfolio({ rows: 140_000, seed: 8 }));
-    clearViewBufferPool();
-    await asJob(retail, () => filterRows(rows, retail).forEach(({ batch }) => aumOf(batch)));
-    await nextChange();
-    const allocated = viewBufferStats.allocated;
     // Mass keeps fewer rows than retail: retail's buffers fit it.
-    await asJob(mass, () => filterRows(rows, mass).forEach(({ batch }) => aumOf(batch)));
-    expect(viewBufferStats.allocated - allocated).toBe(0);
+    expect(await allocatedBySecond(8, retail, mass)).toBe(0);
   });
 
   // Cross-filtering: a panel with a selection queries without its own condition, the others with
@@ -117,16 +122,10 @@ describe('buffers of views no job holds', () => {
   });
 
   it('are sized for the whole batch when a view keeps over half of it, so any broad view fits them', async () => {
-    const rows = tableRows(generatePortfolio({ rows: 140_000, seed: 9 }));
-    clearViewBufferPool();
     // 76% of the rows, then 88%: sized to their own rows (in 64 KiB steps), the first's buffers
     // were a step too small for the second's columns.
     const notMassAffluent: FilterSpec = { all: [{ column: 'tier', op: 'ne', value: 'mass-affluent' }] };
-    await asJob(notMassAffluent, () => filterRows(rows, notMassAffluent).forEach(({ batch }) => aumOf(batch)));
-    await nextChange();
-    const allocated = viewBufferStats.allocated;
-    await asJob(retail, () => filterRows(rows, retail).forEach(({ batch }) => aumOf(batch)));
-    expect(viewBufferStats.allocated - allocated).toBe(0);
+    expect(await allocatedBySecond(9, notMassAffluent, retail)).toBe(0);
   });
 
   it('go back to the pool while jobs of another filter still run, and views a job holds stay intact', async () => {
