@@ -69,14 +69,15 @@ export function filterRows(rows: readonly RowBatch[], filter: FilterSpec | undef
 }
 
 /**
- * Jobs come in bursts: a job that starts after no job held views for BURST_GAP_MS starts a new
- * one. Within one filter change a worker waits for work only while the page merges partials or
- * sends a query's next stage: 2-46 ms measured on the 1M dashboard (idle gaps per worker per
- * change); between a user's filter changes it is a pause of a human's length. Changes made back to
- * back by a script (the benchmark's: 43-87 ms apart) count as one burst, and keep the views
- * until they are the oldest of VIEWS_PER_BATCH.
+ * Jobs come in bursts, one per filter change: a job that starts after no job held views for
+ * BURST_GAP_MS starts a new one. Between changes there is at least the page's drawing (43-87 ms
+ * when the benchmark's script changes filters back to back). Within one change a worker may also
+ * wait that long, for the page to merge partials or send a query's next stage (2-46 ms measured on
+ * the 1M dashboard), but views are dropped only when a view is made, and a change makes its views
+ * with its first stages, which the page queues all at once when the filter changes: a worker has
+ * run them before it can run out of work and wait.
  */
-export const BURST_GAP_MS = 100;
+export const BURST_GAP_MS = 10;
 let burst = 0;
 let idleSince = -Infinity;
 /** The burst that last used each view. */
