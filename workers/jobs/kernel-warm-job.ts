@@ -102,8 +102,9 @@ async function runQuery(kernel: AnyKernel, spec: unknown, selected: RowBatch[], 
  * Rounds of the warm-up, each with another filter. One round left the hot loops in V8's middle
  * tier, and the first filter changes then paid the optimising compiler on the two cores the
  * answers needed (1M dashboard: first filter 272 ms with one round, 146-186 ms with six; a later
- * new filter 206 -> 142-165 ms; twelve rounds measured no better than six). Six take about 0.7 s
- * per worker, once, while the page is idle; the user's first filter stops them.
+ * new filter 206 -> 142-165 ms; twelve rounds measured no better than six). Six take about 1 s
+ * per worker (three of them broad; 0.7 s when all six were "column = label"), once, while the
+ * page is idle; the user's first filter stops them.
  */
 const WARM_ROUNDS = 6;
 
