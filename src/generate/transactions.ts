@@ -15,7 +15,7 @@
  * Randomness: an Rng keyed by (seed, STREAM_TRANSACTIONS, k), separate from the clients' stream,
  * so the log is deterministic and chunks are independent, like the portfolio.
  */
-import { Dictionary, Float64, Int32, DateDay, Table, Utf8, makeData, makeVector, type Vector } from 'apache-arrow';
+import { Dictionary, Float64, Int32, DateDay, Table, Utf8, makeData, makeVector, type RecordBatch, type Vector } from 'apache-arrow';
 import { CLIENT_TYPES, LIFECYCLE_STAGES } from '../schema/client-schema.js';
 import { Rng, weightTable } from './random.js';
 import {
@@ -55,6 +55,27 @@ const WINBACK_RECENT_DAYS = 60;
 
 const isValid = (bitmap: Uint8Array | null | undefined, i: number) => !bitmap || bitmap.length === 0 || (bitmap[i >> 3] & (1 << (i & 7))) !== 0;
 
+/** The client columns the log is drawn from, of one record batch of a portfolio chunk. */
+function clientColumns(batch: RecordBatch) {
+  const col = (name: string) => batch.getChild(name)!.data[0];
+  const id = col('clientId');
+  const last = col('lastTxnDate');
+  return {
+    n: batch.numRows,
+    idOffsets: id.valueOffsets as Int32Array,
+    idBytes: id.values as Uint8Array,
+    lastValid: last.nullBitmap,
+    last: last.values as Int32Array,
+    open: col('openDate').values as Int32Array,
+    n12s: col('txnCount12m').values as Int32Array,
+    stage: col('lifecycleStage').values as Int32Array,
+    type: col('clientType').values as Int32Array,
+    tier: col('tier').values as Int32Array,
+    aum: col('aum').values as Float64Array,
+    products: col('productsHeld').values as Int32Array,
+  };
+}
+
 /** The transaction log of the clients of chunk `chunkIndex` (see the file comment). */
 export function generateTransactions(options: TransactionOptions, chunkIndex: number): Table {
   const o = resolvePortfolioOptions(options, ['months']);
@@ -68,20 +89,9 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
   const asOf = o.asOfDay;
   const rng = new Rng(o.seed, STREAM_TRANSACTIONS, chunkIndex);
   const n = clients.numRows;
-
-  const col = (name: string) => clients.getChild(name)!.data[0];
-  const idData = col('clientId');
-  const idOffsets = idData.valueOffsets as Int32Array;
-  const idBytes = idData.values as Uint8Array;
-  const lastData = col('lastTxnDate');
-  const last = lastData.values as Int32Array;
-  const open = col('openDate').values as Int32Array;
-  const n12s = col('txnCount12m').values as Int32Array;
-  const stage = col('lifecycleStage').values as Int32Array;
-  const type = col('clientType').values as Int32Array;
-  const tier = col('tier').values as Int32Array;
-  const aum = col('aum').values as Float64Array;
-  const products = col('productsHeld').values as Int32Array;
+  // A chunk holds its clients in record batches; both passes walk them in row order (i: the
+  // client's row in the chunk, c: its row in batch `part`).
+  const parts = clients.batches.map(clientColumns);
 
   // Pass 1: how many transactions each client has before the last 12 months (the 12-month count
   // is given). olderLo/olderHi: the day range (days before asOf) of those older transactions.
@@ -89,28 +99,33 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
   const olderLo = new Int32Array(n);
   const olderHi = new Int32Array(n);
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    if (!isValid(lastData.nullBitmap, i)) continue;
-    const k = asOf - last[i];
-    const tenure = asOf - open[i];
-    const n12 = n12s[i];
-    const lo = k >= 365 ? k : 365;
-    const hi = Math.min(window - 1, tenure);
-    let count = k >= 365 ? 1 : 0; // the last transaction itself, when older than 12 months
-    if (hi >= lo) {
-      // Yearly rate of the earlier period: an active client's current pace (varied); for
-      // clients who went quiet or came back, the pace of a typical relationship of their kind.
-      const corporate = type[i] === TYPE_CORPORATE;
-      const active = n12 > 0 && k < 90 && stage[i] !== ST_WINBACK;
-      const rate = active
-        ? ((n12 * 365) / Math.max(30, Math.min(364, tenure) - k + 1)) * rng.lognormal(0, 0.25)
-        : (corporate ? 60 : 8) + 3 * products[i];
-      count += rng.poisson((rate * (hi - lo + 1)) / 365);
+  let idByteCount = 0;
+  for (let i = 0, p = 0; p < parts.length; p++) {
+    const part = parts[p];
+    for (let c = 0; c < part.n; c++, i++) {
+      if (!isValid(part.lastValid, c)) continue;
+      const k = asOf - part.last[c];
+      const tenure = asOf - part.open[c];
+      const n12 = part.n12s[c];
+      const lo = k >= 365 ? k : 365;
+      const hi = Math.min(window - 1, tenure);
+      let count = k >= 365 ? 1 : 0; // the last transaction itself, when older than 12 months
+      if (hi >= lo) {
+        // Yearly rate of the earlier period: an active client's current pace (varied); for
+        // clients who went quiet or came back, the pace of a typical relationship of their kind.
+        const corporate = part.type[c] === TYPE_CORPORATE;
+        const active = n12 > 0 && k < 90 && part.stage[c] !== ST_WINBACK;
+        const rate = active
+          ? ((n12 * 365) / Math.max(30, Math.min(364, tenure) - k + 1)) * rng.lognormal(0, 0.25)
+          : (corporate ? 60 : 8) + 3 * part.products[c];
+        count += rng.poisson((rate * (hi - lo + 1)) / 365);
+      }
+      olderCount[i] = count;
+      olderLo[i] = lo;
+      olderHi[i] = Math.max(lo, hi);
+      total += n12 + count;
+      idByteCount += (n12 + count) * (part.idOffsets[c + 1] - part.idOffsets[c]);
     }
-    olderCount[i] = count;
-    olderLo[i] = lo;
-    olderHi[i] = Math.max(lo, hi);
-    total += n12 + count;
   }
 
   // Pass 2: dates (sorted per client), kinds and amounts.
@@ -118,57 +133,55 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
   const amount = new Float64Array(total);
   const kind = new Int32Array(total);
   const idOut = new Int32Array(total + 1);
-  let idByteCount = 0;
-  for (let i = 0; i < n; i++) {
-    const rows = isValid(lastData.nullBitmap, i) ? n12s[i] + olderCount[i] : 0;
-    idByteCount += rows * (idOffsets[i + 1] - idOffsets[i]);
-  }
   const idOutBytes = new Uint8Array(idByteCount);
 
   let r = 0;
   let bytePos = 0;
-  for (let i = 0; i < n; i++) {
-    if (!isValid(lastData.nullBitmap, i)) continue;
-    const k = asOf - last[i];
-    const tenure = asOf - open[i];
-    const n12 = n12s[i];
-    const begin = r;
-    // Days before asOf; converted to dates and sorted below.
-    if (n12 > 0) {
-      date[r++] = k;
-      const hi12 = stage[i] === ST_WINBACK ? WINBACK_RECENT_DAYS : Math.min(364, tenure);
-      for (let j = 1; j < n12; j++) date[r++] = k + rng.int(hi12 - k + 1);
-    }
-    let older = olderCount[i];
-    if (k >= 365) {
-      date[r++] = k;
-      older--;
-    }
-    const lo = olderLo[i], span = olderHi[i] - lo + 1;
-    for (let j = 0; j < older; j++) date[r++] = lo + rng.int(span);
-    const end = r;
-    for (let j = begin; j < end; j++) date[j] = asOf - date[j];
-    date.subarray(begin, end).sort();
+  for (let i = 0, p = 0; p < parts.length; p++) {
+    const part = parts[p];
+    for (let c = 0; c < part.n; c++, i++) {
+      if (!isValid(part.lastValid, c)) continue;
+      const k = asOf - part.last[c];
+      const tenure = asOf - part.open[c];
+      const n12 = part.n12s[c];
+      const begin = r;
+      // Days before asOf; converted to dates and sorted below.
+      if (n12 > 0) {
+        date[r++] = k;
+        const hi12 = part.stage[c] === ST_WINBACK ? WINBACK_RECENT_DAYS : Math.min(364, tenure);
+        for (let j = 1; j < n12; j++) date[r++] = k + rng.int(hi12 - k + 1);
+      }
+      let older = olderCount[i];
+      if (k >= 365) {
+        date[r++] = k;
+        older--;
+      }
+      const lo = olderLo[i], span = olderHi[i] - lo + 1;
+      for (let j = 0; j < older; j++) date[r++] = lo + rng.int(span);
+      const end = r;
+      for (let j = begin; j < end; j++) date[j] = asOf - date[j];
+      date.subarray(begin, end).sort();
 
-    const corporate = type[i] === TYPE_CORPORATE;
-    const kinds = corporate ? KIND_CORPORATE : tier[i] >= 2 ? KIND_WEALTHY : KIND_RETAIL;
-    const scale = Math.max(aum[i], 2_000);
-    for (let j = begin; j < end; j++) {
-      const kd = rng.weighted(kinds);
-      kind[j] = kd;
-      let x: number;
-      if (kd === K_CARD) x = rng.lognormal(Math.log(corporate ? 2_500 : 180), 1);
-      else if (kd === K_FEE) x = rng.lognormal(Math.log(corporate ? 200 : 15), 0.7);
-      else if (kd === K_INVESTMENT) x = Math.max(100, rng.lognormal(Math.log(scale * 0.08), 0.8));
-      else x = rng.lognormal(Math.log(scale * (kd === K_TRANSFER ? 0.05 : 0.04)), 1); // deposit, withdrawal, transfer
-      amount[j] = Math.max(0.01, Math.round(x * 100) / 100);
-    }
+      const corporate = part.type[c] === TYPE_CORPORATE;
+      const kinds = corporate ? KIND_CORPORATE : part.tier[c] >= 2 ? KIND_WEALTHY : KIND_RETAIL;
+      const scale = Math.max(part.aum[c], 2_000);
+      for (let j = begin; j < end; j++) {
+        const kd = rng.weighted(kinds);
+        kind[j] = kd;
+        let x: number;
+        if (kd === K_CARD) x = rng.lognormal(Math.log(corporate ? 2_500 : 180), 1);
+        else if (kd === K_FEE) x = rng.lognormal(Math.log(corporate ? 200 : 15), 0.7);
+        else if (kd === K_INVESTMENT) x = Math.max(100, rng.lognormal(Math.log(scale * 0.08), 0.8));
+        else x = rng.lognormal(Math.log(scale * (kd === K_TRANSFER ? 0.05 : 0.04)), 1); // deposit, withdrawal, transfer
+        amount[j] = Math.max(0.01, Math.round(x * 100) / 100);
+      }
 
-    // The client's id bytes, once per transaction.
-    const idStart = idOffsets[i], idEnd = idOffsets[i + 1];
-    for (let j = begin; j < end; j++) {
-      for (let b = idStart; b < idEnd; b++) idOutBytes[bytePos++] = idBytes[b];
-      idOut[j + 1] = bytePos;
+      // The client's id bytes, once per transaction.
+      const idStart = part.idOffsets[c], idEnd = part.idOffsets[c + 1];
+      for (let j = begin; j < end; j++) {
+        for (let b = idStart; b < idEnd; b++) idOutBytes[bytePos++] = part.idBytes[b];
+        idOut[j + 1] = bytePos;
+      }
     }
   }
   if (r !== total) throw new Error(`generateTransactions: internal count mismatch (${r} rows written, ${total} planned).`);

@@ -6,7 +6,7 @@ import { CLIENT_FIELDS, WEALTH_TIERS, fieldDef, type ClientField } from '../../s
 import { daysFromCivil } from '../../src/schema/arrow-columns.js';
 import { DEFAULT_TIER_THRESHOLDS } from '../../src/schema/wealth-tiers.js';
 import {
-  GENERATOR_CHUNK_ROWS, chunkCount, generatePortfolio, generatePortfolioChunk, type PortfolioOptions,
+  GENERATOR_BATCH_ROWS, GENERATOR_CHUNK_ROWS, chunkCount, generatePortfolio, generatePortfolioChunk, type PortfolioOptions,
 } from '../../src/generate/portfolio.js';
 
 type Cell = string | number | boolean | null;
@@ -17,8 +17,7 @@ function readAll(chunks: readonly Table[]): Record<ClientField, Cell[]> {
   const decoder = new TextDecoder();
   for (const f of CLIENT_FIELDS) out[f] = [];
   for (const t of chunks) {
-    for (const f of CLIENT_FIELDS) {
-      const d = t.getChild(f)!.data[0];
+    for (const f of CLIENT_FIELDS) for (const d of t.getChild(f)!.data) {
       const bm = d.nullBitmap;
       const isNull = (i: number) => d.nullCount > 0 && bm != null && bm.length > 0 && ((bm[i >> 3] >> (i & 7)) & 1) === 0;
       const dict = d.dictionary ? (d.dictionary.toArray() as string[]) : null;
@@ -69,7 +68,7 @@ describe('determinism and chunks', () => {
     const a = generatePortfolio({ rows: 200_001 });
     generatePortfolioChunk({ rows: 10, seed: 1 }, 0); // moves apache-arrow's dictionary id counter
     const b = generatePortfolio({ rows: 200_001 });
-    expect(a.length).toBe(4);
+    expect(a.length).toBe(2);
     for (let k = 0; k < a.length; k++) expect(ipc(a[k]).equals(ipc(b[k]))).toBe(true);
   });
 
@@ -83,24 +82,32 @@ describe('determinism and chunks', () => {
     expect(sameName).toBeLessThan(500);
   });
 
-  it('makes chunk 3 alone equal to chunk 3 of a full run, with the right row ranges', () => {
-    const opts: PortfolioOptions = { rows: 200_001, seed: 99 };
+  it('makes the last chunk alone equal to the last chunk of a full run, with the right row ranges and batches', () => {
+    const opts: PortfolioOptions = { rows: 330_001, seed: 99 };
     const all = generatePortfolio(opts);
-    expect(chunkCount(200_001)).toBe(4);
-    expect(all.map((t) => t.numRows)).toEqual([65536, 65536, 65536, 200_001 - 3 * 65536]);
-    const alone = generatePortfolioChunk(opts, 3);
-    expect(ipc(alone).equals(ipc(all[3]))).toBe(true);
+    expect(GENERATOR_CHUNK_ROWS).toBe(2 * GENERATOR_BATCH_ROWS);
+    expect(chunkCount(330_001)).toBe(3);
+    expect(all.map((t) => t.numRows)).toEqual([131_072, 131_072, 330_001 - 2 * 131_072]);
+    expect(all.map((t) => t.batches.map((b) => b.numRows))).toEqual([[65_536, 65_536], [65_536, 65_536], [65_536, 330_001 - 5 * 65_536]]);
+    const alone = generatePortfolioChunk(opts, 2);
+    expect(ipc(alone).equals(ipc(all[2]))).toBe(true);
     // Chunks made out of order give the same bytes too.
     for (const k of [1, 0]) expect(ipc(generatePortfolioChunk(opts, k)).equals(ipc(all[k]))).toBe(true);
     const ids = readAll([alone]).clientId;
-    expect(ids[0]).toBe(`C${String(3 * GENERATOR_CHUNK_ROWS + 1).padStart(8, '0')}`);
-    expect(ids.at(-1)).toBe('C00200001');
+    expect(ids[0]).toBe(`C${String(2 * GENERATOR_CHUNK_ROWS + 1).padStart(8, '0')}`);
+    expect(ids.at(-1)).toBe('C00330001');
   });
 
-  it('draws every chunk from its own random stream', () => {
-    const a = c.aum.slice(0, GENERATOR_CHUNK_ROWS), b = c.aum.slice(GENERATOR_CHUNK_ROWS, 2 * GENERATOR_CHUNK_ROWS);
+  it('draws every batch from its own random stream', () => {
+    const a = c.aum.slice(0, GENERATOR_BATCH_ROWS), b = c.aum.slice(GENERATOR_BATCH_ROWS, 2 * GENERATOR_BATCH_ROWS);
     const same = a.filter((v, i) => v === b[i] && v !== 0).length;
     expect(same).toBeLessThan(50);
+  });
+
+  it("makes a shorter run a prefix of a longer one in a chunk's second batch too", () => {
+    const short = readAll([generatePortfolioChunk({ rows: 70_000 }, 0)]);
+    const long = readAll([generatePortfolioChunk({ rows: 131_072 }, 0)]);
+    for (const f of CLIENT_FIELDS) expect(long[f].slice(65_536, 70_000), f).toEqual(short[f].slice(65_536));
   });
 
   it('makes a shorter run a prefix of a longer one', () => {
@@ -111,9 +118,9 @@ describe('determinism and chunks', () => {
 
   it('counts chunks', () => {
     expect(chunkCount(1)).toBe(1);
-    expect(chunkCount(65536)).toBe(1);
-    expect(chunkCount(65537)).toBe(2);
-    expect(chunkCount(50_000_000)).toBe(763);
+    expect(chunkCount(131_072)).toBe(1);
+    expect(chunkCount(131_073)).toBe(2);
+    expect(chunkCount(50_000_000)).toBe(382);
   });
 });
 
@@ -483,7 +490,7 @@ describe('options', () => {
   });
 
   it('rejects a chunk index outside the run', () => {
-    expect(() => generatePortfolioChunk({ rows: 200_001 }, 4)).toThrow(/chunkIndex must be an integer from 0 to 3 for 200001 rows.*got 4/);
+    expect(() => generatePortfolioChunk({ rows: 200_001 }, 2)).toThrow(/chunkIndex must be an integer from 0 to 1 for 200001 rows \(131072 rows a chunk\); got 2/);
     expect(() => generatePortfolioChunk({ rows: 10 }, -1)).toThrow(/chunkIndex.*got -1/);
     expect(() => generatePortfolioChunk({ rows: 10 }, 0.5)).toThrow(/chunkIndex.*got 0.5/);
   });

@@ -108,7 +108,7 @@ afterAll(async () => {
   await db?.close();
 }, HOOK_TIMEOUT);
 
-describe('asset-loyalty on generated data (150k rows, 3 chunks) vs DuckDB', () => {
+describe('asset-loyalty on generated data (150k rows, 3 batches) vs DuckDB', () => {
   it('is registered', () => {
     expect(getKernel('asset-loyalty')).toBe(assetLoyaltyKernel);
   });

@@ -57,7 +57,7 @@ let chunks: Table[];
 beforeAll(async () => {
   db = await openDuckDB();
   chunks = generatePortfolio({ rows: 150_000 });
-  expect(chunks.length).toBeGreaterThanOrEqual(3);
+  expect(chunks.flatMap((c) => c.batches).length).toBeGreaterThanOrEqual(3);
   db.load('clients', chunks);
 }, HOOK_TIMEOUT);
 
@@ -65,7 +65,7 @@ afterAll(async () => {
   await db?.close();
 }, HOOK_TIMEOUT);
 
-describe('segment-rollup on generated data (150k rows, 3 chunks) vs DuckDB', () => {
+describe('segment-rollup on generated data (150k rows, 3 batches) vs DuckDB', () => {
   it('is registered', () => {
     expect(getKernel('segment-rollup')).toBe(segmentRollup);
   });

@@ -13,7 +13,7 @@ import { customerLifetimeValue, fitGammaGamma } from '../../workers/models/gamma
 import type { JobContext } from '../../workers/job-host.js';
 import type { DatasetStore } from '../../workers/dataset-store.js';
 
-const ROWS = 70_000; // two generator chunks, so the split over "workers" is real
+const ROWS = 140_000; // two generator chunks, so the split over "workers" is real
 const tables = generatePortfolio({ rows: ROWS, seed: 9 });
 const chunkRows = tables[0].numRows;
 const storeOf = (ts: typeof tables) => ({ chunks: () => ts.map((table, index) => ({ table, index, rowOffset: index * chunkRows })) }) as unknown as DatasetStore;

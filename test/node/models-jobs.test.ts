@@ -1,7 +1,7 @@
 // The worker jobs, run in Node with a DatasetStore and a stand-in JobContext: gather -> train on
 // one worker -> score on each partition; CLV and clusters; cancellation through checkpoints.
 import { describe, expect, it } from 'vitest';
-import type { Table } from 'apache-arrow';
+import { Table } from 'apache-arrow';
 import { DatasetStore } from '../../workers/dataset-store.js';
 import type { JobContext } from '../../workers/job-host.js';
 import { fitClvJob, gatherJob, kmeansJob, planColumns, scoreChurnJob, trainChurnJob } from '../../workers/jobs/model-jobs.js';
@@ -45,7 +45,8 @@ const spec: FeatureSpec = {
 };
 
 describe('model jobs', () => {
-  const tables = generatePortfolio({ rows: 80_000, seed: 3 }); // 2 chunks: 65,536 + 14,464 rows
+  // Its two record batches (65,536 + 14,464 rows) as two chunks, one per "worker".
+  const tables = generatePortfolio({ rows: 80_000, seed: 3 }).flatMap((t) => t.batches.map((b) => new Table(b)));
   const stores = partitioned(tables);
 
   it('gathers the model columns from each partition, trains on one worker, scores every partition', async () => {
