@@ -4,7 +4,7 @@
  */
 import { ingest, type IngestOptions } from '../../src/ingest/ingest.js';
 import type { IngestReport } from '../../src/ingest/ingest-report.js';
-import { DEFAULT_CHUNK_ROWS } from '../../src/dataset/ipc-chunks.js';
+import { DEFAULT_CHUNK_ROWS, chunkTables } from '../../src/dataset/ipc-chunks.js';
 import type { JobContext } from '../job-host.js';
 import { encodeChunks, type ChunkOutput } from './chunk-output.js';
 
@@ -25,12 +25,6 @@ export async function ingestJob(args: IngestArgs, ctx: JobContext): Promise<Inge
   const { table, report } = ingest(new Uint8Array(args.bytes), { ...args.options, onProgress: (f: number) => ctx.progress(f * 0.9) });
   const parseMs = performance.now() - t0;
   await ctx.checkpoint();
-  const chunkRows = args.chunkRows ?? DEFAULT_CHUNK_ROWS;
-  const tables = [];
-  for (let start = 0; start < table.numRows || (start === 0 && tables.length === 0); start += chunkRows) {
-    tables.push(table.slice(start, Math.min(table.numRows, start + chunkRows)));
-    if (table.numRows === 0) break;
-  }
-  const out = await encodeChunks(tables);
+  const out = await encodeChunks(chunkTables(table, args.chunkRows ?? DEFAULT_CHUNK_ROWS));
   return ctx.transfer({ ...out, report, timings: { parseMs, encodeMs: performance.now() - t0 - parseMs } }, out.chunks);
 }
