@@ -76,6 +76,22 @@ function clientColumns(batch: RecordBatch) {
   };
 }
 
+type ClientColumns = ReturnType<typeof clientColumns>;
+
+/**
+ * Calls `fn` for each client of the chunk that has a last transaction, in row order: `part` is its
+ * batch's columns, `c` its row in that batch, `i` its row in the chunk, `k` the days from its last
+ * transaction to asOf and `tenure` the days from its opening.
+ */
+function eachTransactingClient(parts: readonly ClientColumns[], asOf: number, fn: (part: ClientColumns, c: number, i: number, k: number, tenure: number) => void): void {
+  for (let i = 0, p = 0; p < parts.length; p++) {
+    const part = parts[p];
+    for (let c = 0; c < part.n; c++, i++) {
+      if (isValid(part.lastValid, c)) fn(part, c, i, asOf - part.last[c], asOf - part.open[c]);
+    }
+  }
+}
+
 /** The transaction log of the clients of chunk `chunkIndex` (see the file comment). */
 export function generateTransactions(options: TransactionOptions, chunkIndex: number): Table {
   const o = resolvePortfolioOptions(options, ['months']);
@@ -89,8 +105,7 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
   const asOf = o.asOfDay;
   const rng = new Rng(o.seed, STREAM_TRANSACTIONS, chunkIndex);
   const n = clients.numRows;
-  // A chunk holds its clients in record batches; both passes walk them in row order (i: the
-  // client's row in the chunk, c: its row in batch `part`).
+  // A chunk holds its clients in record batches; both passes walk them in row order.
   const parts = clients.batches.map(clientColumns);
 
   // Pass 1: how many transactions each client has before the last 12 months (the 12-month count
@@ -100,33 +115,27 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
   const olderHi = new Int32Array(n);
   let total = 0;
   let idByteCount = 0;
-  for (let i = 0, p = 0; p < parts.length; p++) {
-    const part = parts[p];
-    for (let c = 0; c < part.n; c++, i++) {
-      if (!isValid(part.lastValid, c)) continue;
-      const k = asOf - part.last[c];
-      const tenure = asOf - part.open[c];
-      const n12 = part.n12s[c];
-      const lo = k >= 365 ? k : 365;
-      const hi = Math.min(window - 1, tenure);
-      let count = k >= 365 ? 1 : 0; // the last transaction itself, when older than 12 months
-      if (hi >= lo) {
-        // Yearly rate of the earlier period: an active client's current pace (varied); for
-        // clients who went quiet or came back, the pace of a typical relationship of their kind.
-        const corporate = part.type[c] === TYPE_CORPORATE;
-        const active = n12 > 0 && k < 90 && part.stage[c] !== ST_WINBACK;
-        const rate = active
-          ? ((n12 * 365) / Math.max(30, Math.min(364, tenure) - k + 1)) * rng.lognormal(0, 0.25)
-          : (corporate ? 60 : 8) + 3 * part.products[c];
-        count += rng.poisson((rate * (hi - lo + 1)) / 365);
-      }
-      olderCount[i] = count;
-      olderLo[i] = lo;
-      olderHi[i] = Math.max(lo, hi);
-      total += n12 + count;
-      idByteCount += (n12 + count) * (part.idOffsets[c + 1] - part.idOffsets[c]);
+  eachTransactingClient(parts, asOf, (part, c, i, k, tenure) => {
+    const n12 = part.n12s[c];
+    const lo = k >= 365 ? k : 365;
+    const hi = Math.min(window - 1, tenure);
+    let count = k >= 365 ? 1 : 0; // the last transaction itself, when older than 12 months
+    if (hi >= lo) {
+      // Yearly rate of the earlier period: an active client's current pace (varied); for
+      // clients who went quiet or came back, the pace of a typical relationship of their kind.
+      const corporate = part.type[c] === TYPE_CORPORATE;
+      const active = n12 > 0 && k < 90 && part.stage[c] !== ST_WINBACK;
+      const rate = active
+        ? ((n12 * 365) / Math.max(30, Math.min(364, tenure) - k + 1)) * rng.lognormal(0, 0.25)
+        : (corporate ? 60 : 8) + 3 * part.products[c];
+      count += rng.poisson((rate * (hi - lo + 1)) / 365);
     }
-  }
+    olderCount[i] = count;
+    olderLo[i] = lo;
+    olderHi[i] = Math.max(lo, hi);
+    total += n12 + count;
+    idByteCount += (n12 + count) * (part.idOffsets[c + 1] - part.idOffsets[c]);
+  });
 
   // Pass 2: dates (sorted per client), kinds and amounts.
   const date = new Int32Array(total);
@@ -137,53 +146,47 @@ export function generateTransactions(options: TransactionOptions, chunkIndex: nu
 
   let r = 0;
   let bytePos = 0;
-  for (let i = 0, p = 0; p < parts.length; p++) {
-    const part = parts[p];
-    for (let c = 0; c < part.n; c++, i++) {
-      if (!isValid(part.lastValid, c)) continue;
-      const k = asOf - part.last[c];
-      const tenure = asOf - part.open[c];
-      const n12 = part.n12s[c];
-      const begin = r;
-      // Days before asOf; converted to dates and sorted below.
-      if (n12 > 0) {
-        date[r++] = k;
-        const hi12 = part.stage[c] === ST_WINBACK ? WINBACK_RECENT_DAYS : Math.min(364, tenure);
-        for (let j = 1; j < n12; j++) date[r++] = k + rng.int(hi12 - k + 1);
-      }
-      let older = olderCount[i];
-      if (k >= 365) {
-        date[r++] = k;
-        older--;
-      }
-      const lo = olderLo[i], span = olderHi[i] - lo + 1;
-      for (let j = 0; j < older; j++) date[r++] = lo + rng.int(span);
-      const end = r;
-      for (let j = begin; j < end; j++) date[j] = asOf - date[j];
-      date.subarray(begin, end).sort();
-
-      const corporate = part.type[c] === TYPE_CORPORATE;
-      const kinds = corporate ? KIND_CORPORATE : part.tier[c] >= 2 ? KIND_WEALTHY : KIND_RETAIL;
-      const scale = Math.max(part.aum[c], 2_000);
-      for (let j = begin; j < end; j++) {
-        const kd = rng.weighted(kinds);
-        kind[j] = kd;
-        let x: number;
-        if (kd === K_CARD) x = rng.lognormal(Math.log(corporate ? 2_500 : 180), 1);
-        else if (kd === K_FEE) x = rng.lognormal(Math.log(corporate ? 200 : 15), 0.7);
-        else if (kd === K_INVESTMENT) x = Math.max(100, rng.lognormal(Math.log(scale * 0.08), 0.8));
-        else x = rng.lognormal(Math.log(scale * (kd === K_TRANSFER ? 0.05 : 0.04)), 1); // deposit, withdrawal, transfer
-        amount[j] = Math.max(0.01, Math.round(x * 100) / 100);
-      }
-
-      // The client's id bytes, once per transaction.
-      const idStart = part.idOffsets[c], idEnd = part.idOffsets[c + 1];
-      for (let j = begin; j < end; j++) {
-        for (let b = idStart; b < idEnd; b++) idOutBytes[bytePos++] = part.idBytes[b];
-        idOut[j + 1] = bytePos;
-      }
+  eachTransactingClient(parts, asOf, (part, c, i, k, tenure) => {
+    const n12 = part.n12s[c];
+    const begin = r;
+    // Days before asOf; converted to dates and sorted below.
+    if (n12 > 0) {
+      date[r++] = k;
+      const hi12 = part.stage[c] === ST_WINBACK ? WINBACK_RECENT_DAYS : Math.min(364, tenure);
+      for (let j = 1; j < n12; j++) date[r++] = k + rng.int(hi12 - k + 1);
     }
-  }
+    let older = olderCount[i];
+    if (k >= 365) {
+      date[r++] = k;
+      older--;
+    }
+    const lo = olderLo[i], span = olderHi[i] - lo + 1;
+    for (let j = 0; j < older; j++) date[r++] = lo + rng.int(span);
+    const end = r;
+    for (let j = begin; j < end; j++) date[j] = asOf - date[j];
+    date.subarray(begin, end).sort();
+
+    const corporate = part.type[c] === TYPE_CORPORATE;
+    const kinds = corporate ? KIND_CORPORATE : part.tier[c] >= 2 ? KIND_WEALTHY : KIND_RETAIL;
+    const scale = Math.max(part.aum[c], 2_000);
+    for (let j = begin; j < end; j++) {
+      const kd = rng.weighted(kinds);
+      kind[j] = kd;
+      let x: number;
+      if (kd === K_CARD) x = rng.lognormal(Math.log(corporate ? 2_500 : 180), 1);
+      else if (kd === K_FEE) x = rng.lognormal(Math.log(corporate ? 200 : 15), 0.7);
+      else if (kd === K_INVESTMENT) x = Math.max(100, rng.lognormal(Math.log(scale * 0.08), 0.8));
+      else x = rng.lognormal(Math.log(scale * (kd === K_TRANSFER ? 0.05 : 0.04)), 1); // deposit, withdrawal, transfer
+      amount[j] = Math.max(0.01, Math.round(x * 100) / 100);
+    }
+
+    // The client's id bytes, once per transaction.
+    const idStart = part.idOffsets[c], idEnd = part.idOffsets[c + 1];
+    for (let j = begin; j < end; j++) {
+      for (let b = idStart; b < idEnd; b++) idOutBytes[bytePos++] = part.idBytes[b];
+      idOut[j + 1] = bytePos;
+    }
+  });
   if (r !== total) throw new Error(`generateTransactions: internal count mismatch (${r} rows written, ${total} planned).`);
 
   const kindType = new Dictionary(new Utf8(), new Int32(), KIND_DICTIONARY_ID);
