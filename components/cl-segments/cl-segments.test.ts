@@ -157,8 +157,11 @@ describe('<cl-segments>', () => {
     const el = mount<ClSegments>('<cl-segments by="tier"></cl-segments>');
     await settled(el);
     const root = el.shadowRoot!;
-    const chart = () => root.querySelector('.panel-body')!.innerHTML;
+    // What the chart says, not its geometry: the host's width may still settle meanwhile (a
+    // ResizeObserver frame late on a busy machine redraws the same bars wider).
+    const chart = () => [...root.querySelectorAll('.panel-body [data-chart] .mark')].map((m) => m.getAttribute('aria-label')).join(' | ');
     const before = chart();
+    expect(before, 'bars drawn').to.contain('clients');
     // The pool's answers are held until released: a recompute that takes as long as the test wants.
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
