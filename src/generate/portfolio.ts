@@ -63,9 +63,9 @@ import { Utf8ColumnBuilder } from './utf8-column.js';
 export const GENERATOR_BATCH_ROWS = 65_536;
 /**
  * Rows of a chunk: the unit of generation, caching (one IndexedDB record) and partitioning. Two
- * batches: a cached load reads every record back as a Blob, and Chromium's Blob reads cost about
- * 12 ms of CPU apiece beside their bytes (160 MB read by two workers: 650-740 ms in 16 Blobs,
- * 580-650 ms in 8), on the two cores the panels' scores then need.
+ * batches: a cached load reads every record back as a Blob, and each Blob read costs Chromium CPU
+ * beside its bytes (160 MB read by two workers: 650-740 ms in 16 Blobs, 580-650 ms in 8), on the
+ * two cores the panels' scores then need.
  */
 export const GENERATOR_CHUNK_ROWS = 2 * GENERATOR_BATCH_ROWS;
 /**
