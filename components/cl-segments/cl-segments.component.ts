@@ -92,7 +92,6 @@ export class ClSegments extends LitElement {
         font-weight: 600;
       }
       .tile-label {
-        fill: #fff;
         font-size: 11px;
         pointer-events: none;
       }

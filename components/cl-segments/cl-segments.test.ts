@@ -138,6 +138,36 @@ describe('<cl-segments>', () => {
     expect(el.shadowRoot!.querySelector('[role="note"]')!.textContent).to.contain('High assets, low stickiness');
   });
 
+  it('draws the matrix and treemap labels readable on their cells in every theme (4.5:1)', async () => {
+    // WCAG 2 contrast of two computed colours ("rgb(r, g, b)"), computed here.
+    const luminance = (css: string) => {
+      const [r, g, b] = css.match(/[\d.]+/g)!.slice(0, 3).map(Number);
+      const lin = (v: number) => (v / 255 <= 0.04045 ? v / 255 / 12.92 : ((v / 255 + 0.055) / 1.055) ** 2.4);
+      return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+    };
+    const contrast = (a: string, b: string) => {
+      const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+      return (x + 0.05) / (y + 0.05);
+    };
+    for (const theme of ['light', 'dark', 'high-contrast']) {
+      for (const [view, label] of [['matrix', '.cell-label'], ['treemap', '.tile-label']] as const) {
+        const el = mount<ClSegments>(`<cl-segments view="${view}" by="region" theme="${theme}"></cl-segments>`);
+        await settled(el);
+        const labels = await until(() => {
+          const found = [...el.shadowRoot!.querySelectorAll<SVGTextElement>(`[data-chart] ${label}`)];
+          return found.length ? found : null;
+        });
+        for (const text of labels) {
+          let cell = text.previousElementSibling;
+          while (cell && cell.localName !== 'rect') cell = cell.previousElementSibling;
+          const ratio = contrast(getComputedStyle(text).fill, getComputedStyle(cell!).fill);
+          expect(ratio, `${theme} ${view} "${text.textContent}": ${getComputedStyle(text).fill} on ${getComputedStyle(cell!).fill}`).to.be.at.least(4.5);
+        }
+        el.parentElement!.remove();
+      }
+    }
+  });
+
   it('says which field is missing instead of drawing nothing', async () => {
     const el = mount<ClSegments>('<cl-segments by="tier" measure="walletShare"></cl-segments>');
     el.measure = 'walletShare';

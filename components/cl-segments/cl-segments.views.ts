@@ -6,6 +6,7 @@
  */
 import { html, svg, nothing } from 'lit';
 import { styleProps } from '../shared/style-props.js';
+import { inkOn } from '../shared/label-ink.js';
 import { msg, str } from '@lit/localize';
 import { scaleSequential } from 'd3-scale';
 import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
@@ -33,12 +34,15 @@ export function renderTreemap(el: SegmentViewHost, rows: Row[]) {
           const r = leaf.data as Row;
           const tw = leaf.x1 - leaf.x0;
           const th = leaf.y1 - leaf.y0;
+          const fill = color(r.value);
           return svg`<g transform="translate(${leaf.x0},${leaf.y0})">
-            <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" width=${tw} height=${th} style=${styleProps({ fill: color(r.value) })} rx="2"
+            <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" width=${tw} height=${th} style=${styleProps({ fill })} rx="2"
               tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'} aria-label=${tipText(el, r).replace(/\n/g, ', ')}
               @click=${() => el.select(r.label)} @mouseenter=${(e: MouseEvent) => el.tip.show(e, tipText(el, r))} @mouseleave=${() => el.tip.hide()}
               @focus=${(e: FocusEvent) => el.tip.show(e, tipText(el, r))} @blur=${() => el.tip.hide()}></rect>
-            ${tw > 60 && th > 28 ? svg`<text class="tile-label" x="6" y="16">${r.shown}</text><text class="tile-label" x="6" y="30">${formatValue(el, r.value)}</text>` : nothing}
+            ${tw > 60 && th > 28
+              ? svg`<text class="tile-label" x="6" y="16" style=${styleProps({ fill: inkOn(fill) })}>${r.shown}</text><text class="tile-label" x="6" y="30" style=${styleProps({ fill: inkOn(fill) })}>${formatValue(el, r.value)}</text>`
+              : nothing}
           </g>`;
         })}
       </g>
@@ -76,12 +80,12 @@ export function renderMatrix(el: SegmentViewHost, m: AssetLoyaltyResult) {
           const count = c?.count ?? 0;
           const x = left + cellW * j;
           const y = top + cellH * i;
-          const dark = count / max > 0.55;
-          return svg`<rect class="mark ${el.selected && el.selected !== a ? 'dim' : ''}" x=${x + 1} y=${y + 1} width=${cellW - 2} height=${cellH - 2} style=${styleProps({ fill: color(count) })} rx="3"
+          const fill = color(count);
+          return svg`<rect class="mark ${el.selected && el.selected !== a ? 'dim' : ''}" x=${x + 1} y=${y + 1} width=${cellW - 2} height=${cellH - 2} style=${styleProps({ fill })} rx="3"
               tabindex=${k === 0 ? 0 : -1} role="gridcell" aria-label=${tip(a, l, count, c?.aum ?? null).replace(/\n/g, ', ')}
               @click=${() => el.select(a)} @mouseenter=${(e: MouseEvent) => el.tip.show(e, tip(a, l, count, c?.aum ?? null))} @mouseleave=${() => el.tip.hide()}
               @focus=${(e: FocusEvent) => el.tip.show(e, tip(a, l, count, c?.aum ?? null))} @blur=${() => el.tip.hide()}></rect>
-            <text class="cell-label" x=${x + cellW / 2} y=${y + cellH / 2} text-anchor="middle" dominant-baseline="middle" style=${styleProps({ fill: dark ? '#fff' : 'var(--_text)' })}>${formatNumber(count)}</text>
+            <text class="cell-label" x=${x + cellW / 2} y=${y + cellH / 2} text-anchor="middle" dominant-baseline="middle" style=${styleProps({ fill: inkOn(fill) })}>${formatNumber(count)}</text>
             ${a === corner.asset && l === corner.loyalty
               ? svg`<rect class="callout" x=${x - 1} y=${y - 1} width=${cellW + 2} height=${cellH + 2} rx="4"></rect>`
               : nothing}`;
