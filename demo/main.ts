@@ -45,9 +45,17 @@ if (params.get('models') === '1') {
   document.querySelector('#risk')?.after(clusters);
   document.querySelector('#cltv')?.setAttribute('clv', 'model');
 }
+/** The elements' theme attribute and the page behind them ('' = light). */
+function applyTheme(theme: string): void {
+  for (const el of document.querySelectorAll('main > *')) {
+    if (theme) el.setAttribute('theme', theme);
+    else el.removeAttribute('theme');
+  }
+  document.body.style.background = theme === 'dark' ? '#0d1117' : '';
+}
 const theme = params.get('theme') ?? '';
 themeSelect.value = theme;
-if (theme) for (const el of document.querySelectorAll('main > *')) el.setAttribute('theme', theme);
+applyTheme(theme);
 
 await setLocale(matchLocale(params.get('locale') ?? navigator.language));
 applyPageText();
@@ -58,11 +66,7 @@ localeSelect.addEventListener('change', async () => {
   applyPageText();
 });
 themeSelect.addEventListener('change', () => {
-  for (const el of document.querySelectorAll('main > *')) {
-    if (themeSelect.value) el.setAttribute('theme', themeSelect.value);
-    else el.removeAttribute('theme');
-  }
-  document.body.style.background = themeSelect.value === 'dark' ? '#0d1117' : '';
+  applyTheme(themeSelect.value);
   updateUrl({ theme: themeSelect.value || null });
 });
 loader.addEventListener('cl-dataset-request', (e) => {
