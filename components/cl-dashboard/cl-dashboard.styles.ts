@@ -8,6 +8,23 @@ export const styles = [
       display: block;
       container-type: inline-size;
     }
+    /* A themed dashboard hands its palette to every panel in it as the public --cl-* tokens, so a
+       plugin's panel that reads them (docs/plugins.md) follows the theme as the built-in panels do.
+       Only with a theme set: a light dashboard leaves its panels' own tokens alone. On the grid,
+       not the host: the host's private tokens are read from these names (a cycle there). */
+    :host([theme]) .grid {
+      --cl-color-text: var(--_text);
+      --cl-color-muted: var(--_muted);
+      --cl-color-surface: var(--_surface);
+      --cl-color-subtle: var(--_subtle);
+      --cl-color-border: var(--_border);
+      --cl-color-accent: var(--_accent);
+      --cl-color-accent-text: var(--_accent-text);
+      --cl-color-danger: var(--_danger);
+      --cl-color-warning: var(--_warning);
+      --cl-color-ok: var(--_ok);
+      --cl-color-focus: var(--_focus);
+    }
     .bar {
       display: flex;
       flex-wrap: wrap;

@@ -42,4 +42,27 @@ describe('<cl-dashboard> filter bar', () => {
       funnel: [{ column: 'segment', op: 'eq', value: 'Private Banking' }],
     });
   });
+
+  it("hands a theme's palette to a plugin's panel through the --cl-* tokens", async () => {
+    const el = mount();
+    // A plugin's panel as docs/plugins.md writes one: colours from --cl-* with its own fallbacks.
+    const panel = document.createElement('div');
+    panel.style.color = 'var(--cl-color-text, rgb(1, 2, 3))';
+    panel.style.backgroundColor = 'var(--cl-color-surface, rgb(4, 5, 6))';
+    el.append(panel);
+    await (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
+    const colours = () => [getComputedStyle(panel).color, getComputedStyle(panel).backgroundColor];
+    expect(colours(), 'light: the panel keeps its own fallbacks').to.deep.equal(['rgb(1, 2, 3)', 'rgb(4, 5, 6)']);
+    el.setAttribute('theme', 'dark');
+    await until(() => colours()[0] !== 'rgb(1, 2, 3)', 'the dark palette');
+    // The dark theme's text and surface (components/shared/theme.styles.ts).
+    expect(colours()).to.deep.equal(['rgb(230, 235, 242)', 'rgb(22, 27, 34)']);
+    el.setAttribute('theme', 'high-contrast');
+    await until(() => colours()[0] === 'rgb(0, 0, 0)', 'the high-contrast palette');
+    expect(colours()[1]).to.equal('rgb(255, 255, 255)');
+    // A page's own token still wins over the theme's default.
+    el.style.setProperty('--cl-color-text', 'rgb(7, 8, 9)');
+    el.setAttribute('theme', 'dark');
+    await until(() => colours()[0] === 'rgb(7, 8, 9)', "the page's own text colour");
+  });
 });
