@@ -1,11 +1,13 @@
 // cl-dashboard's filter bar: each page filter as a chip that reads in the UI language (the fields
-// and the library's own values translated, a bank's own values as they are), removable one by one.
+// and the library's own values translated, a bank's own values as they are), removable one by one;
+// and its theme, handed to every panel in it.
 import { expect } from 'chai';
 import '../../src/index.js';
 import { DataHub, setLocale } from '../../src/index.js';
 import { until } from '../../test/browser/support/until.js';
 
 const hub = await DataHub.create({ cache: false, workers: 1 });
+after(() => hub.dispose());
 
 function mount(): HTMLElement & { hub?: DataHub } {
   const el = document.createElement('cl-dashboard') as HTMLElement & { hub?: DataHub };
@@ -21,7 +23,6 @@ describe('<cl-dashboard> filter bar', () => {
     document.body.replaceChildren();
     hub.filters.clear();
   });
-  after(() => hub.dispose());
 
   it('names each filter by field and value, in English and in Simplified Chinese', async () => {
     const el = mount();
@@ -42,6 +43,10 @@ describe('<cl-dashboard> filter bar', () => {
       funnel: [{ column: 'segment', op: 'eq', value: 'Private Banking' }],
     });
   });
+});
+
+describe('<cl-dashboard> theme', () => {
+  afterEach(() => document.body.replaceChildren());
 
   it("hands a theme's palette to a plugin's panel through the --cl-* tokens", async () => {
     const el = mount();
