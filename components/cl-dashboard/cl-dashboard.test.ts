@@ -58,10 +58,13 @@ describe('<cl-dashboard> theme', () => {
     await (el as HTMLElement & { updateComplete: Promise<unknown> }).updateComplete;
     const colours = () => [getComputedStyle(panel).color, getComputedStyle(panel).backgroundColor];
     expect(colours(), 'light: the panel keeps its own fallbacks').to.deep.equal(['rgb(1, 2, 3)', 'rgb(4, 5, 6)']);
+    expect(getComputedStyle(panel).colorScheme).to.equal('normal');
     el.setAttribute('theme', 'dark');
     await until(() => colours()[0] !== 'rgb(1, 2, 3)', 'the dark palette');
     // The dark theme's text and surface (components/shared/theme.styles.ts).
     expect(colours()).to.deep.equal(['rgb(230, 235, 242)', 'rgb(22, 27, 34)']);
+    // Its native controls (a <select>) and scrollbars draw dark as well.
+    expect(getComputedStyle(panel).colorScheme).to.equal('dark');
     el.setAttribute('theme', 'high-contrast');
     await until(() => colours()[0] === 'rgb(0, 0, 0)', 'the high-contrast palette');
     expect(colours()[1]).to.equal('rgb(255, 255, 255)');

@@ -24,6 +24,8 @@ export const themeTokens = css`
     color: var(--_text);
   }
   :host([theme='dark']) {
+    /* Native controls and scrollbars inside (and a plugin's, in a dashboard) draw dark too. */
+    color-scheme: dark;
     --_text: var(--cl-color-text, #e6ebf2);
     --_muted: var(--cl-color-muted, #a3afbf);
     --_surface: var(--cl-color-surface, #161b22);
