@@ -35,13 +35,14 @@ export function renderTreemap(el: SegmentViewHost, rows: Row[]) {
           const tw = leaf.x1 - leaf.x0;
           const th = leaf.y1 - leaf.y0;
           const fill = color(r.value);
+          const ink = inkOn(fill);
           return svg`<g transform="translate(${leaf.x0},${leaf.y0})">
             <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" width=${tw} height=${th} style=${styleProps({ fill })} rx="2"
               tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'} aria-label=${tipText(el, r).replace(/\n/g, ', ')}
               @click=${() => el.select(r.label)} @mouseenter=${(e: MouseEvent) => el.tip.show(e, tipText(el, r))} @mouseleave=${() => el.tip.hide()}
               @focus=${(e: FocusEvent) => el.tip.show(e, tipText(el, r))} @blur=${() => el.tip.hide()}></rect>
             ${tw > 60 && th > 28
-              ? svg`<text class="tile-label" x="6" y="16" style=${styleProps({ fill: inkOn(fill) })}>${r.shown}</text><text class="tile-label" x="6" y="30" style=${styleProps({ fill: inkOn(fill) })}>${formatValue(el, r.value)}</text>`
+              ? svg`<text class="tile-label" x="6" y="16" style=${styleProps({ fill: ink })}>${r.shown}</text><text class="tile-label" x="6" y="30" style=${styleProps({ fill: ink })}>${formatValue(el, r.value)}</text>`
               : nothing}
           </g>`;
         })}
