@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Float64, Int32, Table, makeData, makeVector, tableFromArrays } from 'apache-arrow';
 import { CHUNK_BATCH_ROWS, DEFAULT_CHUNK_ROWS, chunkTables, chunkToTable, tableToChunks } from '../../src/dataset/ipc-chunks.js';
+import { GENERATOR_BATCH_ROWS, GENERATOR_CHUNK_ROWS } from '../../src/generate/portfolio.js';
 
 function table(rows: number): Table {
   const id = Int32Array.from({ length: rows }, (_, i) => i);
@@ -18,6 +19,9 @@ function readBack(chunks: ArrayBuffer[], name: string): number[] {
 describe('chunkTables / tableToChunks', () => {
   it('cuts two batches of 65,536 rows per chunk by default, the last chunk and batch short', () => {
     expect(DEFAULT_CHUNK_ROWS).toBe(2 * CHUNK_BATCH_ROWS);
+    // Generated and ingested datasets are cached in chunks of one shape. The generator keeps its
+    // own constants (its batch size keys its random streams, so it is versioned with the data).
+    expect([GENERATOR_CHUNK_ROWS, GENERATOR_BATCH_ROWS]).toEqual([DEFAULT_CHUNK_ROWS, CHUNK_BATCH_ROWS]);
     const rows = 2 * 131_072 + 70_000;
     const tables = chunkTables(table(rows));
     expect(tables.map((t) => t.numRows)).toEqual([131_072, 131_072, 70_000]);
