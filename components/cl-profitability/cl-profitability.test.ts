@@ -211,6 +211,38 @@ describe('<cl-profitability>', () => {
     }
   });
 
+  it('keeps the whale curve\'s and the scatter\'s labels off the axis and inside the chart when narrow, in Chinese', async () => {
+    const overlap = (a: DOMRect, b: DOMRect) => a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height;
+    await setLocale('zh-CN');
+    try {
+      for (const width of [340, 420]) {
+        for (const [view, selector] of [['whale', '.peak-label'], ['cltv', '.point-label']] as const) {
+          const el = mount({ view, style: `display:block;width:${width}px` });
+          await drawn(el);
+          // Drawn first at the default width, then again at the host's once it is observed.
+          const chart = () => el.shadowRoot!.querySelector<SVGSVGElement>('[data-chart]');
+          await until(() => (chart()?.viewBox.baseVal.width ?? Infinity) <= width, 'the chart at the host\'s width');
+          const svg = chart()!;
+          // The value axis: its tick labels sit left of the plot, anchored at their end.
+          const ticks = [...svg.querySelectorAll<SVGTextElement>('.axis text[text-anchor="end"]')].map((t) => t.getBBox());
+          const plotLeft = Math.max(...ticks.map((b) => b.x + b.width));
+          const right = svg.viewBox.baseVal.width;
+          const labels = [...svg.querySelectorAll<SVGTextElement>(selector)];
+          expect(labels.length, `${view} labels`).to.be.above(0);
+          for (const label of labels) {
+            const b = label.getBBox();
+            const where = `${view} at ${width}px: "${label.textContent}" at ${Math.round(b.x)}-${Math.round(b.x + b.width)}`;
+            expect(ticks.some((t) => overlap(t, b)), `${where} covers a tick label`).to.equal(false);
+            expect(b.x >= plotLeft && b.x + b.width <= right, `${where}, plot ${Math.round(plotLeft)}-${Math.round(right)}`).to.equal(true);
+          }
+          el.remove();
+        }
+      }
+    } finally {
+      await setLocale('en');
+    }
+  });
+
   it('names the missing fields when the data has no revenue or cost', async () => {
     const bytes = new TextEncoder().encode('clientId,segment,aum\nA1,Personal,100\nA2,Premier,250\n').buffer as ArrayBuffer;
     const small = await hub.load({ kind: 'bytes', name: 'no-revenue.csv', bytes });

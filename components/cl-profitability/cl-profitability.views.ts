@@ -20,6 +20,7 @@ import type { WhaleCurveResult, WhalePoint } from '../../workers/kernels/whale-c
 import { formatNumber, formatPercent } from '../../src/i18n/format.js';
 import { DEFAULT_CLTV_CAC_TARGET, groupLabel, groupTip, isWhale, keyOf, markClass, money, moneyFull, multiple, ordered, ratio, type ProfitResult } from './profit-format.js';
 import { fieldName } from '../shared/field-labels.js';
+import { textWidth } from '../shared/text-width.js';
 import type { ProfitView } from './cl-profitability.component.js';
 
 /** What the views read of the element, as it is when it renders. */
@@ -140,7 +141,18 @@ function renderWhale(el: ProfitViewHost, r: WhaleCurveResult) {
     (p.profitShare === null ? '' : `\n${msg(str`${formatPercent(p.profitShare, undefined, 0)} of total profit`, { id: 'profit.whale.share' })}`);
   const marks = [...deciles.filter((p) => p.clientShare < peak.clientShare), peak, ...deciles.filter((p) => p.clientShare >= peak.clientShare)];
   const px = x(peak.clientShare), py = y(peak.cumulativeProfit);
+  const peakText = msg(str`Peak ${money(peak.cumulativeProfit, el.currency)} at ${share(peak)} of clients`, { id: 'profit.whale.peak' });
+  // Beside the peak, on the side with more room, kept inside the plot: on a narrow chart (a phone)
+  // the label is wider than the room on either side and ran over the axis's tick labels.
+  const peakWidth = textWidth(peakText);
   const peakRight = px < ml + (w - ml - mr) * 0.35;
+  const peakX = Math.max(ml + 4, Math.min(peakRight ? px + 10 : px - 10 - peakWidth, w - mr - peakWidth));
+  // The band's name goes at its top, or at its foot when the peak's label (on a peak far left) is there.
+  const destroyersText = msg('value destroyers', { id: 'profit.whale.destroyers' });
+  const destroyersWidth = textWidth(destroyersText);
+  const dx = (px + x(1)) / 2 - destroyersWidth / 2;
+  const underPeakLabel = dx < peakX + peakWidth && peakX < dx + destroyersWidth && Math.abs(py - 10 - (mt + 12)) < 14;
+  const destroyersY = underPeakLabel ? h - mb - 8 : mt + 12;
   const ex = x(1), ey = y(end.cumulativeProfit);
   const endBelow = end.cumulativeProfit < peak.cumulativeProfit;
   const ticks = y.ticks(5);
@@ -156,12 +168,12 @@ function renderWhale(el: ProfitViewHost, r: WhaleCurveResult) {
       </g>
       ${r.valueDestroyers.clients > 0
         ? svg`<rect class="destroyers" x=${px} y=${mt} width=${Math.max(0, x(1) - px)} height=${h - mb - mt} aria-hidden="true"></rect>
-          ${x(1) - px > 90 ? svg`<text class="danger" x=${(px + x(1)) / 2} y=${mt + 12} text-anchor="middle">${msg('value destroyers', { id: 'profit.whale.destroyers' })}</text>` : nothing}`
+          ${x(1) - px > destroyersWidth + 8 ? svg`<text class="danger" x=${(px + x(1)) / 2} y=${destroyersY} text-anchor="middle">${destroyersText}</text>` : nothing}`
         : nothing}
       <line class="zero" x1=${ml} x2=${w - mr} y1=${y(0)} y2=${y(0)}></line>
       <path class="curve-area" d=${areaPath} aria-hidden="true"></path>
       <path class="curve" d=${linePath} aria-hidden="true"></path>
-      <text class="strong" x=${peakRight ? px + 10 : px - 10} y=${py - 10} text-anchor=${peakRight ? 'start' : 'end'}>${msg(str`Peak ${money(peak.cumulativeProfit, el.currency)} at ${share(peak)} of clients`, { id: 'profit.whale.peak' })}</text>
+      <text class="strong peak-label" x=${peakX} y=${py - 10}>${peakText}</text>
       <text class="strong" x=${ex - 8} y=${endBelow ? ey + 18 : ey - 10} text-anchor="end">${msg(str`Ends at ${money(end.cumulativeProfit, el.currency)}`, { id: 'profit.whale.end' })}</text>
       ${marks.map((p, i) => {
         const isPeak = p === peak;
@@ -224,10 +236,11 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
   const last = guide[guide.length - 1];
   const guideText = msg(str`CLTV = ${formatNumber(target)} × CAC`, { id: 'profit.cltv.guide' });
   const guideLabel = last ? { x: last[0] - 4, y: last[1] - 8, anchor: 'end' as const, text: guideText } : null;
+  // Labels stay inside the plot: on a narrow chart, a point near the axis put its label over the ticks.
   const labels = placeLabels(
     groups.map((g) => ({ x: x(g.cac!), y: y(g.meanCltv!), text: `${groupLabel(el.by, g.key)} · ${multiple(g.cltvToCac)}`, short: groupLabel(el.by, g.key) })),
     guideLabel ? [labelBox(guideLabel)] : [],
-    { x0: 0, x1: w, y0: mt - 8, y1: h - mb },
+    { x0: ml, x1: w, y0: mt - 8, y1: h - mb },
   );
   return html`<div class="chart-wrap">
     <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Lifetime value vs acquisition cost by ${fieldName(el.by)}`, { id: 'profit.title.cltv' })}
@@ -249,7 +262,7 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
         return svg`<circle class=${markClass(el.selected, key, `point ${g.cltvToCac !== null && g.cltvToCac >= target ? 'above' : 'below'}`)} cx=${gx} cy=${gy} r="7"
             tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${el.selected === key ? 'true' : 'false'} aria-label=${tip(g).replace(/\n/g, ', ')}
             @click=${() => el.select(key)} @mouseenter=${t.enter} @mouseleave=${t.leave} @focus=${t.focus} @blur=${t.leave}></circle>
-          <text x=${label.x} y=${label.y} text-anchor=${label.anchor} dominant-baseline="middle">${label.text}</text>`;
+          <text class="point-label" x=${label.x} y=${label.y} text-anchor=${label.anchor} dominant-baseline="middle">${label.text}</text>`;
       })}
     </svg>
     ${el.tip.render()}
@@ -359,9 +372,9 @@ interface Box {
   readonly y1: number;
 }
 
-/** The box a label covers (its width estimated from its length; 11px text). */
-function labelBox(l: PointLabel, charW = 6.3): Box {
-  const width = l.text.length * charW;
+/** The box a label of 11px text covers. */
+function labelBox(l: PointLabel): Box {
+  const width = textWidth(l.text);
   const x0 = l.anchor === 'start' ? l.x : l.anchor === 'end' ? l.x - width : l.x - width / 2;
   return { x0, x1: x0 + width, y0: l.y - 7, y1: l.y + 7 };
 }

@@ -168,6 +168,37 @@ describe('<cl-segments>', () => {
     }
   });
 
+  it('labels a treemap tile only where the label fits inside it, on a narrow chart and with long names', async () => {
+    let shown = 0;
+    // A bank's own segment names can be long, and a tile of a tenth of the chart is narrow.
+    const names = ['Mass', 'Small and medium enterprises', 'Ultra high net worth individuals', '高净值客户（私人银行部）'];
+    const csv = ['clientId,segment', ...Array.from({ length: 100 }, (_, i) => `C${i},${names[i < 55 ? 0 : i < 75 ? 1 : i < 88 ? 2 : 3]}`)].join('\n');
+    const long = await hub.load({ kind: 'bytes', name: 'long-names.csv', bytes: new TextEncoder().encode(csv).buffer as ArrayBuffer });
+    for (const [by, width, data] of [['region', 340], ['segment', 340], ['tier', 340], ['segment', 280], ['segment', 340, long], ['segment', 600, long]] as const) {
+      const el = mount<ClSegments>(`<cl-segments view="treemap" by="${by}" style="display:block;width:${width}px"></cl-segments>`);
+      if (data) el.data = data;
+      await settled(el);
+      // Drawn first at the default width, then again at the host's once it is observed.
+      const tiles = await until(() => {
+        const found = [...el.shadowRoot!.querySelectorAll<SVGRectElement>('[data-chart] rect.mark')];
+        return found.length && el.shadowRoot!.querySelector<SVGSVGElement>('[data-chart]')!.viewBox.baseVal.width <= width ? found : null;
+      });
+      for (const tile of tiles) {
+        const w = Number(tile.getAttribute('width')), h = Number(tile.getAttribute('height'));
+        // A tile with room for a few characters and the count is named, if only in part.
+        if (w >= 70 && h >= 40) expect(tile.parentElement!.querySelector('.tile-label')?.textContent, `${by} at ${width}px: a ${Math.round(w)} x ${Math.round(h)} tile's label`).to.match(/\S/);
+        for (const label of tile.parentElement!.querySelectorAll<SVGTextElement>('.tile-label')) {
+          const b = label.getBBox();
+          expect(b.x >= 0 && b.y >= 0 && b.x + b.width <= w && b.y + b.height <= h, `${by} at ${width}px: "${label.textContent}" (${Math.round(b.width)} x ${Math.round(b.height)} at ${Math.round(b.x)},${Math.round(b.y)}) in a ${Math.round(w)} x ${Math.round(h)} tile`).to.equal(true);
+          shown++;
+        }
+      }
+      el.parentElement!.remove();
+    }
+    await long.release();
+    expect(shown, 'labels shown on some tiles').to.be.above(4);
+  });
+
   it('says which field is missing instead of drawing nothing', async () => {
     const el = mount<ClSegments>('<cl-segments by="tier" measure="walletShare"></cl-segments>');
     el.measure = 'walletShare';

@@ -7,6 +7,7 @@
 import { html, svg, nothing } from 'lit';
 import { styleProps } from '../shared/style-props.js';
 import { inkOn } from '../shared/label-ink.js';
+import { fitText, textWidth } from '../shared/text-width.js';
 import { msg, str } from '@lit/localize';
 import { scaleSequential } from 'd3-scale';
 import { hierarchy, treemap, treemapSquarify } from 'd3-hierarchy';
@@ -36,13 +37,16 @@ export function renderTreemap(el: SegmentViewHost, rows: Row[]) {
           const th = leaf.y1 - leaf.y0;
           const fill = color(r.value);
           const ink = inkOn(fill);
+          // A long name is cut to the tile (the tooltip and aria-label carry it whole); no label where the count does not fit.
+          const value = formatValue(el, r.value);
+          const name = th > 34 && textWidth(value) <= tw - 12 ? fitText(r.shown, tw - 12) : '';
           return svg`<g transform="translate(${leaf.x0},${leaf.y0})">
             <rect class="mark ${sel && sel !== r.label ? 'dim' : ''} ${sel === r.label ? 'selected' : ''}" width=${tw} height=${th} style=${styleProps({ fill })} rx="2"
               tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${sel === r.label ? 'true' : 'false'} aria-label=${tipText(el, r).replace(/\n/g, ', ')}
               @click=${() => el.select(r.label)} @mouseenter=${(e: MouseEvent) => el.tip.show(e, tipText(el, r))} @mouseleave=${() => el.tip.hide()}
               @focus=${(e: FocusEvent) => el.tip.show(e, tipText(el, r))} @blur=${() => el.tip.hide()}></rect>
-            ${tw > 60 && th > 28
-              ? svg`<text class="tile-label" x="6" y="16" style=${styleProps({ fill: ink })}>${r.shown}</text><text class="tile-label" x="6" y="30" style=${styleProps({ fill: ink })}>${formatValue(el, r.value)}</text>`
+            ${name
+              ? svg`<text class="tile-label" x="6" y="16" style=${styleProps({ fill: ink })}>${name}</text><text class="tile-label" x="6" y="30" style=${styleProps({ fill: ink })}>${value}</text>`
               : nothing}
           </g>`;
         })}
