@@ -53,7 +53,8 @@ function applyTheme(theme: string): void {
   }
   document.body.style.background = theme === 'dark' ? '#0d1117' : '';
 }
-const theme = params.get('theme') ?? '';
+// One of the picker's themes; anything else (?theme=light, a typo) is the light one, so the picker never shows blank.
+const theme = [...themeSelect.options].some((o) => o.value === params.get('theme')) ? params.get('theme')! : '';
 themeSelect.value = theme;
 applyTheme(theme);
 

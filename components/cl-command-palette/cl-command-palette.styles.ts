@@ -33,14 +33,19 @@ export const styles = [
       position: absolute;
       width: 1px;
       height: 1px;
+      /* Back inside its line: at the page's right edge the hidden text made the page 1px wider than a phone's screen. */
+      margin: -1px;
       overflow: hidden;
       clip-path: inset(50%);
+      white-space: nowrap;
     }
     .status.visible {
       position: static;
       width: auto;
       height: auto;
+      margin: 0;
       clip-path: none;
+      white-space: normal;
       margin-left: 0.5rem;
       font-size: 0.8rem;
       color: var(--_danger);
