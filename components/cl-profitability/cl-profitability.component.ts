@@ -390,7 +390,7 @@ export class ClProfitability extends LitElement {
           const labelY = b.key === 'cost' ? y0 + bh + 13 : b.to < 0 ? y0 + bh + 13 : y0 - 6;
           return svg`<rect class="mark ${b.cls}" x=${bx(b.key)} y=${y0} width=${bw} height=${bh} rx="2" tabindex=${i === 0 ? 0 : -1} role="img" aria-label=${tip}
               @mouseenter=${t.enter} @mouseleave=${t.leave} @focus=${t.focus} @blur=${t.leave}></rect>
-            <text class="strong" x=${bx(b.key) + bw / 2} y=${labelY} text-anchor="middle">${b.text}</text>
+            <text class="strong halo" x=${bx(b.key) + bw / 2} y=${labelY} text-anchor="middle">${b.text}</text>
             <text x=${xb(b.key)! + xb.bandwidth() / 2} y=${h - 8} text-anchor="middle">${b.label}</text>`;
         })}
       </svg>

@@ -243,6 +243,34 @@ describe('<cl-profitability>', () => {
     }
   });
 
+  it('outlines labels that cross grid lines in the panel\'s colour, on screen and in the exported SVG', async () => {
+    const blobs: Blob[] = [];
+    const createObjectURL = URL.createObjectURL;
+    URL.createObjectURL = (obj: Blob | MediaSource) => {
+      if (obj instanceof Blob) blobs.push(obj);
+      return createObjectURL.call(URL, obj);
+    };
+    try {
+      const el = mount({ view: 'whale', theme: 'high-contrast' });
+      await drawn(el);
+      const label = el.shadowRoot!.querySelector<SVGTextElement>('[data-chart] .peak-label')!;
+      const surface = getComputedStyle(el.shadowRoot!.querySelector('.panel')!).backgroundColor;
+      const style = getComputedStyle(label);
+      expect(style.paintOrder, 'the outline is drawn under the text').to.match(/^stroke/);
+      expect(style.stroke).to.equal(surface);
+      expect(style.fill).to.not.equal(surface);
+      [...el.shadowRoot!.querySelectorAll('button')].find((b) => b.textContent!.trim() === 'SVG')!.click();
+      await until(() => blobs.length > 0, 'the SVG download');
+      const doc = new DOMParser().parseFromString(await blobs[0].text(), 'image/svg+xml');
+      const exported = [...doc.querySelectorAll('text')].find((t) => t.textContent === label.textContent)!;
+      expect(exported.getAttribute('paint-order')).to.match(/^stroke/);
+      expect(exported.getAttribute('stroke')).to.equal(surface);
+      expect(exported.getAttribute('fill')).to.equal(style.fill);
+    } finally {
+      URL.createObjectURL = createObjectURL;
+    }
+  });
+
   it('names the missing fields when the data has no revenue or cost', async () => {
     const bytes = new TextEncoder().encode('clientId,segment,aum\nA1,Personal,100\nA2,Premier,250\n').buffer as ArrayBuffer;
     const small = await hub.load({ kind: 'bytes', name: 'no-revenue.csv', bytes });

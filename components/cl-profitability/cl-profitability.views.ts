@@ -173,8 +173,8 @@ function renderWhale(el: ProfitViewHost, r: WhaleCurveResult) {
       <line class="zero" x1=${ml} x2=${w - mr} y1=${y(0)} y2=${y(0)}></line>
       <path class="curve-area" d=${areaPath} aria-hidden="true"></path>
       <path class="curve" d=${linePath} aria-hidden="true"></path>
-      <text class="strong peak-label" x=${peakX} y=${py - 10}>${peakText}</text>
-      <text class="strong" x=${ex - 8} y=${endBelow ? ey + 18 : ey - 10} text-anchor="end">${msg(str`Ends at ${money(end.cumulativeProfit, el.currency)}`, { id: 'profit.whale.end' })}</text>
+      <text class="strong halo peak-label" x=${peakX} y=${py - 10}>${peakText}</text>
+      <text class="strong halo" x=${ex - 8} y=${endBelow ? ey + 18 : ey - 10} text-anchor="end">${msg(str`Ends at ${money(end.cumulativeProfit, el.currency)}`, { id: 'profit.whale.end' })}</text>
       ${marks.map((p, i) => {
         const isPeak = p === peak;
         const t = el.tip.handlers(isPeak ? `${msg('Peak', { id: 'profit.whale.peak-short' })}\n${tip(p)}` : tip(p));
@@ -253,7 +253,7 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
       </g>
       ${!positive && y0 < 0 ? svg`<line class="zero" x1=${ml} x2=${w - mr} y1=${y(0)} y2=${y(0)}></line>` : nothing}
       <path class="guide" d=${guidePath} aria-hidden="true"></path>
-      ${guideLabel ? svg`<text class="muted" x=${guideLabel.x} y=${guideLabel.y} text-anchor="end" dominant-baseline="middle">${guideText}</text>` : nothing}
+      ${guideLabel ? svg`<text class="muted halo" x=${guideLabel.x} y=${guideLabel.y} text-anchor="end" dominant-baseline="middle">${guideText}</text>` : nothing}
       ${groups.map((g, i) => {
         const key = keyOf(g);
         const gx = x(g.cac!), gy = y(g.meanCltv!);
@@ -262,7 +262,7 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
         return svg`<circle class=${markClass(el.selected, key, `point ${g.cltvToCac !== null && g.cltvToCac >= target ? 'above' : 'below'}`)} cx=${gx} cy=${gy} r="7"
             tabindex=${i === 0 ? 0 : -1} role="button" aria-pressed=${el.selected === key ? 'true' : 'false'} aria-label=${tip(g).replace(/\n/g, ', ')}
             @click=${() => el.select(key)} @mouseenter=${t.enter} @mouseleave=${t.leave} @focus=${t.focus} @blur=${t.leave}></circle>
-          <text class="point-label" x=${label.x} y=${label.y} text-anchor=${label.anchor} dominant-baseline="middle">${label.text}</text>`;
+          <text class="halo point-label" x=${label.x} y=${label.y} text-anchor=${label.anchor} dominant-baseline="middle">${label.text}</text>`;
       })}
     </svg>
     ${el.tip.render()}

@@ -139,6 +139,14 @@ export const panelStyles = [
     svg .axis text {
       fill: var(--_muted);
     }
+    /* A label that may cross grid lines or marks: an outline of the panel's colour keeps it legible
+       (the high-contrast theme's black grid lines struck through the whale curve's peak label). */
+    svg text.halo {
+      paint-order: stroke;
+      stroke: var(--_surface);
+      stroke-width: 3px;
+      stroke-linejoin: round;
+    }
     svg .axis line,
     svg .axis path,
     svg .grid line {

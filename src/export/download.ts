@@ -20,7 +20,7 @@ export function csvBlob(header: readonly string[], rows: readonly (readonly CsvC
   return new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
 }
 
-const STYLE_PROPS = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'opacity', 'fill-opacity', 'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline'];
+const STYLE_PROPS = ['fill', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-linejoin', 'paint-order', 'opacity', 'fill-opacity', 'font-family', 'font-size', 'font-weight', 'text-anchor', 'dominant-baseline'];
 
 /** A standalone copy of `svg` with the styles it renders with written as attributes. */
 export function standaloneSvg(svg: SVGSVGElement): string {
