@@ -11,17 +11,18 @@ import { startPages, waitForText, watchPage, type PageSession } from './support/
 import { serveBundlePage, type BundlePage } from './support/bundle-page.js';
 
 /** The on-demand modules, as sources (`cl-funnel.views.ts`) or built chunks (`cl-funnel.views-3xQ.js`). */
-const ON_DEMAND = ['cl-profitability.views', 'cl-segments.views', 'cl-funnel.views', 'churn-table', 'palette-list', 'download', 'model-code'] as const;
+const ON_DEMAND = ['cl-profitability.views', 'cl-segments.views', 'cl-funnel.views', 'cl-client-card.views', 'churn-table', 'palette-list', 'download', 'model-code'] as const;
 const onDemand = (requests: readonly string[]) =>
   ON_DEMAND.filter((m) => requests.some((u) => new URL(u).pathname.split('/').pop()!.match(new RegExp(`^${m.replace('.', '\\.')}[.-]`))));
 
-const PANELS = '<cl-profitability></cl-profitability><cl-segments></cl-segments><cl-funnel></cl-funnel><cl-churn-watch></cl-churn-watch><cl-command-palette></cl-command-palette>';
+const PANELS = '<cl-profitability></cl-profitability><cl-segments></cl-segments><cl-funnel></cl-funnel><cl-churn-watch></cl-churn-watch><cl-client-card follow></cl-client-card><cl-command-palette></cl-command-palette>';
 
 /** Adds the panels to the page's dashboard (createElement: Trusted Types forbid markup strings). */
 async function addPanels(page: Page): Promise<void> {
   await page.evaluate(() => {
     const dash = document.querySelector('cl-dashboard')!;
-    for (const tag of ['cl-profitability', 'cl-segments', 'cl-funnel', 'cl-churn-watch', 'cl-command-palette']) dash.append(document.createElement(tag));
+    for (const tag of ['cl-profitability', 'cl-segments', 'cl-funnel', 'cl-churn-watch', 'cl-client-card', 'cl-command-palette']) dash.append(document.createElement(tag));
+    document.querySelector('cl-client-card')!.setAttribute('follow', '');
   });
 }
 
@@ -31,7 +32,7 @@ async function defaultViewsDrawn(page: Page): Promise<void> {
     () => {
       const q = (tag: string, sel: string) => document.querySelector(tag)?.shadowRoot?.querySelector(sel);
       return !!q('cl-profitability', 'svg[data-chart] .mark') && !!q('cl-segments', 'svg[data-chart] .mark') && !!q('cl-funnel', 'svg[data-chart] .mark')
-        && !!q('cl-churn-watch', '[role="grid"]') && !!q('cl-command-palette', 'button.open kbd');
+        && !!q('cl-churn-watch', '[role="grid"] [data-client]') && !!q('cl-client-card', '.empty') && !!q('cl-command-palette', 'button.open kbd');
     },
     { timeout: 120_000 },
   );
@@ -46,6 +47,8 @@ async function askForTheRest(page: Page): Promise<void> {
     const watch = document.querySelector('cl-churn-watch')!.shadowRoot!;
     [...watch.querySelectorAll<HTMLButtonElement>('.seg button')].find((b) => b.textContent!.trim() === 'Table')!.click();
     void (document.querySelector('cl-command-palette') as unknown as { show(): Promise<void> }).show();
+    // A client opened from the churn list: the card (following the page's opens) shows it.
+    watch.querySelector<HTMLElement>('[role="row"][data-client]')!.click();
   });
   await page.waitForFunction(
     () => {
@@ -53,7 +56,8 @@ async function askForTheRest(page: Page): Promise<void> {
       const settled = (tag: string) => !root(tag).querySelector('.loading-part');
       return !!root('cl-profitability').querySelector('path.curve') && !!root('cl-segments').querySelector('.tiles .mark')
         && settled('cl-funnel') && !!root('cl-funnel').querySelector('svg[data-chart] .mark')
-        && !!root('cl-churn-watch').querySelector('table.data') && root('cl-command-palette').querySelectorAll('[role="option"]').length > 0;
+        && !!root('cl-churn-watch').querySelector('table.data') && root('cl-command-palette').querySelectorAll('[role="option"]').length > 0
+        && !!root('cl-client-card').querySelector('.sections');
     },
     { timeout: 60_000 },
   );
@@ -64,7 +68,7 @@ async function expectLoadedOnlyWhenAsked(page: Page, errors: string[], requests:
   await defaultViewsDrawn(page);
   expect(onDemand(requests)).toEqual([]);
   await askForTheRest(page);
-  expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
+  expect(onDemand(requests).sort()).toEqual(['churn-table', 'cl-client-card.views', 'cl-funnel.views', 'cl-profitability.views', 'cl-segments.views', 'palette-list']);
   expect(await page.evaluate(() => (window as unknown as { __cspViolations: string[] }).__cspViolations)).toEqual([]);
   expect(errors).toEqual([]);
   await page.close();
