@@ -1,6 +1,6 @@
 /**
  * Churn rules in words an RM reads out on the phone: a rule's name ("No transaction for 90 days")
- * and, for one client, why it was hit ("No transaction for 124 days", "62% of assets moved out in
+ * and, for one client, why it was hit ("124 days without a transaction", "62% of assets moved out in
  * 3 months"). Shared by cl-churn-watch and cl-client-card so both say the same thing; the filter
  * conditions that select a rule's clients live here too, next to the rule semantics they mirror.
  */
@@ -62,7 +62,7 @@ export function daysInactive(values: ClientValues | null | undefined, asOf: stri
 }
 
 /**
- * Why this client hit the rule, from the client's own values: "No transaction for 124 days". Falls
+ * Why this client hit the rule, from the client's own values: "124 days without a transaction". Falls
  * back to the rule's name when the value is not at hand (e.g. still loading).
  */
 export function ruleReason(r: RuleView, values: ClientValues | null | undefined, asOf: string): string {
@@ -70,7 +70,8 @@ export function ruleReason(r: RuleView, values: ClientValues | null | undefined,
   switch (r.kind) {
     case 'inactivity': {
       const d = daysInactive(values, asOf, r.column);
-      return d === null ? ruleName(r) : msg(str`No transaction for ${formatNumber(d)} days`, { id: 'churn.reason.inactivity' });
+      // The figure first, as in every reason: a narrow list cuts the end of the text.
+      return d === null ? ruleName(r) : msg(str`${formatNumber(d)} days without a transaction`, { id: 'churn.reason.inactivity' });
     }
     case 'asset-outflow': {
       const x = num(v);

@@ -113,7 +113,7 @@ describe('<cl-churn-watch>', () => {
       expect(cells[0]).to.equal(r.id);
       expect(cells[1]).to.equal(r.name);
       expect(cells[3]).to.equal(formatCurrency(r.aum!, 'CNY', 'en', { maximumFractionDigits: 0 }));
-      if (r.quiet) expect(cells[4]).to.contain(`No transaction for ${r.daysInactive!.toLocaleString('en-US')} days`);
+      if (r.quiet) expect(cells[4]).to.contain(`${r.daysInactive!.toLocaleString('en-US')} days without a transaction`);
       if (r.outflow) expect(cells[4]).to.contain(`${Math.round(r.outflowShare! * 100)}% of assets moved out in 3 months`);
     }
   });
@@ -130,6 +130,37 @@ describe('<cl-churn-watch>', () => {
       }
       el.parentElement!.remove();
     }
+  });
+
+  it('shows each reason\'s figure on a phone-width panel, in English and in Chinese (a cut reason keeps its number)', async () => {
+    let checked = 0;
+    for (const locale of ['en', 'zh-CN']) {
+      await setLocale(locale);
+      try {
+        const el = mount<ClChurnWatch>('<cl-churn-watch style="display:block;width:340px"></cl-churn-watch>');
+        await listed(el);
+        for (const row of bodyRows(el).slice(0, 6)) {
+          for (const span of row.querySelectorAll<HTMLElement>('.reason-list > span')) {
+            // The reason's text node (Lit puts a comment marker before it).
+            const node = [...span.childNodes].find((n): n is Text => n instanceof Text && n.data.trim() !== '')!;
+            // The client's own figure: a share if there is one ("84%", not the "3" of "in 3 months"), else the first number.
+            const m = (/\d[\d,.]*%/.exec(node.data) ?? /\d[\d,.]*/.exec(node.data))!;
+            expect(m, `a figure in "${node.data}"`).to.not.equal(null);
+            const figure = document.createRange();
+            figure.setStart(node, m.index);
+            figure.setEnd(node, m.index + m[0].length);
+            // Left of where an ellipsis would start (about one em from the box's edge).
+            const room = span.getBoundingClientRect().right - 12;
+            expect(figure.getBoundingClientRect().right, `${locale}: "${m[0]}" of "${node.data}" visible`).to.be.at.most(room);
+            checked++;
+          }
+        }
+        el.parentElement!.remove();
+      } finally {
+        await setLocale('en');
+      }
+    }
+    expect(checked).to.be.above(10);
   });
 
   it('keeps only the visible rows in the DOM while scrolling to the end of 100k clients', async () => {
@@ -226,7 +257,7 @@ describe('<cl-churn-watch>', () => {
     const t = text(card);
     expect(t).to.contain(ref[1].name).and.contain(ref[1].id);
     expect(t).to.contain(formatCurrency(ref[1].aum!, 'CNY', 'en', { maximumFractionDigits: 0 }));
-    if (ref[1].quiet) expect(t).to.contain(`No transaction for ${ref[1].daysInactive!.toLocaleString('en-US')} days`);
+    if (ref[1].quiet) expect(t).to.contain(`${ref[1].daysInactive!.toLocaleString('en-US')} days without a transaction`);
     expect(activeRow(el)!.getAttribute('aria-selected')).to.equal('true');
   });
 

@@ -51,7 +51,7 @@ export interface ClientLoadDetail {
  * @prop rules - The churn rules (default: DOMAIN's two default rules).
  * @prop data - A Dataset to show.
  *
- * @event cl-client-load - A client was looked up. detail: { clientId, found }.
+ * @event cl-client-load - A client was looked up and is shown. detail: { clientId, found }.
  * @csspart base - The card. @csspart title - The client's name.
  */
 export class ClClientCard extends LitElement {
@@ -183,7 +183,7 @@ export class ClClientCard extends LitElement {
   private async load(dataset: Dataset, clientId: string, key: string, model?: ChurnModel): Promise<void> {
     // The card reads every column of the client (its 360 view).
     announceDataAccess(this, dataset, 'client-lookup', dataset.columns);
-    // The views load while the client is looked up, not after.
+    // The view loads while the client is looked up, not after.
     this.views.get();
     this.pending = true;
     this.error = undefined;
@@ -216,6 +216,8 @@ export class ClClientCard extends LitElement {
       this.pending = false;
       return;
     }
+    // Shown with its view, not as a loading line first: 'cl-client-load' means the card shows the client.
+    await this.views.whenReady();
     if (key !== this.key) return;
     this.shown = shown;
     this.pending = false;

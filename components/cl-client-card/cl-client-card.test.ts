@@ -98,7 +98,7 @@ describe('<cl-client-card>', () => {
     await shows(el, r.clientId as string);
     const hits = [...el.shadowRoot!.querySelectorAll('li.hit')].map((li) => li.textContent!.replace(/\s+/g, ' ').trim());
     expect(hits).to.deep.equal([
-      `⚠ No transaction for ${AS_OF_DAY - dayOf(r.lastTxnDate)!} days`,
+      `⚠ ${AS_OF_DAY - dayOf(r.lastTxnDate)!} days without a transaction`,
       `⚠ ${Math.round((r.assetOutflow3m as number) * 100)}% of assets moved out in 3 months`,
     ]);
     expect(text(el)).to.contain('Model score 91%').and.contain('Deposits fell 40% in 6 months').and.contain('Stopped using the card');
@@ -167,7 +167,7 @@ describe('<cl-client-card>', () => {
       el.products = [{ name: '权益基金', riskLevel: 5 }];
       await shows(el, both.clientId as string);
       const t = text(el);
-      expect(t).to.contain('持仓').and.contain('流失风险').and.contain('适当性不匹配').and.contain('天无交易').and.contain('近 3 个月资产流出');
+      expect(t).to.contain('持仓').and.contain('流失风险').and.contain('适当性不匹配').and.contain('天无交易').and.contain('的资产近 3 个月流出');
     } finally {
       await setLocale('en');
     }

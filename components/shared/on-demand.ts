@@ -70,6 +70,21 @@ export class OnDemand<M> {
     return undefined;
   }
 
+  /**
+   * Settles once the module has loaded (with it) or failed (with undefined, the failure shown by
+   * `render`), starting the load if need be: for an element that shows a part together with data it
+   * is fetching, instead of the data first and a loading line after it.
+   */
+  async whenReady(): Promise<M | undefined> {
+    const module = this.get();
+    if (module !== undefined) return module;
+    try {
+      return (await pending.get(this.load)) as M | undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   /** Forgets a failed load and starts another. */
   retry(): void {
     this.error = undefined;
