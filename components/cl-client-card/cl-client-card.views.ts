@@ -14,6 +14,7 @@ import type { ChurnRuleInput } from '../../workers/kernels/churn-rule-kinds.js';
 import type { ClientLookupResult, ClientValues } from '../../workers/kernels/client-lookup.js';
 import { checkSuitability, type SuitabilityProduct } from './suitability.js';
 
+/** A looked-up client, with its rule hits and the page model's score, as the card shows it. */
 export interface Shown {
   readonly clientId: string;
   readonly result: ClientLookupResult;
