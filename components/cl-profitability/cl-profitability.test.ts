@@ -243,6 +243,24 @@ describe('<cl-profitability>', () => {
     }
   });
 
+  it('keeps the two column heads of profit by segment apart when narrow, in English and Chinese', async () => {
+    for (const locale of ['en', 'zh-CN']) {
+      await setLocale(locale);
+      try {
+        for (const width of [340, 390, 480]) {
+          const el = mount({ view: 'segments', style: `display:block;width:${width}px` });
+          await drawn(el);
+          await until(() => (el.shadowRoot!.querySelector<SVGSVGElement>('[data-chart]')?.viewBox.baseVal.width ?? Infinity) <= width, 'the narrow chart');
+          const [profit, cti] = [...el.shadowRoot!.querySelectorAll<SVGTextElement>('[data-chart] text.head')].map((t) => t.getBBox());
+          expect(profit.x + profit.width, `${locale} at ${width}px: the profit head ends before the cost-to-income head`).to.be.at.most(cti.x - 4);
+          el.remove();
+        }
+      } finally {
+        await setLocale('en');
+      }
+    }
+  });
+
   it('outlines labels that cross grid lines in the panel\'s colour, on screen and in the exported SVG', async () => {
     const blobs: Blob[] = [];
     const createObjectURL = URL.createObjectURL;

@@ -87,10 +87,13 @@ function renderSegments(el: ProfitViewHost, r: ProfitabilityResult) {
   const cx = scaleLinear().domain([0, ctiMax]).range([ctiX, w - 36]);
   const y = scaleBand<string>().domain(groups.map((g) => keyOf(g))).range([top, h - 6]).padding(0.22);
   const bh = y.bandwidth();
+  // "Profit (12 months)", or "Profit" where that would run into the next column's head (a phone).
+  const fullHead = msg('Profit (12 months)', { id: 'profit.head.profit' });
+  const profitHead = textWidth(fullHead) + 12 <= ctiX - left ? fullHead : msg('Profit', { id: 'profit.profit' });
   return html`<div class="chart-wrap">
     <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Profit and cost-to-income by ${fieldName(el.by)}`, { id: 'profit.title.segments' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select(keyOf(groups[i])), onEscape: () => el.select(null) })}>
-      <text class="head" x=${left} y="11">${msg('Profit (12 months)', { id: 'profit.head.profit' })}</text>
+      <text class="head" x=${left} y="11">${profitHead}</text>
       <text class="head" x=${ctiX} y="11">${msg('Cost-to-income', { id: 'profit.cti' })}</text>
       <line class="zero" x1=${x(0)} x2=${x(0)} y1=${top - 2} y2=${h - 4}></line>
       ${ctiMax >= 1 ? svg`<line class="guide" x1=${cx(1)} x2=${cx(1)} y1=${top - 2} y2=${h - 4}></line>` : nothing}
