@@ -199,6 +199,34 @@ describe('<cl-segments>', () => {
     expect(shown, 'labels shown on some tiles').to.be.above(4);
   });
 
+  it('keeps the matrix\'s column labels apart on a narrow chart, in English and Chinese', async () => {
+    for (const locale of ['en', 'zh-CN']) {
+      await setLocale(locale);
+      try {
+        for (const width of [340, 390, 700]) {
+          const el = mount<ClSegments>(`<cl-segments view="matrix" style="display:block;width:${width}px"></cl-segments>`);
+          await settled(el);
+          await until(() => {
+            const chart = el.shadowRoot!.querySelector<SVGSVGElement>('[data-chart]');
+            return chart && chart.querySelector('.cells .mark') && chart.viewBox.baseVal.width <= width ? chart : null;
+          });
+          const heads = [...el.shadowRoot!.querySelectorAll<SVGTextElement>('[data-chart] .axis text[text-anchor="middle"]')].map((t) => ({ text: t.textContent!, box: t.getBBox() }));
+          expect(heads.length, 'column labels').to.be.at.least(3);
+          // Every two labels on one line are apart.
+          for (const a of heads) {
+            for (const b of heads) {
+              if (a === b || Math.abs(a.box.y - b.box.y) > 2 || a.box.x > b.box.x) continue;
+              expect(a.box.x + a.box.width, `${locale} at ${width}px: "${a.text}" runs into "${b.text}"`).to.be.at.most(b.box.x - 2);
+            }
+          }
+          el.parentElement!.remove();
+        }
+      } finally {
+        await setLocale('en');
+      }
+    }
+  });
+
   it('says which field is missing instead of drawing nothing', async () => {
     const el = mount<ClSegments>('<cl-segments by="tier" measure="walletShare"></cl-segments>');
     el.measure = 'walletShare';

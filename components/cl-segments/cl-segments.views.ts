@@ -59,8 +59,12 @@ export function renderTreemap(el: SegmentViewHost, rows: Row[]) {
 export function renderMatrix(el: SegmentViewHost, m: AssetLoyaltyResult) {
   const w = Math.max(260, Math.min(el.width - 40, 640));
   const left = 90;
-  const top = 24;
   const cellW = (w - left) / m.loyaltyBands.length;
+  // "loyalty medium" over each column, or where those would run together (a phone), "Loyalty" once
+  // over the columns and each band under it.
+  const columnLabels = m.loyaltyBands.map((l) => msg(str`loyalty ${bandLabel(l)}`, { id: 'seg.loyalty' }));
+  const stacked = columnLabels.some((t) => textWidth(t) > cellW - 8);
+  const top = stacked ? 38 : 24;
   const cellH = 58;
   const h = top + cellH * m.assetBands.length + 24;
   const assets = [...m.assetBands].reverse(); // high assets on top
@@ -75,7 +79,8 @@ export function renderMatrix(el: SegmentViewHost, m: AssetLoyaltyResult) {
     <svg data-chart viewBox="0 0 ${w} ${h}" role="grid" aria-label=${msg('Asset size by loyalty', { id: 'seg.matrix' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { columns: m.loyaltyBands.length, onActivate: (i) => el.select(ordered[i].a), onEscape: () => el.select(null) })}>
       <g class="axis">
-        ${m.loyaltyBands.map((l, j) => svg`<text x=${left + cellW * j + cellW / 2} y=${top - 8} text-anchor="middle">${msg(str`loyalty ${bandLabel(l)}`, { id: 'seg.loyalty' })}</text>`)}
+        ${stacked ? svg`<text x=${left + (w - left) / 2} y=${top - 24} text-anchor="middle">${msg('Loyalty', { id: 'seg.col.loyalty' })}</text>` : nothing}
+        ${m.loyaltyBands.map((l, j) => svg`<text x=${left + cellW * j + cellW / 2} y=${top - 8} text-anchor="middle">${stacked ? bandLabel(l) : columnLabels[j]}</text>`)}
         ${assets.map((a, i) => svg`<text x=${left - 8} y=${top + cellH * i + cellH / 2} text-anchor="end" dominant-baseline="middle">${msg(str`assets ${bandLabel(a)}`, { id: 'seg.assets' })}</text>`)}
       </g>
       <g class="cells">
