@@ -248,17 +248,22 @@ export const styles = [
       }
     }
     /* A phone-width panel: the name and the reasons give way (shortened with an ellipsis; the
-       client card has them whole) so that every column stays inside the list. Tracks stay fixed
-       or fractional: each row is a grid of its own, and the columns must line up. */
+       client card has them whole) so that every column stays inside the list; the AUM, a figure,
+       stays whole (smaller type: "CN¥37,584,132" was cut in a 300 px list). Tracks stay fixed or
+       fractional: each row is a grid of its own, and the columns must line up. */
     @container (max-width: 480px) {
       .row,
       .with-score .row {
-        grid-template-columns: minmax(0, 1fr) 6.4rem minmax(0, 1.5fr);
+        grid-template-columns: minmax(0, 1fr) 6.6rem minmax(0, 1.5fr);
         column-gap: 0.4rem;
         padding: 0 0.4rem;
       }
       .with-score .row {
-        grid-template-columns: minmax(0, 1fr) 6.4rem minmax(0, 1.5fr) 4.5rem;
+        grid-template-columns: minmax(0, 1fr) 6.6rem minmax(0, 1.5fr) 4.5rem;
+      }
+      .body .num {
+        font-size: 0.8rem;
+        letter-spacing: -0.02em;
       }
     }
   `,

@@ -127,6 +127,9 @@ describe('<cl-churn-watch>', () => {
         const cells = [...row.querySelectorAll<HTMLElement>('[role="gridcell"]')].filter((c) => c.getBoundingClientRect().width > 0);
         expect(cells.length, `cells shown at ${width}px`).to.be.greaterThanOrEqual(3);
         for (const c of cells) expect(c.getBoundingClientRect().right, `${c.className} at ${width}px`).to.be.at.most(edge + 0.5);
+        // The AUM is a figure: shown whole, never cut to an ellipsis.
+        const aum = row.querySelector<HTMLElement>('.cell.num')!;
+        expect(aum.scrollWidth, `AUM "${aum.textContent}" at ${width}px`).to.be.at.most(aum.clientWidth);
       }
       el.parentElement!.remove();
     }
