@@ -145,8 +145,8 @@ function renderWhale(el: ProfitViewHost, r: WhaleCurveResult) {
   const marks = [...deciles.filter((p) => p.clientShare < peak.clientShare), peak, ...deciles.filter((p) => p.clientShare >= peak.clientShare)];
   const px = x(peak.clientShare), py = y(peak.cumulativeProfit);
   const peakText = msg(str`Peak ${money(peak.cumulativeProfit, el.currency)} at ${share(peak)} of clients`, { id: 'profit.whale.peak' });
-  // Beside the peak, on the side with more room, kept inside the plot: on a narrow chart (a phone)
-  // the label is wider than the room on either side and ran over the axis's tick labels.
+  // Beside the peak (right of a peak in the first third, else left), kept inside the plot: on a
+  // narrow chart (a phone) the label is wider than the room beside the peak and ran over the ticks.
   const peakWidth = textWidth(peakText);
   const peakRight = px < ml + (w - ml - mr) * 0.35;
   const peakX = Math.max(ml + 4, Math.min(peakRight ? px + 10 : px - 10 - peakWidth, w - mr - peakWidth));
