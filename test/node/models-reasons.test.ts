@@ -6,8 +6,8 @@ import { describeFactor, explain, fieldOfColumn, type ReasonInput } from '../../
 describe('reasons in words', () => {
   it('phrases known client fields with their values', () => {
     const cases: [ReasonInput, string, string][] = [
-      [{ column: 'assetOutflow3m', value: 0.62, contribution: 1 }, 'assets fell 62% in 3 months', '3个月内资产流出62%'],
-      [{ column: 'lastTxnDate', value: 124, contribution: 1, storage: 'date' }, 'no transaction for 124 days', '124天无交易'],
+      [{ column: 'assetOutflow3m', value: 0.62, contribution: 1 }, '62% of assets moved out in 3 months', '62%的资产在3个月内流出'],
+      [{ column: 'lastTxnDate', value: 124, contribution: 1, storage: 'date' }, '124 days without a transaction', '124天无交易'],
       [{ column: 'productsHeld', value: 1, contribution: 1 }, 'holds only 1 product', '仅持有1个产品'],
       [{ column: 'NumOfProducts', value: 3, contribution: -1 }, 'holds 3 products', '持有3个产品'],
       [{ column: 'txnCount12m', value: 0, contribution: 1 }, 'no transactions in 12 months', '近12个月无交易'],
@@ -47,7 +47,7 @@ describe('reasons in words', () => {
       { column: 'npsScore', value: 9, contribution: -0.9 },
     ];
     const en = explain(factors, { top: 2 });
-    expect(en.up.map((r) => r.text)).toEqual(['assets fell 70% in 3 months', 'no transaction for 200 days']);
+    expect(en.up.map((r) => r.text)).toEqual(['70% of assets moved out in 3 months', '200 days without a transaction']);
     expect(en.down.map((r) => r.text)).toEqual(['NPS answer 9 of 10', 'wealth tier: affluent']);
     const zh = explain(factors, { top: 5, locale: 'zh-CN' });
     expect(zh.up).toHaveLength(3);

@@ -1,8 +1,8 @@
 /**
  * Turns a model's top factors for one client into short sentences a relationship manager can act
  * on, in English or Simplified Chinese, quoting the client's own values:
- *   "62% of assets moved out in 3 months" / "3个月内资产流出62%"
- *   "no transaction for 124 days" / "124天无交易"
+ *   "62% of assets moved out in 3 months" / "62%的资产在3个月内流出"
+ *   "124 days without a transaction" / "124天无交易"
  *   "holds only 1 product" / "仅持有1个产品"
  *
  * How a column is understood: if its name is a client-schema field, or matches a field's alias
@@ -98,11 +98,12 @@ function fieldPhrase(field: ClientField, type: FieldType, v: number | string, ty
     case 'assetOutflow3m': {
       if (n < 0.005) return zh ? '近3个月无资产流出' : 'no asset outflow in 3 months';
       const pct = fmt(n * 100, locale, 0);
-      return zh ? `3个月内资产流出${pct}%` : `assets fell ${pct}% in 3 months`;
+      // The figure first, as in the rule reasons: a narrow list cuts the end of a reason.
+      return zh ? `${pct}%的资产在3个月内流出` : `${pct}% of assets moved out in 3 months`;
     }
     case 'lastTxnDate': {
       const d = Math.round(n);
-      if (d >= 30) return zh ? `${fmt(d, locale)}天无交易` : `no transaction for ${fmt(d, locale)} days`;
+      if (d >= 30) return zh ? `${fmt(d, locale)}天无交易` : `${fmt(d, locale)} days without a transaction`;
       return zh ? `最近一次交易在${fmt(d, locale)}天前` : `last transaction ${fmt(d, locale)} day${d === 1 ? '' : 's'} ago`;
     }
     case 'openDate': {
