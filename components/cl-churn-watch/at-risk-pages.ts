@@ -213,8 +213,18 @@ export class AtRiskPages implements ReactiveController {
     // finds its page among the recent answers instead of running two kernels again.
     // The page's rules query leads to its client lookup: both rank above other panels' first
     // stages, so the pair does not trail them (run-kernel.ts).
+    // A page kept from the last visit and found different once recomputed is fetched again.
+    const onRevised = () => {
+      if (signal.aborted || !this.pages.has(p)) return;
+      this.pages.delete(p);
+      if (this.wanted.has(p)) this.need(Math.min(...this.wanted) * this.pageSize, (Math.max(...this.wanted) + 1) * this.pageSize - 1);
+    };
     const shared = <R>(kernel: string, spec: unknown, priority: number) =>
-      sharedQuery<R>(query.dataset, `${query.dataset.key}|${kernel}|${JSON.stringify(spec)}`, (s) => runKernel<R>(query.dataset, kernel, spec, { signal: s, priority }), { signal });
+      sharedQuery<R>(query.dataset, `${query.dataset.key}|${kernel}|${JSON.stringify(spec)}`, (s, _, revalidating) => runKernel<R>(query.dataset, kernel, spec, { signal: s, priority: revalidating ?? priority }), {
+        signal,
+        kernel,
+        onRevised,
+      });
     try {
       const ranked = await shared<ChurnRulesResult>('churn-rules', { ...query.spec, offset, limit }, LEADING_PRIORITY);
       // By the ranked rows' numbers: each worker reads its rows where they are (a lookup by id

@@ -179,10 +179,17 @@ export class KernelController<R> implements ReactiveController {
     try {
       // Panels asking the same question share one run (and a recent answer); see shared-query.ts.
       const value = await this.latest.run((signal) =>
-        sharedQuery<R>(dataset, key, (s, onProgress) => runKernel<R>(dataset, kernel, spec, { signal: s, onProgress }), {
+        sharedQuery<R>(dataset, key, (s, onProgress, priority) => runKernel<R>(dataset, kernel, spec, { signal: s, onProgress, priority }), {
           signal,
           fresh,
           onProgress,
+          kernel,
+          // An answer kept from the last visit, recomputed and found different: show the new one.
+          onRevised: (revised) => {
+            if (key !== this.key || !this.connected) return;
+            this.value = revised as R;
+            this.host.requestUpdate();
+          },
         }),
       );
       if (key !== this.key) return;

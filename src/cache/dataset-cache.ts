@@ -97,9 +97,24 @@ export interface CacheDB extends DBSchema {
   // Blobs since v0.1; plain ArrayBuffers are still read.
   chunks: { key: [string, number]; value: Blob | ArrayBuffer };
   keys: { key: string; value: { name: string; key: CryptoKey } };
+  // Since v3: kernel answers kept with an entry, [entry key, query key] (see readAnswers).
+  answers: { key: [string, string]; value: StoredAnswer };
 }
 
-const DB_VERSION = 2;
+/** A kernel answer kept with a cache entry for the next visit (src/query/answer-book.ts). */
+export interface StoredAnswer {
+  readonly query: string;
+  /** The code that computed it; answers of other code are dropped unread. */
+  readonly code: string;
+  /** When it was computed (ms since epoch): the newest are kept. */
+  readonly at: number;
+  readonly value: unknown;
+}
+
+/** Answers kept per entry, newest first; older ones are deleted when the entry's answers are read. */
+export const MAX_STORED_ANSWERS = 64;
+
+const DB_VERSION = 3;
 const KEY_NAME = 'chunks-aes-gcm';
 const DEFAULT_BUDGET = 2 * 1024 ** 3;
 const DEFAULT_BLOCKED_WAIT_MS = 2000;
@@ -175,6 +190,7 @@ export class DatasetCache {
           if (!db.objectStoreNames.contains('manifests')) db.createObjectStore('manifests', { keyPath: 'key' }).createIndex('byId', 'id');
           if (!db.objectStoreNames.contains('chunks')) db.createObjectStore('chunks');
           if (!db.objectStoreNames.contains('keys')) db.createObjectStore('keys', { keyPath: 'name' });
+          if (!db.objectStoreNames.contains('answers')) db.createObjectStore('answers');
         },
         blocked: () => {
           blockedTimer ??= setTimeout(() => giveUp!(), this.blockedWaitMs);
@@ -396,10 +412,67 @@ export class DatasetCache {
     this.memory.clear();
     const db = await this.connect();
     if (!db) return;
-    const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
+    const tx = db.transaction(['manifests', 'chunks', 'answers'], 'readwrite');
     void tx.objectStore('manifests').clear();
     void tx.objectStore('chunks').clear();
+    void tx.objectStore('answers').clear();
     await tx.done;
+  }
+
+  /**
+   * Whether answers computed from an entry may be kept with it: only in IndexedDB (a memory cache
+   * lasts no longer than the page's own recent answers) and never when the cache encrypts, since
+   * answers (the churn list's clients, say) would be stored in the clear beside sealed chunks.
+   */
+  get keepsAnswers(): boolean {
+    return this.backend === 'indexeddb' && !this.encrypt;
+  }
+
+  /**
+   * The answers kept with entry `key` by `code`, by query key. Answers of other code go unread,
+   * and all but the newest MAX_STORED_ANSWERS are deleted. Never rejects: on storage trouble there
+   * are no answers, and the panels compute them.
+   */
+  async readAnswers(key: string, code: string): Promise<Map<string, unknown>> {
+    const out = new Map<string, unknown>();
+    if (!this.keepsAnswers) return out;
+    const db = await this.connect();
+    if (!db) return out;
+    try {
+      const tx = db.transaction('answers', 'readwrite');
+      const store = tx.objectStore('answers');
+      const records = (await store.getAll(answerRange(key))).sort((a, b) => b.at - a.at);
+      for (const r of records) {
+        if (r.code === code && out.size < MAX_STORED_ANSWERS) out.set(r.query, r.value);
+        else void store.delete([key, r.query]);
+      }
+      await tx.done;
+    } catch {
+      out.clear();
+    }
+    return out;
+  }
+
+  /**
+   * Keeps answers with entry `key`, if the entry is still there (an entry evicted or discarded
+   * meanwhile takes no answers). Best effort: never rejects, and a failure only costs the next
+   * visit the time to compute them.
+   */
+  async writeAnswers(key: string, code: string, answers: readonly (readonly [query: string, value: unknown])[]): Promise<void> {
+    if (!this.keepsAnswers || answers.length === 0) return;
+    const db = await this.connect();
+    if (!db) return;
+    try {
+      const tx = db.transaction(['manifests', 'answers'], 'readwrite');
+      if (await tx.objectStore('manifests').count(key)) {
+        const store = tx.objectStore('answers');
+        const at = Date.now();
+        for (const [query, value] of answers) void store.put({ query, code, at, value }, [key, query]);
+      }
+      await tx.done;
+    } catch {
+      // An answer that cannot be stored (quota, a value IndexedDB refuses) is computed again next time.
+    }
   }
 
   close(): void {
@@ -427,14 +500,21 @@ export class DatasetCache {
     const db = await this.connect();
     if (!db) return;
     try {
-      const tx = db.transaction(['manifests', 'chunks'], 'readwrite');
+      const tx = db.transaction(['manifests', 'chunks', 'answers'], 'readwrite');
       void tx.objectStore('manifests').delete(key);
       void tx.objectStore('chunks').delete(chunkRange(key));
+      void tx.objectStore('answers').delete(answerRange(key));
       await tx.done;
     } catch (err) {
       this.warn('write-failed', `Removing "${key}" from the cache failed (${describe(err)}).`, key);
     }
   }
+}
+
+/** Every answer record of entry `key`: [key, query] keys, whatever the query. */
+function answerRange(key: string): IDBKeyRange {
+  // Arrays sort after strings: [key, []] is above every [key, query].
+  return IDBKeyRange.bound([key], [key, []]);
 }
 
 function newest(manifests: DatasetManifest[]): DatasetManifest | undefined {

@@ -25,6 +25,16 @@ import type { CacheWriter } from '../cache/cache-writer.js';
 import type { IngestJobResult } from '../../workers/jobs/ingest-job.js';
 import type { PartitionSummary } from '../../workers/jobs/partition-jobs.js';
 import type { QueryEngine } from '../remote/query-engine.js';
+import { AnswerBook } from '../query/answer-book.js';
+
+/**
+ * The build that computes answers kept with the cache (answer-book.ts): this module's URL. Every
+ * build names its chunks by a hash of their contents, and this chunk holds the data worker's hashed
+ * file name, so a build with other kernels has another code id and never serves the answers of
+ * the last. Unbundled (the dev server, the tests) it stays the same; there, a kept answer that a
+ * code change made wrong is revised a moment later by the recomputation behind it.
+ */
+const ANSWERS_CODE = import.meta.url;
 
 export type LoadStepName = 'fetch' | 'cache-read' | 'generate' | 'ingest' | 'cache-write' | 'distribute';
 
@@ -94,6 +104,8 @@ export class Dataset implements Disposable {
     private readonly teardown: Disposable,
     /** Set when the rows live in a query engine: runKernel asks it instead of the workers. */
     readonly engine?: QueryEngine,
+    /** Answers kept with its cache entry: the last visit's, and this one's for the next (set when the entry is in IndexedDB). */
+    readonly answers?: AnswerBook,
   ) {
     this.rows = chunks.reduce((s, c) => s + c.rows, 0);
     this.bytes = chunks.reduce((s, c) => s + c.bytes, 0);
@@ -347,11 +359,13 @@ export class DataHub implements Disposable {
       if (entry) {
         const partitions = planPartitions(entry.manifest.chunks.map((c) => c.rows), this.pool.size);
         const digests = entry.manifest.chunks.map((c) => c.digest);
+        // Read while the workers read the chunks: long done by then.
+        const answers = this.cache.readAnswers(entry.manifest.key, ANSWERS_CODE);
         try {
           // Workers read the Blobs and check every digest themselves, in parallel.
           await timed('distribute', () => this.distribute(key, partitions, entry.blobs, digests, options.signal, progress('distribute'), entry.key), () => ({ workers: partitions.filter((p) => p.chunkCount > 0).length }));
           const report = entry.manifest.meta?.report as IngestReport | undefined;
-          return this.register(identity, entry.manifest.schema, entry.manifest.chunks, partitions, 'cache', steps, this.cache.backend, report);
+          return this.register(identity, entry.manifest.schema, entry.manifest.chunks, partitions, 'cache', steps, this.cache.backend, report, await answers);
         } catch (err) {
           if ((err as Error).name !== 'ChecksumError') throw err;
           // A damaged entry is never used: drop what was loaded, discard it, rebuild from the source.
@@ -494,8 +508,10 @@ export class DataHub implements Disposable {
     steps: LoadStep[],
     cached: 'indexeddb' | 'memory' | 'none',
     report: IngestReport | undefined,
+    kept: Map<string, unknown> = new Map(),
   ): Dataset {
     const key = `${identity.id}@${identity.version}`;
+    const answers = cached === 'indexeddb' && this.cache.keepsAnswers ? new AnswerBook(kept, (a) => this.cache.writeAnswers(key, ANSWERS_CODE, a)) : undefined;
     // A replaced worker lost its partition: reload it from the cache before it takes jobs.
     const init = this.pool.addInitializer(async (worker, run) => {
       const p = partitions[worker];
@@ -512,9 +528,12 @@ export class DataHub implements Disposable {
     const dataset: Dataset = new Dataset(this, identity.id, identity.version, schema, chunks, partitions, origin, steps, cached, report,
       toDisposable(async () => {
         init.dispose();
+        answers?.dispose();
         this.loaded.delete(dataset);
         await this.pool.runOnEach('drop-dataset', () => ({ datasetId: key })).catch(() => {});
       }),
+      undefined,
+      answers,
     );
     this.loaded.add(dataset);
     return dataset;

@@ -11,14 +11,32 @@
  * - `fresh` skips both the recent answers and a run in flight (e.g. after a model changed behind
  *   the key); the new run replaces the old one for later callers.
  * - Entries belong to the Dataset object (weakly held) and are cleared when it is disposed.
+ * - A dataset read from the cache may bring the answers of its last visit (answer-book.ts). One is
+ *   served at once, and its query runs again behind it at REVALIDATE_PRIORITY, below any panel's
+ *   own query. When the new answer differs, it replaces the old among the recent answers and goes
+ *   to the `onRevised` of every caller served the old one.
  */
+import { dequal } from 'dequal';
 import type { Dataset } from '../dataset/data-hub.js';
 
 export interface SharedRunOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (fraction: number) => void;
   readonly fresh?: boolean;
+  /** The kernel that answers: a built-in's answer may be kept for the next visit (answer-book.ts). */
+  readonly kernel?: string;
+  /** Told the recomputed answer when an answer kept from the last visit turns out different. */
+  readonly onRevised?: (value: unknown) => void;
 }
+
+/**
+ * Runs the query. `priority`, when given, is for its first stage: an answer kept from the last
+ * visit is recomputed below the page's own queries.
+ */
+export type StartQuery<R> = (signal: AbortSignal, onProgress: (fraction: number) => void, priority?: number) => Promise<R>;
+
+/** First-stage priority of recomputing a kept answer: below every panel's query ('kernel', 2), above the warm-up (0). */
+export const REVALIDATE_PRIORITY = 1;
 
 interface InFlight {
   readonly promise: Promise<unknown>;
@@ -31,6 +49,10 @@ interface DatasetQueries {
   readonly running: Map<string, InFlight>;
   /** Recent answers, oldest first (Map order), at most RECENT_ANSWERS. */
   readonly recent: Map<string, unknown>;
+  /** Answers kept from the last visit and served, still being recomputed: who to tell if they change. */
+  readonly unconfirmed: Map<string, Set<(value: unknown) => void>>;
+  /** Cancels the recomputations when the dataset goes. */
+  readonly revalidation: AbortController;
 }
 
 /**
@@ -46,12 +68,14 @@ const byDataset = new WeakMap<Dataset, DatasetQueries>();
 function queriesOf(dataset: Dataset): DatasetQueries {
   let q = byDataset.get(dataset);
   if (!q) {
-    const created: DatasetQueries = { running: new Map(), recent: new Map() };
+    const created: DatasetQueries = { running: new Map(), recent: new Map(), unconfirmed: new Map(), revalidation: new AbortController() };
     byDataset.set(dataset, (q = created));
     dataset.onDispose(() => {
       for (const f of created.running.values()) f.controller.abort(new DOMException('The dataset was closed.', 'AbortError'));
+      created.revalidation.abort(new DOMException('The dataset was closed.', 'AbortError'));
       created.running.clear();
       created.recent.clear();
+      created.unconfirmed.clear();
       byDataset.delete(dataset);
     });
   }
@@ -62,16 +86,46 @@ function abortError(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('Aborted', 'AbortError');
 }
 
-export function sharedQuery<R>(dataset: Dataset, key: string, start: (signal: AbortSignal, onProgress: (fraction: number) => void) => Promise<R>, options: SharedRunOptions = {}): Promise<R> {
+function remember(q: DatasetQueries, key: string, value: unknown): void {
+  // Most recently used last.
+  q.recent.delete(key);
+  q.recent.set(key, value);
+  if (q.recent.size > RECENT_ANSWERS) q.recent.delete(q.recent.keys().next().value!);
+}
+
+/** Runs a query whose kept answer was served, and revises it if the answer changed. */
+function revalidate<R>(dataset: Dataset, q: DatasetQueries, key: string, kept: unknown, start: StartQuery<R>, kernel: string): void {
+  start(q.revalidation.signal, () => {}, REVALIDATE_PRIORITY).then(
+    (value) => {
+      if (byDataset.get(dataset) !== q) return;
+      const told = q.unconfirmed.get(key);
+      q.unconfirmed.delete(key);
+      dataset.answers?.keep(kernel, key, value);
+      if (dequal(value, kept)) return;
+      if (q.recent.has(key)) remember(q, key, value);
+      told?.forEach((listener) => listener(value));
+    },
+    // Cancelled with the dataset, or failed: the page's own query of the same key reports errors.
+    () => q.unconfirmed.delete(key),
+  );
+}
+
+export function sharedQuery<R>(dataset: Dataset, key: string, start: StartQuery<R>, options: SharedRunOptions = {}): Promise<R> {
   const { signal, onProgress } = options;
   if (signal?.aborted) return Promise.reject(abortError(signal));
   const q = queriesOf(dataset);
   if (!options.fresh && q.recent.has(key)) {
     const value = q.recent.get(key) as R;
-    // Most recently used last.
-    q.recent.delete(key);
-    q.recent.set(key, value);
+    remember(q, key, value);
+    if (options.onRevised) q.unconfirmed.get(key)?.add(options.onRevised);
     return Promise.resolve(value);
+  }
+  const kept = options.fresh || !options.kernel ? undefined : dataset.answers?.take(key);
+  if (kept) {
+    remember(q, key, kept.value);
+    q.unconfirmed.set(key, new Set(options.onRevised ? [options.onRevised] : []));
+    revalidate(dataset, q, key, kept.value, start, options.kernel!);
+    return Promise.resolve(kept.value as R);
   }
   let flight = options.fresh ? undefined : q.running.get(key);
   if (!flight) {
@@ -85,9 +139,8 @@ export function sharedQuery<R>(dataset: Dataset, key: string, start: (signal: Ab
       (value) => {
         if (q.running.get(key) === created) q.running.delete(key);
         if (byDataset.get(dataset) !== q) return;
-        q.recent.delete(key);
-        q.recent.set(key, value);
-        if (q.recent.size > RECENT_ANSWERS) q.recent.delete(q.recent.keys().next().value!);
+        remember(q, key, value);
+        if (options.kernel) dataset.answers?.keep(options.kernel, key, value);
       },
       () => {
         if (q.running.get(key) === created) q.running.delete(key);
