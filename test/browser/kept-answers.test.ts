@@ -36,12 +36,13 @@ async function eventually(check: () => Promise<boolean>, what: string): Promise<
 }
 
 type Segments = HTMLElement & { hub?: DataHub; by: string; value?: RollupResult };
+type ChurnWatch = HTMLElement & { hub?: DataHub; model: string; total?: number };
 
-/** One visit: a hub on the shared cache, a tier chart on the dataset; `fn` sees both. */
-async function visit<T>(fn: (dataset: Dataset, chart: Segments) => Promise<T>): Promise<T> {
+/** One visit: a hub on the shared cache, an element on the dataset (a tier chart unless told); `fn` sees both. */
+async function visit<T, E extends HTMLElement = Segments>(fn: (dataset: Dataset, chart: E) => Promise<T>, tag = 'cl-segments', props: object = { by: 'tier' }): Promise<T> {
   const hub = await DataHub.create({ cache: { name }, workers: 2 });
   const dataset = await hub.load(source);
-  const chart = Object.assign(document.createElement('cl-segments'), { hub, by: 'tier' }) as Segments;
+  const chart = Object.assign(document.createElement(tag), { hub, ...props }) as unknown as E;
   try {
     const result = fn(dataset, chart);
     document.body.append(chart);
@@ -112,6 +113,37 @@ describe('answers kept with a cached dataset', () => {
       return counts;
     });
     expect(seen).to.deep.equal([computed.groups[0].count + 12_345, computed.groups[0].count]);
+  });
+
+  it('the churn list fetches its first page again when the kept page turns out different', async () => {
+    const churn = { model: 'off' };
+    const isFirstPage = (s: Stored) => s.query.includes('|churn-rules|') && s.query.includes('"offset":0');
+    // This visit keeps the list's first page.
+    const total = await visit<number, ChurnWatch>(async (_d, list) => {
+      await until(() => list.total !== undefined, 'the list\'s first page');
+      await eventually(async () => (await storedAnswers()).some(isFirstPage), 'the first page in IndexedDB');
+      return list.total!;
+    }, 'cl-churn-watch', churn);
+    const db = await openDB(name);
+    const tx = db.transaction('answers', 'readwrite');
+    const records = (await tx.store.getAll()) as Stored[];
+    const record = records.find(isFirstPage)!;
+    const wrong = structuredClone(record.value) as { atRisk: { total: number } };
+    wrong.atRisk.total += 777;
+    await tx.store.put({ ...record, value: wrong }, (await tx.store.getAllKeys())[records.indexOf(record)]);
+    await tx.done;
+    db.close();
+
+    const seen = await visit<number[], ChurnWatch>(async (_d, list) => {
+      const totals: number[] = [];
+      await until(() => list.total !== undefined, 'the list\'s first page');
+      for (let frames = 0; frames < 600 && totals.at(-1) !== total; frames++) {
+        if (list.total !== undefined && totals.at(-1) !== list.total) totals.push(list.total);
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      return totals;
+    }, 'cl-churn-watch', churn);
+    expect(seen).to.deep.equal([total + 777, total]);
   });
 
   after(async () => {
