@@ -3,10 +3,10 @@
 // how shared queries serve one and recompute it behind (src/query/shared-query.ts). The same path
 // runs in real Chromium with real workers and elements in test/browser/kept-answers.test.ts.
 import 'fake-indexeddb/auto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { openDB } from 'idb';
 import { DatasetCache, MAX_STORED_ANSWERS } from '../../src/cache/dataset-cache.js';
-import { AnswerBook } from '../../src/query/answer-book.js';
+import { AnswerBook, WRITE_AFTER_QUIET_MS } from '../../src/query/answer-book.js';
 import { REVALIDATE_PRIORITY, sharedQuery } from '../../src/query/shared-query.js';
 import type { Dataset } from '../../src/dataset/data-hub.js';
 
@@ -95,7 +95,7 @@ describe('DatasetCache answers', () => {
 describe('AnswerBook', () => {
   it('serves each stored answer once, and writes built-in kernels\' answers in one batch', async () => {
     const writes: (readonly (readonly [string, unknown])[])[] = [];
-    const book = new AnswerBook(new Map([['k', 1]]), async (a) => void writes.push(a));
+    const book = new AnswerBook(new Map([['k', 1]]), async (a) => void writes.push(a), { quietMs: 0 });
     expect(book.take('k')).toEqual({ value: 1 });
     expect(book.take('k')).toBeUndefined();
     book.keep('segment-rollup', 'a', 1);
@@ -108,7 +108,7 @@ describe('AnswerBook', () => {
 
   it('keeps at most MAX_STORED_ANSWERS in a page\'s life, and writes what is pending when disposed', async () => {
     const written: string[] = [];
-    const book = new AnswerBook(new Map(), async (a) => void written.push(...a.map(([k]) => k)));
+    const book = new AnswerBook(new Map(), async (a) => void written.push(...a.map(([k]) => k)), { quietMs: 0 });
     for (let i = 0; i < MAX_STORED_ANSWERS + 3; i++) book.keep('kpis', `q${i}`, i);
     book.dispose();
     book.keep('kpis', 'late', 0);
@@ -118,10 +118,32 @@ describe('AnswerBook', () => {
   });
 });
 
+describe('AnswerBook writes', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('wait until answers have stopped coming for quietMs, so a filter change\'s answers are stored after it is drawn', async () => {
+    vi.useFakeTimers();
+    const writes: string[][] = [];
+    const book = new AnswerBook(new Map(), async (a) => void writes.push(a.map(([k]) => k)));
+    book.keep('kpis', 'a', 1);
+    await vi.advanceTimersByTimeAsync(WRITE_AFTER_QUIET_MS - 100);
+    book.keep('funnel', 'b', 2); // the same burst: the wait starts again
+    await vi.advanceTimersByTimeAsync(WRITE_AFTER_QUIET_MS - 100);
+    expect(writes).toEqual([]);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(writes).toEqual([['a', 'b']]);
+    book.keep('kpis', 'c', 3);
+    book.dispose(); // a closing page does not wait
+    expect(writes).toEqual([['a', 'b'], ['c']]);
+    await vi.advanceTimersByTimeAsync(WRITE_AFTER_QUIET_MS * 3);
+    expect(writes).toHaveLength(2);
+  });
+});
+
 describe('sharedQuery with kept answers', () => {
   function datasetWith(stored: Map<string, unknown>) {
     const kept: (readonly [string, unknown])[] = [];
-    const answers = new AnswerBook(stored, async (a) => void kept.push(...a));
+    const answers = new AnswerBook(stored, async (a) => void kept.push(...a), { quietMs: 0 });
     const listeners = new Set<() => void>();
     const dataset = { answers, onDispose: (l: () => void) => (listeners.add(l), { dispose: () => listeners.delete(l) }) } as unknown as Dataset;
     return { dataset, kept, dispose: () => listeners.forEach((l) => l()) };
