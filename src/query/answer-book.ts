@@ -14,8 +14,8 @@
  * - Writes wait until no answer has come for `quietMs`, then for an idle moment, and go in one
  *   transaction; `dispose` writes what is pending. Each write is a structured clone of every answer
  *   on the page's thread: written as they came, a filter change's answers were stored while the
- *   same change's later answers were still being drawn (~10-17 ms of main-thread work in each of
- *   the 1M dashboard's first filter changes, on two cores shared with both workers).
+ *   same change's later answers were still being drawn (2-17 ms of main-thread work in profiles of
+ *   the 1M dashboard's filter changes; too little to show in their timings, which vary more).
  */
 import { MAX_STORED_ANSWERS } from '../cache/dataset-cache.js';
 import type { Disposable } from '../lifecycle/disposable.js';
@@ -38,7 +38,7 @@ export class AnswerBook implements Disposable {
   private readonly pending = new Map<string, unknown>();
   private kept = 0;
   private quiet?: ReturnType<typeof setTimeout>;
-  private idle = false;
+  private waitingForIdle = false;
   private disposed = false;
   private readonly quietMs: number;
 
@@ -86,8 +86,8 @@ export class AnswerBook implements Disposable {
   private schedule(): void {
     clearTimeout(this.quiet);
     this.quiet = setTimeout(() => {
-      if (this.idle) return;
-      this.idle = true;
+      if (this.waitingForIdle) return;
+      this.waitingForIdle = true;
       if (typeof requestIdleCallback === 'function') requestIdleCallback(() => void this.flush(), { timeout: WRITE_WITHIN_MS });
       else void this.flush();
     }, this.quietMs);
@@ -95,7 +95,7 @@ export class AnswerBook implements Disposable {
 
   private flush(): Promise<void> {
     clearTimeout(this.quiet);
-    this.idle = false;
+    this.waitingForIdle = false;
     if (this.pending.size === 0) return Promise.resolve();
     const answers = [...this.pending];
     this.pending.clear();
