@@ -224,12 +224,12 @@ try {
     await tab.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
     const ms = Date.now() - t;
     const tasks = await loadTasks(tab);
-    if (thenFilter) phases.push(await filterPhase(tab));
+    const phase = thenFilter ? await filterPhase(tab) : undefined;
     // This visit's answers are kept once answers have stopped coming for 1 s and the page is idle
     // (at most 2 s more); later loads expect them.
     if (!keptAnswers) await new Promise((r) => setTimeout(r, 4000));
     await tab.close();
-    return { ms, tasks };
+    return { ms, tasks, phase };
   };
   // The other pages' filters start from a load with no answers kept: a page that found the last
   // page's filter answers kept would draw them at once (and recompute them behind), which is not
@@ -237,6 +237,7 @@ try {
   const computedLoads = [];
   for (let i = 1; i < pages; i++) computedLoads.push(await newTabLoad({ keptAnswers: false, thenFilter: true }));
   if (computedLoads.length === 0) computedLoads.push(await newTabLoad({ keptAnswers: false }));
+  phases.push(...computedLoads.flatMap((l) => (l.phase ? [l.phase] : [])));
   const newTabLoads = [];
   for (let i = 0; i < pages; i++) newTabLoads.push(await newTabLoad());
   const newTabLoadMs = median(newTabLoads.map((l) => l.ms));
