@@ -3,7 +3,8 @@ import { Bool, DateDay, Int32, Table, makeData, makeVector, tableFromArrays, vec
 import { openDuckDB, type DuckDB } from './support/duckdb.js';
 import { generatePortfolio } from '../../src/generate/portfolio.js';
 import { kpisKernel, type KpiResult } from '../../workers/kernels/kpis.js';
-import { runKernelLocal, runKernelSplit } from '../../workers/kernels/run-local.js';
+import { runKernelLocal, runKernelSplit, schemaOfTable, tableRows } from '../../workers/kernels/run-local.js';
+import { filterRows, setFilteredViewCache, splitFilter, ungathered } from '../../workers/kernels/filtered-rows.js';
 
 const close = (a: number | null, b: number | null) => {
   if (a === null || b === null) return a === b;
@@ -82,6 +83,33 @@ describe('kpis kernel', () => {
     for (const [value, where] of [[80, 'score < 80'], [10, 'score < 10']] as const) {
       const got = await runKernelLocal<KpiResult>(kpisKernel, parts, { filter: { all: [{ column: 'score', op: 'lt', value }] } });
       expectKpisOfDuckDB(got, 'dense', where);
+    }
+  });
+
+  it('under a filter counts a column in place when no kernel has gathered it, and reads the copy when one has', async () => {
+    const cut = chunks.map((t, i) => t.slice(5 * i + 3, t.numRows - 2 * i));
+    db.load('cut2', cut);
+    const schema = schemaOfTable(cut[0]);
+    const split = splitFilter(kpisKernel, { filter: { all: [{ column: 'clientType', op: 'eq', value: 'retail' }] } }, schema);
+    const spec = kpisKernel.validate(split.spec, schema);
+    const counted = ['churned', 'npsScore', 'productsHeld', 'lastTxnDate'];
+    const ctx = { checkpoint: async () => {}, progress: () => {} };
+    // Fresh views each time (no view cache), so the second run starts from views nothing has read.
+    setFilteredViewCache(false);
+    try {
+      const inPlace = filterRows(tableRows(cut), split.filter);
+      const a = kpisKernel.reduce([await kpisKernel.map(inPlace, spec, undefined, ctx)], spec, undefined);
+      expectKpisOfDuckDB(a, 'cut2', `clientType = 'retail'`);
+      for (const { batch } of inPlace) {
+        for (const c of counted) expect(ungathered(batch, c), c).toBeDefined();
+        expect(ungathered(batch, 'aum')).toBeUndefined(); // summed from the view's copy
+      }
+      const copied = filterRows(tableRows(cut), split.filter);
+      for (const { batch } of copied) for (const c of counted) batch.getChild(c);
+      expect(copied.every(({ batch }) => counted.every((c) => ungathered(batch, c) === undefined))).toBe(true);
+      expect(kpisKernel.reduce([await kpisKernel.map(copied, spec, undefined, ctx)], spec, undefined)).toEqual(a);
+    } finally {
+      setFilteredViewCache(true);
     }
   });
 

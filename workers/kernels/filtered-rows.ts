@@ -380,6 +380,22 @@ function keptTail(mask: Uint8Array, m: number, slots: Int32Array, k: number): vo
   }
 }
 
+/** The columns gathered so far into each filtered view, by name. */
+const columnsOfView = new WeakMap<RecordBatch, Map<string, { data: Data[] }>>();
+
+/**
+ * For a filtered view whose column `name` has not been gathered: its source batch and the batch row
+ * of each view row, for a kernel that reads the column once and only to count (kpis: churned, NPS,
+ * products held), which costs less read in place through the rows than copied first and read
+ * again (a broad filter gathers each such column over most of the rows). Undefined for a stored
+ * batch, or once another kernel has gathered the column: its copy is then there to read.
+ */
+export function ungathered(view: RecordBatch, name: string): { readonly batch: RecordBatch; readonly rows: Int32Array } | undefined {
+  const columns = columnsOfView.get(view);
+  if (!columns || columns.has(name)) return undefined;
+  return viewSource(view);
+}
+
 /** A stand-in for a RecordBatch exposing what kernels read: numRows, schema, getChild(name).data. */
 function filteredBatch(batch: RecordBatch, picked: Int32Array, keptBits: Uint8Array, owned: ArrayBuffer[]): RecordBatch {
   const columns = new Map<string, { data: Data[] }>();
@@ -398,6 +414,7 @@ function filteredBatch(batch: RecordBatch, picked: Int32Array, keptBits: Uint8Ar
     },
   } as unknown as RecordBatch;
   buffersOfView.set(view, owned);
+  columnsOfView.set(view, columns);
   return view;
 }
 

@@ -16,6 +16,7 @@ import { SpecError, type KernelDef, type RowBatch } from './kernel.js';
 import { describe } from './spec-checks.js';
 import { parseIsoDay } from './filter.js';
 import { exactAdd, exactMerge, exactValue, newExactSum, type ExactSum } from './exact-sum.js';
+import { ungathered } from './filtered-rows.js';
 
 export interface KpiSpec {
   /** Reference date for activity, 'YYYY-MM-DD'. */
@@ -178,6 +179,75 @@ function countBits(bits: Uint8Array, n: number, bitmap: Uint8Array | null, offse
   return [known, set];
 }
 
+// The same counts over the rows `rows` of a stored batch (a filtered view's rows, read in place).
+
+function countBandsAt(values: Int32Array | Float64Array, rows: Int32Array, bitmap: Uint8Array | null, offset: number, hi: number, lo: number): [number, number, number] {
+  return bitmap === null ? countBandsAllAt(values, rows, hi, lo) : countBandsValidAt(values, rows, bitmap, offset, hi, lo);
+}
+
+function countBandsValidAt(values: Int32Array | Float64Array, rows: Int32Array, bitmap: Uint8Array, offset: number, hi: number, lo: number): [number, number, number] {
+  let known = 0, high = 0, low = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    const j = offset + r;
+    const x = values[r];
+    const ok = ((bitmap[j >> 3] >> (j & 7)) & 1) & +(x === x);
+    known += ok;
+    high += ok & +(x >= hi);
+    low += ok & +(x <= lo);
+  }
+  return [known, high, low];
+}
+
+function countBandsAllAt(values: Int32Array | Float64Array, rows: Int32Array, hi: number, lo: number): [number, number, number] {
+  let known = 0, high = 0, low = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const x = values[rows[k]];
+    const ok = +(x === x);
+    known += ok;
+    high += ok & +(x >= hi);
+    low += ok & +(x <= lo);
+  }
+  return [known, high, low];
+}
+
+function countDaysAt(values: Int32Array | Float64Array, rows: Int32Array, bitmap: Uint8Array | null, offset: number, since: number, asOf: number): [number, number] {
+  return bitmap === null ? [rows.length, countDaysAllAt(values, rows, since, asOf)] : countDaysValidAt(values, rows, bitmap, offset, since, asOf);
+}
+
+function countDaysValidAt(values: Int32Array | Float64Array, rows: Int32Array, bitmap: Uint8Array, offset: number, since: number, asOf: number): [number, number] {
+  let known = 0, inside = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const r = rows[k];
+    const j = offset + r;
+    const ok = (bitmap[j >> 3] >> (j & 7)) & 1;
+    const d = values[r];
+    known += ok;
+    inside += ok & +(d > since) & +(d <= asOf);
+  }
+  return [known, inside];
+}
+
+function countDaysAllAt(values: Int32Array | Float64Array, rows: Int32Array, since: number, asOf: number): number {
+  let inside = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const d = values[rows[k]];
+    inside += +(d > since) & +(d <= asOf);
+  }
+  return inside;
+}
+
+function countBitsAt(bits: Uint8Array, rows: Int32Array, bitmap: Uint8Array | null, offset: number): [number, number] {
+  let known = 0, set = 0;
+  for (let k = 0; k < rows.length; k++) {
+    const j = offset + rows[k];
+    const ok = bitmap === null ? 1 : (bitmap[j >> 3] >> (j & 7)) & 1;
+    known += ok;
+    set += ok & (bits[j >> 3] >> (j & 7));
+  }
+  return [known, set];
+}
+
 export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, KpiResult> = {
   name: 'kpis',
 
@@ -224,29 +294,39 @@ export const kpisKernel: KernelDef<KpiSpec & { present: string[] }, KpiPartial, 
         p[`${key}Count`] += acc.count;
         p.nan += acc.nan;
       }
+      // Columns only counted are read in place when a filtered view has not gathered them (see
+      // `ungathered`): the counts are the same, whichever rows array is walked.
       if (has.has('churned')) {
-        const v: BoolView = boolView(batch, 'churned');
-        const [known, churned] = countBits(v.bits, v.length, v.bitmap, v.offset);
+        const at = ungathered(batch, 'churned');
+        const v: BoolView = boolView(at?.batch ?? batch, 'churned');
+        const [known, churned] = at ? countBitsAt(v.bits, at.rows, v.bitmap, v.offset) : countBits(v.bits, v.length, v.bitmap, v.offset);
         p.churnKnown += known;
         p.churned += churned;
       }
       if (has.has('npsScore')) {
-        const v = numericView(batch, 'npsScore');
-        const [known, high, low] = countBands(v.values, v.length, v.bitmap, v.offset, spec.promoterMin, spec.detractorMax);
+        const at = ungathered(batch, 'npsScore');
+        const v = numericView(at?.batch ?? batch, 'npsScore');
+        const [known, high, low] = at
+          ? countBandsAt(v.values, at.rows, v.bitmap, v.offset, spec.promoterMin, spec.detractorMax)
+          : countBands(v.values, v.length, v.bitmap, v.offset, spec.promoterMin, spec.detractorMax);
         p.respondents += known;
         p.promoters += high;
         p.detractors += low;
       }
       if (has.has('productsHeld')) {
-        const v = numericView(batch, 'productsHeld');
+        const at = ungathered(batch, 'productsHeld');
+        const v = numericView(at?.batch ?? batch, 'productsHeld');
         // No lower band: -Infinity counts nothing.
-        const [known, high] = countBands(v.values, v.length, v.bitmap, v.offset, spec.crossSellMinProducts, -Infinity);
+        const [known, high] = at
+          ? countBandsAt(v.values, at.rows, v.bitmap, v.offset, spec.crossSellMinProducts, -Infinity)
+          : countBands(v.values, v.length, v.bitmap, v.offset, spec.crossSellMinProducts, -Infinity);
         p.productsKnown += known;
         p.crossSold += high;
       }
       if (has.has('lastTxnDate')) {
-        const v = numericView(batch, 'lastTxnDate');
-        const [known, inside] = countDays(v.values, v.length, v.bitmap, v.offset, since, asOf);
+        const at = ungathered(batch, 'lastTxnDate');
+        const v = numericView(at?.batch ?? batch, 'lastTxnDate');
+        const [known, inside] = at ? countDaysAt(v.values, at.rows, v.bitmap, v.offset, since, asOf) : countDays(v.values, v.length, v.bitmap, v.offset, since, asOf);
         p.activityKnown += known;
         p.active += inside;
       }
