@@ -386,9 +386,12 @@ const columnsOfView = new WeakMap<RecordBatch, Map<string, { data: Data[] }>>();
 /**
  * For a filtered view whose column `name` has not been gathered: its source batch and the batch row
  * of each view row, for a kernel that reads the column once and only to count (kpis: churned, NPS,
- * products held), which costs less read in place through the rows than copied first and read
- * again (a broad filter gathers each such column over most of the rows). Undefined for a stored
- * batch, or once another kernel has gathered the column: its copy is then there to read.
+ * products held, last transaction), which costs less read in place through the rows than copied
+ * first and read again (a broad filter gathers each such column over most of the rows). Undefined
+ * for a stored batch, or once another kernel has gathered the column: its copy is then there to
+ * read. A kernel that gathers the column later still does (the churn rules gather the last
+ * transaction after kpis has counted it in place): the in-place pass then costs a little more than
+ * reading the copy would have, which the columns no other panel reads more than make up for.
  */
 export function ungathered(view: RecordBatch, name: string): { readonly batch: RecordBatch; readonly rows: Int32Array } | undefined {
   const columns = columnsOfView.get(view);
