@@ -13,11 +13,16 @@
  * - Entries belong to the Dataset object (weakly held) and are cleared when it is disposed.
  * - A dataset read from the cache may bring the answers of its last visit (answer-book.ts). One is
  *   served at once, and its query runs again behind it at REVALIDATE_PRIORITY, below any panel's
- *   own query. When the new answer differs, it replaces the old among the recent answers and goes
- *   to the `onRevised` of every caller served the old one.
+ *   own query, once the page is idle (when-idle.ts): after the panels have drawn the kept answers.
+ *   Started at once, the recomputations took both cores of our 2-core VM while the page laid out
+ *   the panels it had just drawn, and that first layout (~55 ms of CPU) took 75-125 ms of wall
+ *   time; a new tab's load to every panel drawn took 1.3-1.5 s, against 1.1-1.35 s waiting.
+ *   When the new answer differs, it replaces the old among the recent answers and goes to the
+ *   `onRevised` of every caller served the old one.
  */
 import { dequal } from 'dequal';
 import type { Dataset } from '../dataset/data-hub.js';
+import { whenIdle } from './when-idle.js';
 
 export interface SharedRunOptions {
   readonly signal?: AbortSignal;
@@ -93,9 +98,10 @@ function remember(q: DatasetQueries, key: string, value: unknown): void {
   if (q.recent.size > RECENT_ANSWERS) q.recent.delete(q.recent.keys().next().value!);
 }
 
-/** Runs a query whose kept answer was served, and revises it if the answer changed. */
+/** Runs a query whose kept answer was served, once the page is idle, and revises it if the answer changed. */
 function revalidate<R>(dataset: Dataset, q: DatasetQueries, key: string, kept: unknown, start: StartQuery<R>, kernel: string): void {
-  start(q.revalidation.signal, () => {}, REVALIDATE_PRIORITY).then(
+  const signal = q.revalidation.signal;
+  whenIdle(signal).then(() => (signal.aborted ? Promise.reject(signal.reason) : start(signal, () => {}, REVALIDATE_PRIORITY))).then(
     (value) => {
       if (byDataset.get(dataset) !== q) return;
       const told = q.unconfirmed.get(key);

@@ -156,6 +156,7 @@ describe('sharedQuery with kept answers', () => {
     const start = (_s: AbortSignal, _p: (f: number) => void, priority?: number) => (priorities.push(priority), new Promise((r) => (finish = r)));
     const revised: unknown[] = [];
     expect(await sharedQuery(dataset, 'k', start, { kernel: 'kpis', onRevised: (v) => revised.push(['first', v]) })).toEqual({ n: 1 });
+    await new Promise((r) => setTimeout(r, 5));
     expect(priorities).toEqual([REVALIDATE_PRIORITY]);
     // A second caller while it recomputes gets the same answer and is told too.
     expect(await sharedQuery(dataset, 'k', start, { kernel: 'kpis', onRevised: (v) => revised.push(['second', v]) })).toEqual({ n: 1 });
@@ -166,6 +167,26 @@ describe('sharedQuery with kept answers', () => {
     // The new answer is the page's from now on, and is kept for the next visit.
     expect(await sharedQuery(dataset, 'k', start, { kernel: 'kpis' })).toEqual({ n: 2 });
     expect(kept).toEqual([['k', { n: 2 }]]);
+  });
+
+  it('recomputes only once the page is idle, so drawing the kept answers has the cores to itself', async () => {
+    const idle: (() => void)[] = [];
+    vi.stubGlobal('requestIdleCallback', (cb: () => void) => idle.push(cb));
+    vi.stubGlobal('cancelIdleCallback', () => {});
+    try {
+      const { dataset } = datasetWith(new Map([['a', 1], ['b', 2]]));
+      const started: string[] = [];
+      const start = (key: string) => async () => (started.push(key), 0);
+      expect(await sharedQuery(dataset, 'a', start('a'), { kernel: 'kpis' })).toBe(1);
+      expect(await sharedQuery(dataset, 'b', start('b'), { kernel: 'kpis' })).toBe(2);
+      await new Promise((r) => setTimeout(r, 5));
+      expect(started).toEqual([]);
+      idle.splice(0).forEach((cb) => cb());
+      await new Promise((r) => setTimeout(r, 5));
+      expect(started).toEqual(['a', 'b']);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('says nothing when the recomputed answer is the same (typed arrays compared by value)', async () => {
@@ -186,8 +207,18 @@ describe('sharedQuery with kept answers', () => {
     const { dataset, dispose } = datasetWith(new Map([['k', 1]]));
     let signal!: AbortSignal;
     await sharedQuery(dataset, 'k', (s) => ((signal = s), new Promise(() => {})), { kernel: 'kpis' });
+    await new Promise((r) => setTimeout(r, 5));
     expect(signal.aborted).toBe(false);
     dispose();
     expect(signal.aborted).toBe(true);
+  });
+
+  it('never starts a recomputation when the dataset is closed before the page was idle', async () => {
+    const { dataset, dispose } = datasetWith(new Map([['k', 1]]));
+    let started = false;
+    await sharedQuery(dataset, 'k', () => ((started = true), new Promise(() => {})), { kernel: 'kpis' });
+    dispose();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(started).toBe(false);
   });
 });
