@@ -160,7 +160,11 @@ try {
   // First visit generates and caches the portfolio (not measured).
   await page.goto(url);
   await page.waitForFunction(allDrawn, { timeout: 600_000, polling: 100 });
-  // Second visit: the figure the issue asks for, with the data cached.
+  // Second visit: the figure the issue asks for, with the data cached. It comes as soon as the first
+  // visit has drawn, before that visit keeps its answers (src/query/answer-book.ts writes them once
+  // answers have stopped for a second): the reload computes every answer, as the new tabs with no
+  // answers kept do below (measured here: nothing kept at the reload; reloading six seconds later
+  // drew from the kept answers in 1.3-1.4 s against 1.9-2.3 s).
   const t0 = Date.now();
   await page.goto(url);
   await page.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
@@ -210,8 +214,8 @@ try {
     return { first, fresh, seen, broad, longTasks, recomputeLongTasks, changes: 1 + 2 * fresh.length + seen.length + 2 * broadFilters.length };
   };
   const phases = [await filterPhase(page)];
-  // The same cached load in a new tab, as a user opening the dashboard gets it: the reload above
-  // also pays for tearing down the first page's workers (their heaps of ~1M rows) on the same cores.
+  // The same cached load in a new tab, as a user opening the dashboard gets it (the reload above also
+  // pays for tearing down the first page's workers, their heaps of ~1M rows, on the same cores).
   await page.close();
   const newTabLoad = async ({ keptAnswers = true, thenFilter = false } = {}) => {
     await new Promise((r) => setTimeout(r, 2000));
@@ -283,7 +287,7 @@ try {
     const tasks = (n, longest) => `${n} (longest ${Math.round(longest)} ms)`;
     console.log(`dashboard with ${rows.toLocaleString('en')} clients cached (headless Chromium, ${dev ? 'dev server, demo page' : 'production bundle, bench/dashboard.html'}):`);
     const of = (xs) => (xs.length > 1 ? ` (median of ${xs.length}: ${xs.map((x) => Math.round(x)).join(', ')})` : '');
-    console.log(`  page load to every panel drawn: ${loadMs} ms on a reload, ${newTabLoadMs} ms in a new tab${of(result.newTabLoadSamplesMs)} (target < 2000 ms)`);
+    console.log(`  page load to every panel drawn: ${loadMs} ms on a reload (right after the first visit, whose answers were not kept yet: every answer computed), ${newTabLoadMs} ms in a new tab with the answers kept${of(result.newTabLoadSamplesMs)} (target < 2000 ms)`);
     console.log(`  the same in a new tab with no answers kept (each panel computes its answer during the load, as on a first visit after the data changed): ${computed.ms} ms${of(result.newTabComputedLoadSamplesMs)}; long tasks while scores compute ${tasks(computed.tasks.scoring.length, result.longestTaskComputedLoadMs)}`);
     if (coldCode) console.log(`  the same in a new tab with the scripts served as new (no HTTP or code cache for them): ${coldCode.ms} ms; long tasks while scores compute ${coldCode.tasks.scoring.length} (longest ${Math.round(result.longestTaskColdCodeLoadMs)} ms), before ${coldCode.tasks.startUp.length} (longest ${Math.round(result.longestTaskColdCodeStartUpMs)} ms)`);
     console.log(`  first filter change on a page (${firstAfterMs} ms after every panel was drawn) to every panel redrawn: ${ms(filterMs)}${of(result.filterSamplesMs)} (target < 150 ms)`);
