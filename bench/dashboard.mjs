@@ -147,6 +147,22 @@ const allDrawn = () => {
  * where it starts. A page that does not note it (the demo page, with --dev) has every long task
  * counted as one while scores compute.
  */
+/**
+ * Where a cached load's time went, from the loaded dataset's own step timings (Dataset.steps) and
+ * the moment it reached the panels: the page starting until the cache is opened, reading the cache
+ * and moving its chunks into the workers (the Blobs are read at ~380 MB/s here, whichever way they
+ * are read), then the panels' answers and drawing. Null on a page that does not note them.
+ */
+async function loadPhases(page, totalMs) {
+  const p = await page.evaluate(() => {
+    const d = window.clientlensHub?.current;
+    if (!d || window.__scoringFrom === undefined) return null;
+    const ms = (name) => d.steps.find((s) => s.step === name)?.ms ?? 0;
+    return { toPanels: window.__scoringFrom, read: ms('cache-read') + ms('distribute'), bytes: d.chunks.reduce((n, c) => n + c.bytes, 0) };
+  });
+  return p && { startMs: Math.round(p.toPanels - p.read), readMs: Math.round(p.read), mib: Math.round(p.bytes / 2 ** 20), answersMs: Math.round(totalMs - p.toPanels) };
+}
+
 async function loadTasks(page) {
   const { tasks, from } = await page.evaluate(() => ({ tasks: window.__longTasks.splice(0), from: window.__scoringFrom ?? null }));
   const after = (t) => from === null || t[0] >= from;
@@ -170,6 +186,7 @@ try {
   await page.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
   const loadMs = Date.now() - t0;
   const loadLongTasks = await loadTasks(page);
+  const loadSplit = await loadPhases(page, loadMs);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // Filter changes from the host page, as a click on a segment would make. The first one is the
   // figure the issue asks for (the workers' code paths for filtered rows are still cold); later
@@ -228,12 +245,13 @@ try {
     await tab.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
     const ms = Date.now() - t;
     const tasks = await loadTasks(tab);
+    const split = await loadPhases(tab, ms);
     const phase = thenFilter ? await filterPhase(tab) : undefined;
     // This visit's answers are kept once answers have stopped coming for 1 s and the page is idle
     // (at most 2 s more); later loads expect them.
     if (!keptAnswers) await new Promise((r) => setTimeout(r, 4000));
     await tab.close();
-    return { ms, tasks, phase };
+    return { ms, tasks, phase, split };
   };
   // The other pages' filters start from a load with no answers kept: a page that found the last
   // page's filter answers kept would draw them at once (and recompute them behind), which is not
@@ -259,6 +277,13 @@ try {
     server.served.validators = false;
     coldCode = await newTabLoad();
   }
+  // Medians of each phase over the loads of one kind (the phases of one load need not sum to the medians' sum).
+  const splitOf = (loads) => {
+    const splits = loads.map((l) => l.split).filter(Boolean);
+    if (!splits.length) return null;
+    return Object.fromEntries(Object.keys(splits[0]).map((k) => [k, median(splits.map((x) => x[k]))]));
+  };
+  const loadPhaseMs = { reload: loadSplit, newTabKept: splitOf(newTabLoads), newTabComputed: splitOf(computedLoads) };
   const [load1, load5] = loadavg();
   const result = {
     rows, page: dev ? 'dev' : 'bundle', pages, loadMs, newTabLoadMs, newTabLoadSamplesMs: newTabLoads.map((l) => l.ms), firstAfterMs, filterMs,
@@ -275,6 +300,7 @@ try {
     newTabComputedLoadMs: computed.ms, newTabComputedLoadSamplesMs: computedLoads.map((l) => l.ms),
     longTasksDuringComputedLoad: computed.tasks.scoring.length, longestTaskComputedLoadMs: Math.max(0, ...computed.tasks.scoring),
     longTasksWhileRecomputing: recomputeLongTasks.length, longestTaskWhileRecomputingMs: Math.max(0, ...recomputeLongTasks),
+    loadPhaseMs,
     newTabColdCodeLoadMs: coldCode?.ms ?? null,
     longTasksDuringColdCodeLoad: coldCode?.tasks.scoring.length ?? null, longestTaskColdCodeLoadMs: coldCode ? Math.max(0, ...coldCode.tasks.scoring) : null,
     longestTaskColdCodeStartUpMs: coldCode ? Math.max(0, ...coldCode.tasks.startUp) : null,
@@ -289,6 +315,8 @@ try {
     const of = (xs) => (xs.length > 1 ? ` (median of ${xs.length}: ${xs.map((x) => Math.round(x)).join(', ')})` : '');
     console.log(`  page load to every panel drawn: ${loadMs} ms on a reload (right after the first visit, whose answers were not kept yet: every answer computed), ${newTabLoadMs} ms in a new tab with the answers kept${of(result.newTabLoadSamplesMs)} (target < 2000 ms)`);
     console.log(`  the same in a new tab with no answers kept (each panel computes its answer during the load, as on a first visit after the data changed): ${computed.ms} ms${of(result.newTabComputedLoadSamplesMs)}; long tasks while scores compute ${tasks(computed.tasks.scoring.length, result.longestTaskComputedLoadMs)}`);
+    const phase = (x) => (x ? `page start ${x.startMs} ms, cache to workers ${x.readMs} ms (${x.mib} MiB), answers and drawing ${x.answersMs} ms` : 'not noted');
+    console.log(`  where the load went (medians): new tab with answers kept: ${phase(loadPhaseMs.newTabKept)}; with none kept: ${phase(loadPhaseMs.newTabComputed)}; the reload: ${phase(loadPhaseMs.reload)}`);
     if (coldCode) console.log(`  the same in a new tab with the scripts served as new (no HTTP or code cache for them): ${coldCode.ms} ms; long tasks while scores compute ${coldCode.tasks.scoring.length} (longest ${Math.round(result.longestTaskColdCodeLoadMs)} ms), before ${coldCode.tasks.startUp.length} (longest ${Math.round(result.longestTaskColdCodeStartUpMs)} ms)`);
     console.log(`  first filter change on a page (${firstAfterMs} ms after every panel was drawn) to every panel redrawn: ${ms(filterMs)}${of(result.filterSamplesMs)} (target < 150 ms)`);
     console.log(`  a new filter after that (median of ${newFilterMs.length}): ${ms(result.newFilterMedianMs)}; a filter set again (median of ${seenFilterMs.length}): ${ms(result.seenFilterMedianMs)}`);
