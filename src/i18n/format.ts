@@ -34,7 +34,11 @@ export function formatDuration(ms: number, locale: string = getLocale()): string
   return numberFormat(locale, { style: 'unit', unit: 'second', maximumFractionDigits: 1 }).format(ms / 1000);
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
 /** Days since 1970-01-01 (Arrow DateDay) as a localised date. */
 export function formatDay(days: number, locale: string = getLocale()): string {
-  return new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }).format(new Date(days * 86_400_000));
+  let f = dayFormats.get(locale);
+  if (!f) dayFormats.set(locale, (f = new Intl.DateTimeFormat(locale, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' })));
+  return f.format(new Date(days * 86_400_000));
 }
