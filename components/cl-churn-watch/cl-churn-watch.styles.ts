@@ -18,7 +18,7 @@ export const styles = [
     }
     .chip {
       font: inherit;
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       display: inline-flex;
       gap: 0.35rem;
       align-items: baseline;
@@ -35,7 +35,7 @@ export const styles = [
       color: var(--_accent-text);
     }
     .chip .count {
-      font-weight: 650;
+      font-weight: var(--_weight-strong);
       font-variant-numeric: tabular-nums;
     }
     .chip .share {
@@ -43,10 +43,10 @@ export const styles = [
       font-variant-numeric: tabular-nums;
     }
     .chip .tick {
-      font-weight: 700;
+      font-weight: var(--_weight-strong);
     }
     .note {
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       color: var(--_muted);
       margin: 0.4rem 0 0;
     }
@@ -58,7 +58,7 @@ export const styles = [
       flex-wrap: wrap;
       align-items: center;
       gap: 0.3rem 0.6rem;
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       color: var(--_muted);
       margin: 0 0 0.5rem;
     }
@@ -90,7 +90,7 @@ export const styles = [
       border: 1px solid var(--_border);
       border-radius: 6px;
       background: var(--_surface);
-      font-size: 0.84rem;
+      font-size: var(--_text-md);
       overscroll-behavior: contain;
       /* Layout and paint of the list stay inside it: scrolling never relayouts the page. */
       contain: strict;
@@ -120,8 +120,8 @@ export const styles = [
       height: var(--_head-h);
       background: var(--_subtle);
       border-bottom: 1px solid var(--_border);
-      font-weight: 600;
-      font-size: 0.78rem;
+      font-weight: var(--_weight-strong);
+      font-size: var(--_text-sm);
       color: var(--_muted);
     }
     .head .row {
@@ -152,7 +152,7 @@ export const styles = [
       outline-offset: -2px;
     }
     .body .row[aria-selected='true'] .name {
-      font-weight: 700;
+      font-weight: var(--_weight-strong);
     }
     .cell {
       min-width: 0;
@@ -166,7 +166,7 @@ export const styles = [
     }
     .id {
       font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-      font-size: 0.78rem;
+      font-size: var(--_text-sm);
       color: var(--_muted);
     }
     .reasons {
@@ -183,8 +183,8 @@ export const styles = [
       border-radius: 999px;
       background: var(--_danger);
       color: var(--_surface);
-      font-size: 0.72rem;
-      font-weight: 700;
+      font-size: var(--_text-xs);
+      font-weight: var(--_weight-strong);
     }
     .reason-list {
       min-width: 0;
@@ -203,7 +203,7 @@ export const styles = [
     }
     .score .why {
       color: var(--_muted);
-      font-size: 0.74rem;
+      font-size: var(--_text-xs);
     }
     .loading-row {
       color: var(--_muted);
@@ -223,7 +223,7 @@ export const styles = [
       white-space: nowrap;
     }
     label.inline {
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       color: var(--_muted);
       display: inline-flex;
       gap: 0.35rem;
@@ -231,7 +231,7 @@ export const styles = [
     }
     table.data + h3,
     h3 {
-      font-size: 0.88rem;
+      font-size: var(--_text-md);
       margin: 0.8rem 0 0.3rem;
     }
     @container (max-width: 720px) {
@@ -262,7 +262,7 @@ export const styles = [
         grid-template-columns: minmax(0, 1fr) 6.6rem minmax(0, 1.5fr) 4.5rem;
       }
       .body .num {
-        font-size: 0.8rem;
+        font-size: var(--_text-sm);
         letter-spacing: -0.02em;
       }
     }

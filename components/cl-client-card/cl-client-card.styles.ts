@@ -11,11 +11,11 @@ export const styles = [
       align-items: baseline;
     }
     .who h2 {
-      font-size: 1.15rem;
+      font-size: var(--_text-lg);
     }
     .id {
       font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
-      font-size: 0.82rem;
+      font-size: var(--_text-sm);
       color: var(--_muted);
     }
     .tags {
@@ -27,7 +27,7 @@ export const styles = [
       list-style: none;
     }
     .tag {
-      font-size: 0.76rem;
+      font-size: var(--_text-xs);
       border: 1px solid var(--_border);
       background: var(--_subtle);
       border-radius: 999px;
@@ -52,10 +52,10 @@ export const styles = [
       grid-column: 1 / -1;
     }
     h3 {
-      font-size: 0.85rem;
+      font-size: var(--_text-md);
       margin: 0 0 0.45rem;
       color: var(--_muted);
-      font-weight: 600;
+      font-weight: var(--_weight-strong);
       text-transform: none;
     }
     dl {
@@ -67,7 +67,7 @@ export const styles = [
       display: flex;
       justify-content: space-between;
       gap: 0.75rem;
-      font-size: 0.86rem;
+      font-size: var(--_text-md);
     }
     dt {
       color: var(--_muted);
@@ -79,7 +79,7 @@ export const styles = [
       max-width: 65%;
       font-variant-numeric: tabular-nums;
       text-align: right;
-      font-weight: 600;
+      font-weight: var(--_weight-strong);
     }
     dd.neg {
       color: var(--_danger);
@@ -87,18 +87,18 @@ export const styles = [
     ul.plain {
       margin: 0;
       padding-left: 1.1rem;
-      font-size: 0.86rem;
+      font-size: var(--_text-md);
       display: grid;
       gap: 0.2rem;
     }
     .risk-none {
       color: var(--_ok);
-      font-size: 0.86rem;
+      font-size: var(--_text-md);
       margin: 0;
     }
     .hit {
       color: var(--_danger);
-      font-weight: 600;
+      font-weight: var(--_weight-strong);
     }
     .alert,
     .okay {
@@ -107,7 +107,7 @@ export const styles = [
       align-items: flex-start;
       border-radius: 6px;
       padding: 0.45rem 0.65rem;
-      font-size: 0.86rem;
+      font-size: var(--_text-md);
       margin: 0 0 0.5rem;
     }
     .alert {
@@ -120,23 +120,23 @@ export const styles = [
       color: var(--_ok);
     }
     .icon {
-      font-weight: 700;
+      font-weight: var(--_weight-strong);
       flex: none;
     }
     td.mismatch {
       color: var(--_danger);
-      font-weight: 650;
+      font-weight: var(--_weight-strong);
     }
     td.suitable {
       color: var(--_ok);
     }
     .muted {
       color: var(--_muted);
-      font-size: 0.84rem;
+      font-size: var(--_text-md);
       margin: 0;
     }
     h4 {
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       margin: 0.6rem 0 0.25rem;
     }
   `,

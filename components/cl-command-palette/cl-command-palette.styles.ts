@@ -9,7 +9,7 @@ export const styles = [
     }
     .open {
       font: inherit;
-      font-size: 0.85rem;
+      font-size: var(--_text-md);
       display: inline-flex;
       gap: 0.5rem;
       align-items: center;
@@ -22,7 +22,7 @@ export const styles = [
     }
     kbd {
       font: inherit;
-      font-size: 0.75rem;
+      font-size: var(--_text-xs);
       color: var(--_muted);
       border: 1px solid var(--_border);
       border-radius: 4px;
@@ -47,7 +47,7 @@ export const styles = [
       clip-path: none;
       white-space: normal;
       margin-left: 0.5rem;
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       color: var(--_danger);
     }
     dialog {
@@ -67,7 +67,7 @@ export const styles = [
       box-sizing: border-box;
       width: 100%;
       font: inherit;
-      font-size: 1rem;
+      font-size: var(--_text-base);
       padding: 0.7rem 0.9rem;
       border: 0;
       border-bottom: 1px solid var(--_border);
@@ -112,7 +112,7 @@ export const styles = [
     mark {
       background: none;
       color: inherit;
-      font-weight: 700;
+      font-weight: var(--_weight-strong);
       text-decoration: underline;
     }
     .meta {
@@ -121,7 +121,7 @@ export const styles = [
       align-items: center;
     }
     .plugin {
-      font-size: 0.75rem;
+      font-size: var(--_text-xs);
       color: var(--_muted);
     }
     .empty {

@@ -35,13 +35,13 @@ export const styles = [
     }
     .bar .label {
       color: var(--_muted);
-      font-size: 0.85rem;
+      font-size: var(--_text-md);
     }
     .chip {
       display: inline-flex;
       gap: 0.3rem;
       align-items: center;
-      font-size: 0.82rem;
+      font-size: var(--_text-sm);
       border: 1px solid var(--_accent);
       color: var(--_text);
       background: var(--_subtle);
@@ -51,7 +51,7 @@ export const styles = [
     .chip button,
     .bar > button {
       font: inherit;
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       border: 1px solid var(--_border);
       background: var(--_surface);
       color: var(--_text);

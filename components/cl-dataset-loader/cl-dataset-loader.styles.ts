@@ -17,7 +17,7 @@ export const styles = [
       gap: 0.9rem;
     }
     h2 {
-      font-size: 1.05rem;
+      font-size: var(--_text-base);
       margin: 0;
     }
     .controls {
@@ -39,11 +39,11 @@ export const styles = [
       float: left;
       margin-right: 0.5rem;
       color: var(--_muted);
-      font-size: 0.9rem;
+      font-size: var(--_text-md);
     }
     [role='radio'] {
       font: inherit;
-      font-size: 0.9rem;
+      font-size: var(--_text-md);
       padding: 0.3rem 0.7rem;
       border: 1px solid var(--_border);
       border-radius: 999px;
@@ -64,7 +64,7 @@ export const styles = [
       gap: 0.6rem;
       align-items: center;
       color: var(--_muted);
-      font-size: 0.9rem;
+      font-size: var(--_text-md);
     }
     [part='drop-zone'].over {
       border-color: var(--_accent);
@@ -82,19 +82,19 @@ export const styles = [
       opacity: 0;
     }
     [part='status'] {
-      font-size: 1rem;
+      font-size: var(--_text-base);
       display: flex;
       gap: 0.75rem;
       align-items: baseline;
       flex-wrap: wrap;
     }
     .count {
-      font-size: 1.6rem;
-      font-weight: 650;
+      font-size: var(--_text-xl);
+      font-weight: var(--_weight-strong);
       font-variant-numeric: tabular-nums;
     }
     .badge {
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       border-radius: 999px;
       padding: 0.1rem 0.55rem;
       background: var(--_subtle);
@@ -112,7 +112,7 @@ export const styles = [
       justify-self: start;
       min-width: min(32rem, 100%);
       border-collapse: collapse;
-      font-size: 0.88rem;
+      font-size: var(--_text-md);
       font-variant-numeric: tabular-nums;
     }
     th,
@@ -145,7 +145,7 @@ export const styles = [
         padding: 0.75rem;
       }
       .count {
-        font-size: 1.3rem;
+        font-size: var(--_text-lg);
       }
     }
   `,

@@ -86,8 +86,8 @@ export class ClFunnel extends LitElement {
         opacity: 0.14;
       }
       svg text.count {
-        font-size: 12px;
-        font-weight: 600;
+        font-size: var(--_text-xs);
+        font-weight: var(--_weight-strong);
       }
       svg text.muted,
       svg tspan.muted {
@@ -97,8 +97,8 @@ export class ClFunnel extends LitElement {
         fill: var(--_danger);
       }
       svg text.panel-title {
-        font-weight: 600;
-        font-size: 12px;
+        font-weight: var(--_weight-strong);
+        font-size: var(--_text-xs);
       }
       .frame {
         fill: none;
@@ -106,7 +106,7 @@ export class ClFunnel extends LitElement {
       }
       .note {
         color: var(--_muted);
-        font-size: 0.8rem;
+        font-size: var(--_text-sm);
         margin: 0.4rem 0 0;
       }
     `,

@@ -48,17 +48,17 @@ export class ClKpi extends LitElement {
         background: var(--_subtle);
       }
       .label {
-        font-size: 0.8rem;
+        font-size: var(--_text-sm);
         color: var(--_muted);
       }
       .value {
-        font-size: 1.45rem;
-        font-weight: 650;
+        font-size: var(--_text-xl);
+        font-weight: var(--_weight-strong);
         font-variant-numeric: tabular-nums;
         margin-top: 0.15rem;
       }
       .delta {
-        font-size: 0.78rem;
+        font-size: var(--_text-sm);
         margin-top: 0.1rem;
       }
       .delta.good {
@@ -69,7 +69,7 @@ export class ClKpi extends LitElement {
       }
       .na {
         color: var(--_muted);
-        font-size: 0.85rem;
+        font-size: var(--_text-md);
       }
       /* A phone-width panel: two tiles a row with smaller figures, not one tall column. */
       @container (max-width: 480px) {
@@ -77,7 +77,7 @@ export class ClKpi extends LitElement {
           grid-template-columns: repeat(2, minmax(0, 1fr));
         }
         .value {
-          font-size: 1.2rem;
+          font-size: var(--_text-lg);
         }
       }
     `,

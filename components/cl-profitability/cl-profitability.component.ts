@@ -132,11 +132,11 @@ export class ClProfitability extends LitElement {
         fill: var(--_danger);
       }
       svg text.strong {
-        font-weight: 600;
+        font-weight: var(--_weight-strong);
       }
       svg text.head {
         fill: var(--_muted);
-        font-weight: 600;
+        font-weight: var(--_weight-strong);
       }
       .mark.point {
         stroke: var(--_surface);
@@ -163,7 +163,7 @@ export class ClProfitability extends LitElement {
         flex-wrap: wrap;
         gap: 0.3rem 1.4rem;
         margin: 0.5rem 0 0;
-        font-size: 0.82rem;
+        font-size: var(--_text-sm);
       }
       .stats div {
         display: flex;
@@ -174,12 +174,12 @@ export class ClProfitability extends LitElement {
       }
       .stats dd {
         margin: 0;
-        font-weight: 600;
+        font-weight: var(--_weight-strong);
         font-variant-numeric: tabular-nums;
       }
       .note {
         color: var(--_muted);
-        font-size: 0.8rem;
+        font-size: var(--_text-sm);
         margin: 0.4rem 0 0;
       }
       .model-clv p {
@@ -190,7 +190,7 @@ export class ClProfitability extends LitElement {
         padding-left: 1.1rem;
       }
       .model-clv .group {
-        font-weight: 600;
+        font-weight: var(--_weight-strong);
         color: var(--_text);
       }
       .model-clv .params {

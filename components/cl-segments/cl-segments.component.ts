@@ -89,20 +89,20 @@ export class ClSegments extends LitElement {
       }
       .callout-text {
         fill: var(--_danger);
-        font-weight: 600;
+        font-weight: var(--_weight-strong);
       }
       .tile-label {
-        font-size: 11px;
+        font-size: var(--_text-chart);
         pointer-events: none;
       }
       .cell-label {
-        font-size: 11px;
+        font-size: var(--_text-chart);
         pointer-events: none;
       }
       .corner {
         border-left: 3px solid var(--_danger);
         padding-left: 0.6rem;
-        font-size: 0.84rem;
+        font-size: var(--_text-md);
         margin-top: 0.5rem;
       }
     `,

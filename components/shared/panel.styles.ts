@@ -34,13 +34,13 @@ export const panelStyles = [
       justify-content: space-between;
     }
     h2 {
-      font-size: 1rem;
+      font-size: var(--_text-base);
       margin: 0;
     }
     .subtitle {
       margin: 0.15rem 0 0;
       color: var(--_muted);
-      font-size: 0.82rem;
+      font-size: var(--_text-sm);
     }
     .toolbar {
       display: flex;
@@ -54,7 +54,7 @@ export const panelStyles = [
     .seg button,
     select {
       font: inherit;
-      font-size: 0.8rem;
+      font-size: var(--_text-sm);
       padding: 0.2rem 0.55rem;
       border: 1px solid var(--_border);
       background: var(--_subtle);
@@ -83,7 +83,7 @@ export const panelStyles = [
       cursor: default;
     }
     .status {
-      font-size: 0.82rem;
+      font-size: var(--_text-sm);
       color: var(--_muted);
       display: flex;
       gap: 0.5rem;
@@ -134,7 +134,7 @@ export const panelStyles = [
     }
     svg text {
       fill: var(--_text);
-      font-size: 11px;
+      font-size: var(--_text-chart);
     }
     svg .axis text {
       fill: var(--_muted);
@@ -167,7 +167,7 @@ export const panelStyles = [
     table.data {
       border-collapse: collapse;
       width: 100%;
-      font-size: 0.84rem;
+      font-size: var(--_text-md);
       font-variant-numeric: tabular-nums;
     }
     table.data th,
@@ -185,7 +185,7 @@ export const panelStyles = [
       pointer-events: none;
       background: var(--_text);
       color: var(--_surface);
-      font-size: 0.78rem;
+      font-size: var(--_text-sm);
       padding: 0.3rem 0.5rem;
       border-radius: 4px;
       white-space: pre-line;

@@ -111,7 +111,7 @@ const badgeStyles = css`
   }
   p {
     margin: 0.4rem 0 0;
-    font-size: 0.85rem;
+    font-size: 0.875rem;
     overflow-wrap: anywhere;
   }
 `;
