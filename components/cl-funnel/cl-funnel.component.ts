@@ -286,7 +286,7 @@ export class ClFunnel extends LitElement {
     const y = (k: number) => top + k * (barH + gap);
     const order = f.steps.map((s) => ({ f, s }));
     return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${stepKeys(host, order)}>
+      <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${stepKeys(host, order)}>
         <g class="connectors" aria-hidden="true">
           ${f.steps.slice(1).map((s, i) => {
             const a = x(f.steps[i].count) / 2;

@@ -26,7 +26,7 @@ export function renderVertical(el: FunnelViewHost, f: Funnel) {
   const bw = xb.bandwidth();
   const gapW = xb.step() - bw;
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${stepKeys(el, order)}>
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnel chart', { id: 'funnel.chart' })} @keydown=${stepKeys(el, order)}>
       <g class="connectors" aria-hidden="true">
         ${f.steps.slice(1).map((s, i) => {
           const x0 = xb(f.steps[i].label)! + bw;
@@ -79,7 +79,7 @@ export function renderMultiples(el: FunnelViewHost, funnels: Funnel[]) {
   const order = funnels.flatMap((f) => f.steps.map((s) => ({ f, s })));
   let n = 0;
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnels side by side', { id: 'funnel.multiples' })} @keydown=${stepKeys(el, order)}>
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Funnels side by side', { id: 'funnel.multiples' })} @keydown=${stepKeys(el, order)}>
       ${Array.from({ length: rows }, (_, r) => svg`<g class="axis" transform="translate(0, ${r * (panelH + 12)})">
         ${steps.map((label, k) => svg`<text x=${left - 8} y=${headH + k * stepH + barH / 2} text-anchor="end" dominant-baseline="middle">${stageLabel(label)}</text>`)}
       </g>`)}

@@ -374,7 +374,7 @@ export class ClProfitability extends LitElement {
     ];
     const ticks = y.ticks(5);
     return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Waterfall from revenue to profit, ${this.scopeLabel()}`, { id: 'profit.waterfall.label' })}
+      <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Waterfall from revenue to profit, ${this.scopeLabel()}`, { id: 'profit.waterfall.label' })}
         @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(this), { onActivate: () => {} })}>
         <g class="grid axis">
           ${ticks.map((t) => svg`<line x1=${ml} x2=${w - mr} y1=${y(t)} y2=${y(t)}></line><text x=${ml - 6} y=${y(t)} text-anchor="end" dominant-baseline="middle">${this.money(t)}</text>`)}

@@ -91,7 +91,7 @@ function renderSegments(el: ProfitViewHost, r: ProfitabilityResult) {
   const fullHead = msg('Profit (12 months)', { id: 'profit.head.profit' });
   const profitHead = textWidth(fullHead) + 12 <= ctiX - left ? fullHead : msg('Profit', { id: 'profit.profit' });
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Profit and cost-to-income by ${fieldName(el.by)}`, { id: 'profit.title.segments' })}
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Profit and cost-to-income by ${fieldName(el.by)}`, { id: 'profit.title.segments' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select(keyOf(groups[i])), onEscape: () => el.select(null) })}>
       <text class="head" x=${left} y="11">${profitHead}</text>
       <text class="head" x=${ctiX} y="11">${msg('Cost-to-income', { id: 'profit.cti' })}</text>
@@ -161,7 +161,7 @@ function renderWhale(el: ProfitViewHost, r: WhaleCurveResult) {
   const ticks = y.ticks(5);
   const top20 = pts.reduce<WhalePoint | undefined>((best, p) => (p.clients > 0 && (!best || Math.abs(p.clientShare - 0.2) < Math.abs(best.clientShare - 0.2)) ? p : best), undefined);
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Cumulative profit by share of clients, most profitable first', { id: 'profit.whale.label' })}
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Cumulative profit by share of clients, most profitable first', { id: 'profit.whale.label' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: () => {} })}>
       <g class="grid axis">
         ${ticks.map((t) => svg`<line x1=${ml} x2=${w - mr} y1=${y(t)} y2=${y(t)}></line><text x=${ml - 6} y=${y(t)} text-anchor="end" dominant-baseline="middle">${money(t, el.currency)}</text>`)}
@@ -246,7 +246,7 @@ function renderCltv(el: ProfitViewHost, r: ProfitabilityResult) {
     { x0: ml, x1: w, y0: mt - 8, y1: h - mb },
   );
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Lifetime value vs acquisition cost by ${fieldName(el.by)}`, { id: 'profit.title.cltv' })}
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg(str`Lifetime value vs acquisition cost by ${fieldName(el.by)}`, { id: 'profit.title.cltv' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select(keyOf(groups[i])), onEscape: () => el.select(null) })}>
       <g class="grid axis">
         ${yt.map((t) => svg`<line x1=${ml} x2=${w - mr} y1=${y(t)} y2=${y(t)}></line><text x=${ml - 6} y=${y(t)} text-anchor="end" dominant-baseline="middle">${money(t, el.currency)}</text>`)}

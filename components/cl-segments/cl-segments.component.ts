@@ -296,7 +296,7 @@ export class ClSegments extends LitElement {
     const y = scaleBand<string>().domain(rows.map((r) => r.label)).range([4, h - 4]).padding(0.18);
     const sel = this.selected;
     return html`<div class="chart-wrap">
-      <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments chart', { id: 'seg.chart' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(this), { onActivate: (i) => this.select(rows[i].label), onEscape: () => this.select(null) })}>
+      <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments chart', { id: 'seg.chart' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(this), { onActivate: (i) => this.select(rows[i].label), onEscape: () => this.select(null) })}>
         <g class="bars">
           ${rows.map(
             (r, i) => svg`<g transform="translate(0, ${y(r.label)})">

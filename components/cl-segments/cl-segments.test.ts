@@ -227,6 +227,25 @@ describe('<cl-segments>', () => {
     }
   });
 
+  it('draws its charts at their own size, never scaled: chart text stays at the type scale\'s 11 px', async () => {
+    // Bars fill a 500 px panel; the matrix has a maximum width, which a 1000 px panel exceeds.
+    for (const [view, width] of [['bars', 500], ['matrix', 1000], ['treemap', 700]] as const) {
+      const el = mount<ClSegments>(`<cl-segments view="${view}" by="region" style="display:block;width:${width}px"></cl-segments>`);
+      await settled(el);
+      const svg = await until(() => {
+        const chart = el.shadowRoot!.querySelector<SVGSVGElement>('[data-chart]');
+        return chart && chart.viewBox.baseVal.width <= width ? chart : null;
+      });
+      const box = svg.getBoundingClientRect();
+      expect(box.width, `${view}: drawn width against its viewBox`).to.be.closeTo(svg.viewBox.baseVal.width, 0.01);
+      expect(box.height, `${view}: drawn height against its viewBox`).to.be.closeTo(svg.viewBox.baseVal.height, 0.01);
+      const label = svg.querySelector('text')!;
+      // Scaled, the browser draws the text at 11 px times the scale, in a font strike of its own.
+      expect(label.getBoundingClientRect().height / label.getBBox().height, `${view}: text on screen against its own units`).to.be.closeTo(1, 0.001);
+      el.parentElement!.remove();
+    }
+  });
+
   it('says which field is missing instead of drawing nothing', async () => {
     const el = mount<ClSegments>('<cl-segments by="tier" measure="walletShare"></cl-segments>');
     el.measure = 'walletShare';

@@ -29,7 +29,7 @@ export function renderTreemap(el: SegmentViewHost, rows: Row[]) {
   const sel = el.selected;
   const leaves = root.leaves();
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments treemap', { id: 'seg.treemap' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select((leaves[i].data as Row).label), onEscape: () => el.select(null) })}>
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="group" aria-label=${msg('Segments treemap', { id: 'seg.treemap' })} @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { onActivate: (i) => el.select((leaves[i].data as Row).label), onEscape: () => el.select(null) })}>
       <g class="tiles">
         ${leaves.map((leaf, i) => {
           const r = leaf.data as Row;
@@ -76,7 +76,7 @@ export function renderMatrix(el: SegmentViewHost, m: AssetLoyaltyResult) {
   const tip = (a: string, l: string, count: number, aum: number | null) =>
     `${msg(str`Assets ${bandLabel(a)}, loyalty ${bandLabel(l)}`, { id: 'seg.cell' })}\n${msg(str`${formatNumber(count)} clients`, { id: 'seg.clients' })}${aum === null ? '' : `\nAUM ${formatCurrency(aum, el.currency, undefined, { notation: 'compact' })}`}`;
   return html`<div class="chart-wrap">
-    <svg data-chart viewBox="0 0 ${w} ${h}" role="grid" aria-label=${msg('Asset size by loyalty', { id: 'seg.matrix' })}
+    <svg data-chart width=${w} height=${h} viewBox="0 0 ${w} ${h}" role="grid" aria-label=${msg('Asset size by loyalty', { id: 'seg.matrix' })}
       @keydown=${(e: KeyboardEvent) => handleRovingKeys(e, chartMarks(el), { columns: m.loyaltyBands.length, onActivate: (i) => el.select(ordered[i].a), onEscape: () => el.select(null) })}>
       <g class="axis">
         ${stacked ? svg`<text x=${left + (w - left) / 2} y=${top - 24} text-anchor="middle">${msg('Loyalty', { id: 'seg.col.loyalty' })}</text>` : nothing}

@@ -125,9 +125,13 @@ export const panelStyles = [
     .empty {
       color: var(--_muted);
     }
+    /* A chart is drawn at its own width in pixels (its width and height attributes, from the
+       panel's width) and never scaled up: scaled, its text was 11.07-11.13 px instead of 11, in
+       font strikes of its own (a font lookup each, on the main thread, per chart width). It
+       shrinks, keeping its shape, only in a container narrower than its minimum. */
     svg {
       display: block;
-      width: 100%;
+      max-width: 100%;
       height: auto;
       overflow: visible;
       font-family: var(--_font);
