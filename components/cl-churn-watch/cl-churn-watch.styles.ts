@@ -165,7 +165,7 @@ export const styles = [
       font-variant-numeric: tabular-nums;
     }
     .id {
-      font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+      font-family: var(--_font-mono);
       font-size: var(--_text-sm);
       color: var(--_muted);
     }

@@ -14,7 +14,7 @@ export const styles = [
       font-size: var(--_text-lg);
     }
     .id {
-      font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+      font-family: var(--_font-mono);
       font-size: var(--_text-sm);
       color: var(--_muted);
     }

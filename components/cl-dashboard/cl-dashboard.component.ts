@@ -7,6 +7,7 @@ import type { DataHub } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import { MaskingController } from '../shared/masking-controller.js';
+import { warmTypeScale } from '../shared/font-warmer.js';
 
 /** Everything needed to bring a dashboard back: what was loaded, the filters, each panel's settings. */
 export interface DashboardState {
@@ -58,6 +59,7 @@ export class ClDashboard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.attach();
+    this.subs.push(warmTypeScale(this.renderRoot as ShadowRoot));
     this.observer = new MutationObserver(() => this.announce());
     this.observer.observe(this, { subtree: true, attributes: true, childList: true });
   }

@@ -8,6 +8,8 @@ import { css } from 'lit';
 export const themeTokens = css`
   :host {
     --_font: var(--cl-font, system-ui, -apple-system, 'Segoe UI', 'PingFang SC', 'Microsoft YaHei', sans-serif);
+    /* Client ids. */
+    --_font-mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
     --_text: var(--cl-color-text, #1c2430);
     --_muted: var(--cl-color-muted, #5b6675);
     --_surface: var(--cl-color-surface, #ffffff);
@@ -24,7 +26,8 @@ export const themeTokens = css`
        out costs the browser a font lookup per font in --_font, on the main thread (2-3 ms each in a
        new tab here, in headless Chromium on Linux); before this scale the elements drew 31 of them,
        some inside the layout that draws a dashboard's first answers. Charts label in px because
-       their label fitting is computed in px (text-width.ts). */
+       their label fitting is computed in px (text-width.ts). A dashboard has these looked up while
+       its data loads (font-warmer.ts, which lists them too). */
     --_text-chart: 11px;
     --_text-xs: 0.75rem;
     --_text-sm: 0.8125rem;

@@ -1,0 +1,66 @@
+import { expect } from 'chai';
+import '../../src/index.js';
+import { TYPE_SCALE, warmTypeScale } from '../../components/shared/font-warmer.js';
+
+const frames = (n: number) => new Promise<void>((resolve) => {
+  const step = (left: number) => (left ? requestAnimationFrame(() => step(left - 1)) : resolve());
+  step(n);
+});
+
+async function until<T>(probe: () => T | null | undefined, ms = 10_000): Promise<T> {
+  const t0 = performance.now();
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (performance.now() - t0 > ms) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('warmTypeScale', () => {
+  afterEach(() => document.body.replaceChildren());
+
+  it('names only steps the theme defines, each a font size', async () => {
+    const el = document.createElement('cl-dashboard');
+    document.body.append(el);
+    await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
+    const probe = document.createElement('span');
+    el.shadowRoot!.append(probe);
+    for (const step of TYPE_SCALE) {
+      probe.style.fontSize = `var(${step})`;
+      expect(getComputedStyle(el).getPropertyValue(step).trim(), `${step} in the theme`).to.not.equal('');
+      expect(getComputedStyle(probe).fontSize, step).to.match(/^\d+(\.\d+)?px$/);
+    }
+  });
+
+  it('lays out hidden samples of every step, one per frame, then removes them', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    warmTypeScale(root);
+    const box = await until(() => root.querySelector<HTMLElement>('[aria-hidden="true"]'));
+    expect(getComputedStyle(box).visibility).to.equal('hidden');
+    expect(box.getBoundingClientRect().height, 'out of the flow').to.be.at.least(0);
+    expect(host.getBoundingClientRect().height, 'the host keeps its own size').to.equal(0);
+    let most = 0;
+    while (box.isConnected) {
+      most = Math.max(most, box.children.length);
+      await frames(1);
+    }
+    // Every step in two weights, and the monospace ids.
+    expect(most).to.equal(TYPE_SCALE.length * 2 + 1);
+    expect(root.childNodes.length, 'nothing left behind').to.equal(0);
+  });
+
+  it('stops and removes its samples when disposed', async () => {
+    const host = document.createElement('div');
+    document.body.append(host);
+    const root = host.attachShadow({ mode: 'open' });
+    const warm = warmTypeScale(root);
+    const box = await until(() => root.querySelector('[aria-hidden="true"]'));
+    warm.dispose();
+    expect(box.isConnected).to.equal(false);
+    await frames(3);
+    expect(root.childNodes.length).to.equal(0);
+  });
+});
