@@ -23,11 +23,11 @@ export const themeTokens = css`
     --_radius: var(--cl-radius, 8px);
     --_focus: var(--cl-color-focus, #0b63c5);
     /* The type scale: every text size and weight the elements draw. Each size x weight a page lays
-       out costs the browser a font lookup per font in --_font, on the main thread (2-3 ms each in a
-       new tab here, in headless Chromium on Linux); before this scale the elements drew 31 of them,
-       some inside the layout that draws a dashboard's first answers. Charts label in px because
-       their label fitting is computed in px (text-width.ts). A dashboard has these looked up while
-       its data loads (font-warmer.ts, which lists them too). */
+       out costs the browser font lookups on the main thread (1-3 ms each in a new tab here, in
+       headless Chromium on Linux): a dashboard's load made 31 of them before this scale, 21 with
+       it, some inside the layout that draws its first answers. Charts label in px because their
+       label fitting is computed in px (text-width.ts). A dashboard has these looked up while its
+       data loads (font-warmer.ts, which lists them too). */
     --_text-chart: 11px;
     --_text-xs: 0.75rem;
     --_text-sm: 0.8125rem;
