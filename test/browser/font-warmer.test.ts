@@ -1,21 +1,12 @@
 import { expect } from 'chai';
 import '../../src/index.js';
 import { TYPE_SCALE, warmTypeScale } from '../../components/shared/font-warmer.js';
+import { until } from './support/until.js';
 
 const frames = (n: number) => new Promise<void>((resolve) => {
   const step = (left: number) => (left ? requestAnimationFrame(() => step(left - 1)) : resolve());
   step(n);
 });
-
-async function until<T>(probe: () => T | null | undefined, ms = 10_000): Promise<T> {
-  const t0 = performance.now();
-  for (;;) {
-    const v = probe();
-    if (v) return v;
-    if (performance.now() - t0 > ms) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('warmTypeScale', () => {
   afterEach(() => document.body.replaceChildren());
@@ -38,7 +29,8 @@ describe('warmTypeScale', () => {
     document.body.append(host);
     const root = host.attachShadow({ mode: 'open' });
     warmTypeScale(root);
-    const box = await until(() => root.querySelector<HTMLElement>('[aria-hidden="true"]'));
+    await until(() => root.querySelector('[aria-hidden="true"]'), 'the samples', 10_000);
+    const box = root.querySelector<HTMLElement>('[aria-hidden="true"]')!;
     expect(getComputedStyle(box).visibility).to.equal('hidden');
     expect(box.getBoundingClientRect().height, 'out of the flow').to.be.at.least(0);
     expect(host.getBoundingClientRect().height, 'the host keeps its own size').to.equal(0);
@@ -57,7 +49,8 @@ describe('warmTypeScale', () => {
     document.body.append(host);
     const root = host.attachShadow({ mode: 'open' });
     const warm = warmTypeScale(root);
-    const box = await until(() => root.querySelector('[aria-hidden="true"]'));
+    await until(() => root.querySelector('[aria-hidden="true"]'), 'the samples', 10_000);
+    const box = root.querySelector('[aria-hidden="true"]')!;
     warm.dispose();
     expect(box.isConnected).to.equal(false);
     await frames(3);
