@@ -7,7 +7,9 @@ import type { DataHub } from '../../src/dataset/data-hub.js';
 import type { FilterCondition } from '../../src/query/filter-store.js';
 import type { Disposable } from '../../src/lifecycle/disposable.js';
 import { MaskingController } from '../shared/masking-controller.js';
-import { warmTypeScale } from '../shared/font-warmer.js';
+
+/** The font warm-up (font-warmer.ts) helps only while data loads: fetched then, not with the page's start. */
+const loadFontWarmer = () => import('../shared/font-warmer.js');
 
 /** Everything needed to bring a dashboard back: what was loaded, the filters, each panel's settings. */
 export interface DashboardState {
@@ -59,7 +61,12 @@ export class ClDashboard extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.attach();
-    this.subs.push(warmTypeScale(this.renderRoot as ShadowRoot));
+    const root = this.renderRoot as ShadowRoot;
+    const warm = loadFontWarmer().then(
+      (m) => (this.isConnected ? m.warmTypeScale(root) : undefined),
+      () => undefined, // best effort: without it the fonts are looked up as the answers are drawn
+    );
+    this.subs.push({ dispose: () => void warm.then((w) => w?.dispose()) });
     this.observer = new MutationObserver(() => this.announce());
     this.observer.observe(this, { subtree: true, attributes: true, childList: true });
   }
