@@ -11,16 +11,13 @@ const frames = (n: number) => new Promise<void>((resolve) => {
 describe('warmTypeScale', () => {
   afterEach(() => document.body.replaceChildren());
 
-  it('names only steps the theme defines, each a font size', async () => {
+  it('names only steps the theme defines', async () => {
     const el = document.createElement('cl-dashboard');
     document.body.append(el);
     await (el as unknown as { updateComplete: Promise<unknown> }).updateComplete;
-    const probe = document.createElement('span');
-    el.shadowRoot!.append(probe);
+    // A step the theme lacks would leave its samples at the inherited size: a lookup of nothing new.
     for (const step of TYPE_SCALE) {
-      probe.style.fontSize = `var(${step})`;
-      expect(getComputedStyle(el).getPropertyValue(step).trim(), `${step} in the theme`).to.not.equal('');
-      expect(getComputedStyle(probe).fontSize, step).to.match(/^\d+(\.\d+)?px$/);
+      expect(getComputedStyle(el).getPropertyValue(step).trim(), `${step} in the theme`).to.match(/^\d+(\.\d+)?(px|rem)$/);
     }
   });
 
@@ -32,7 +29,6 @@ describe('warmTypeScale', () => {
     await until(() => root.querySelector('[aria-hidden="true"]'), 'the samples', 10_000);
     const box = root.querySelector<HTMLElement>('[aria-hidden="true"]')!;
     expect(getComputedStyle(box).visibility).to.equal('hidden');
-    expect(box.getBoundingClientRect().height, 'out of the flow').to.be.at.least(0);
     expect(host.getBoundingClientRect().height, 'the host keeps its own size').to.equal(0);
     let most = 0;
     while (box.isConnected) {
