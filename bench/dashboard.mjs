@@ -16,6 +16,7 @@ import { extname, join, normalize } from 'node:path';
 import puppeteer from 'puppeteer-core';
 import { loadavg } from 'node:os';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium-path.mjs';
+import { sampleRendererMemory } from './renderer-memory.mjs';
 
 const args = process.argv.slice(2);
 // Without --rows, indexOf is -1 and args[0] (e.g. --json) would be read as the row count.
@@ -151,16 +152,26 @@ const allDrawn = () => {
  * Where a cached load's time went, from the loaded dataset's own step timings (Dataset.steps) and
  * the moment it reached the panels: the page starting until the cache is opened, reading the cache
  * and moving its chunks into the workers (the Blobs are read at ~380 MB/s here, whichever way they
- * are read), then the panels' answers and drawing. Null on a page that does not note them.
+ * are read), then the panels' answers and drawing; and how much the renderers' resident memory grew
+ * in the last two (`memory`: bench/renderer-memory.mjs, started with the navigation). Null on a
+ * page that does not note them.
  */
-async function loadPhases(page, totalMs) {
+async function loadPhases(page, totalMs, memory) {
   const p = await page.evaluate(() => {
     const d = window.clientlensHub?.current;
     if (!d || window.__scoringFrom === undefined) return null;
     const ms = (name) => d.steps.find((s) => s.step === name)?.ms ?? 0;
     return { toPanels: window.__scoringFrom, read: ms('cache-read') + ms('distribute'), bytes: d.chunks.reduce((n, c) => n + c.bytes, 0) };
   });
-  return p && { startMs: Math.round(p.toPanels - p.read), readMs: Math.round(p.read), mib: Math.round(p.bytes / 2 ** 20), answersMs: Math.round(totalMs - p.toPanels) };
+  memory.stop();
+  const grew = (from, to) => {
+    const [a, b] = [memory.mibAt(from), memory.mibAt(to)];
+    return a === null || b === null ? null : Math.round(b - a);
+  };
+  return p && {
+    startMs: Math.round(p.toPanels - p.read), readMs: Math.round(p.read), mib: Math.round(p.bytes / 2 ** 20), answersMs: Math.round(totalMs - p.toPanels),
+    readGrewMiB: grew(p.toPanels - p.read, p.toPanels), answersGrewMiB: grew(p.toPanels, totalMs),
+  };
 }
 
 async function loadTasks(page) {
@@ -182,11 +193,12 @@ try {
   // answers kept do below (measured here: nothing kept at the reload; reloading six seconds later
   // drew from the kept answers in 1.3-1.4 s against 1.9-2.3 s).
   const t0 = Date.now();
+  const loadMemory = sampleRendererMemory();
   await page.goto(url);
   await page.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
   const loadMs = Date.now() - t0;
   const loadLongTasks = await loadTasks(page);
-  const loadSplit = await loadPhases(page, loadMs);
+  const loadSplit = await loadPhases(page, loadMs, loadMemory);
   const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   // Filter changes from the host page, as a click on a segment would make. The first one is the
   // figure the issue asks for (the workers' code paths for filtered rows are still cold); later
@@ -241,11 +253,12 @@ try {
     await tab.evaluateOnNewDocument(observeLongTasks);
     if (!keptAnswers) await tab.evaluateOnNewDocument(forgetAnswers);
     const t = Date.now();
+    const memory = sampleRendererMemory();
     await tab.goto(url);
     await tab.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
     const ms = Date.now() - t;
     const tasks = await loadTasks(tab);
-    const split = await loadPhases(tab, ms);
+    const split = await loadPhases(tab, ms, memory);
     const phase = thenFilter ? await filterPhase(tab) : undefined;
     // This visit's answers are kept once answers have stopped coming for 1 s and the page is idle
     // (at most 2 s more); later loads expect them.
@@ -315,7 +328,8 @@ try {
     const of = (xs) => (xs.length > 1 ? ` (median of ${xs.length}: ${xs.map((x) => Math.round(x)).join(', ')})` : '');
     console.log(`  page load to every panel drawn: ${loadMs} ms on a reload (right after the first visit, whose answers were not kept yet: every answer computed), ${newTabLoadMs} ms in a new tab with the answers kept${of(result.newTabLoadSamplesMs)} (target < 2000 ms)`);
     console.log(`  the same in a new tab with no answers kept (each panel computes its answer during the load, as on a first visit after the data changed): ${computed.ms} ms${of(result.newTabComputedLoadSamplesMs)}; long tasks while scores compute ${tasks(computed.tasks.scoring.length, result.longestTaskComputedLoadMs)}`);
-    const phase = (x) => (x ? `page start ${x.startMs} ms, cache to workers ${x.readMs} ms (${x.mib} MiB), answers and drawing ${x.answersMs} ms` : 'not noted');
+    const grew = (mib) => (mib === null ? '' : `, renderers grew ${mib} MiB`);
+    const phase = (x) => (x ? `page start ${x.startMs} ms, cache to workers ${x.readMs} ms (${x.mib} MiB${grew(x.readGrewMiB)}), answers and drawing ${x.answersMs} ms${x.answersGrewMiB === null ? '' : ` (renderers grew ${x.answersGrewMiB} MiB)`}` : 'not noted');
     console.log(`  where the load went (medians): new tab with answers kept: ${phase(loadPhaseMs.newTabKept)}; with none kept: ${phase(loadPhaseMs.newTabComputed)}; the reload: ${phase(loadPhaseMs.reload)}`);
     if (coldCode) console.log(`  the same in a new tab with the scripts served as new (no HTTP or code cache for them): ${coldCode.ms} ms; long tasks while scores compute ${coldCode.tasks.scoring.length} (longest ${Math.round(result.longestTaskColdCodeLoadMs)} ms), before ${coldCode.tasks.startUp.length} (longest ${Math.round(result.longestTaskColdCodeStartUpMs)} ms)`);
     console.log(`  first filter change on a page (${firstAfterMs} ms after every panel was drawn) to every panel redrawn: ${ms(filterMs)}${of(result.filterSamplesMs)} (target < 150 ms)`);

@@ -1,0 +1,70 @@
+// Resident memory of headless Chromium's renderer processes while a page loads, read from /proc
+// (Linux; elsewhere `available` is false and every figure is null).
+//
+// Why the bench records it: on this class of VM the first touch of fresh memory costs about 3 ms
+// per MB (the machine check's "first touch of 64 MB"), and reading the cache is mostly that plus
+// the Blob's trip from the browser process: reading a 1M-client cache grows the page's renderer by
+// about as many MB as the cache holds, and the same bytes took the same time whether the workers
+// read them with Blob.arrayBuffer, FileReaderSync or a stream. The growth per load phase says how
+// much fresh memory each phase had to touch.
+import { readFileSync, readdirSync } from 'node:fs';
+
+const available = (() => {
+  try {
+    return readdirSync('/proc').some((p) => /^\d+$/.test(p));
+  } catch {
+    return false;
+  }
+})();
+
+function rendererPids() {
+  const pids = [];
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) pids.push(pid);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return pids;
+}
+
+function residentKiB(pids) {
+  let kib = 0;
+  for (const pid of pids) {
+    try {
+      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+    } catch {
+      // Ended: it holds nothing any more.
+    }
+  }
+  return kib;
+}
+
+/**
+ * Samples the renderers' total resident memory every `everyMs` from now (the renderer list is
+ * refreshed every tenth sample: a new tab's process appears after navigation starts). `mibAt(ms)`
+ * is the total at the last sample taken `ms` or less after the start; `stop()` ends sampling.
+ */
+export function sampleRendererMemory(everyMs = 25) {
+  const t0 = Date.now();
+  const samples = [];
+  if (!available) return { available, stop() {}, mibAt: () => null };
+  let pids = rendererPids();
+  let n = 0;
+  const timer = setInterval(() => {
+    if (++n % 10 === 0) pids = rendererPids();
+    samples.push([Date.now() - t0, residentKiB(pids)]);
+  }, everyMs);
+  samples.push([0, residentKiB(pids)]);
+  return {
+    available,
+    stop: () => clearInterval(timer),
+    mibAt(ms) {
+      let kib = null;
+      for (const [t, k] of samples) if (t <= ms) kib = k;
+      return kib === null ? null : kib / 1024;
+    },
+  };
+}
