@@ -57,6 +57,7 @@ export function sampleRendererMemory(everyMs = 25) {
     if (++n % 10 === 0) pids = rendererPids();
     samples.push([Date.now() - t0, residentKiB(pids)]);
   }, everyMs);
+  timer.unref(); // a bench that fails mid-load still exits
   samples.push([0, residentKiB(pids)]);
   return {
     available,
