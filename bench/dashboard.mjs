@@ -2,8 +2,9 @@
 // `npm run bench:dashboard [-- --rows N --json --dev --first-after MS --pages P]`: the demo's dashboard in headless Chromium
 // with N clients cached: time from navigation to every panel drawn (on a reload, and in a new tab after
 // the filters), time for a filter change to
-// redraw every panel (the first one, new ones after it, ones set again, broad ones), and the main thread's long
-// tasks (PerformanceObserver 'longtask') while panels recompute.
+// redraw every panel (the first one, new ones after it, ones set again, broad ones), the main thread's long
+// tasks (PerformanceObserver 'longtask') while panels recompute, and how long the renderers' threads ran
+// and waited for a core meanwhile (bench/thread-times.mjs).
 //
 // By default the page is bench/dashboard.html: the demo's panels from the production standalone
 // bundle (built first with `vite build --mode bundle`), served as static files, as a portal would
@@ -14,9 +15,10 @@ import { createServer as createHttpServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import puppeteer from 'puppeteer-core';
-import { loadavg } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium-path.mjs';
 import { sampleRendererMemory } from './renderer-memory.mjs';
+import { measureThreadTimes } from './thread-times.mjs';
 
 const args = process.argv.slice(2);
 // Without --rows, indexOf is -1 and args[0] (e.g. --json) would be read as the row count.
@@ -38,6 +40,7 @@ const pagesAt = args.indexOf('--pages');
 const pages = Number(pagesAt >= 0 ? args[pagesAt + 1] : 3);
 if (!(Number.isInteger(pages) && pages >= 1)) throw new RangeError(`--pages must be a whole number >= 1; got "${args[pagesAt + 1]}".`);
 const loadAtStart = loadavg()[0];
+const cores = availableParallelism();
 
 /**
  * How fast this machine is right now, for reading the figures: the same build's figures move by
@@ -206,7 +209,15 @@ try {
   // the recent answers (src/query/shared-query.ts).
   const broadFilters = [['clientType', 'retail'], ['tier', 'mass'], ['channel', 'app']];
   const filterPhase = async (page) => {
-    const changeFilter = (conditions) =>
+    // Each change's thread times (bench/thread-times.mjs), by kind of change.
+    const threads = { first: [], fresh: [], broad: [] };
+    const changeFilter = async (conditions, kind) => {
+      const times = measureThreadTimes();
+      const ms = await changeFilterOnce(conditions);
+      if (kind) threads[kind].push(times.stop());
+      return ms;
+    };
+    const changeFilterOnce = (conditions) =>
       page.evaluate(async (drawnSrc, conditions) => {
         const drawn = new Function(`return (${drawnSrc})()`);
         const hub = window.clientlensHub;
@@ -221,11 +232,11 @@ try {
     // Drawn from the answers kept with the cache (src/query/answer-book.ts), the panels' queries run
     // again after the load, behind what is on screen: its long tasks are those until the first filter.
     const recomputeLongTasks = (await page.evaluate(() => window.__longTasks.splice(0))).map(([, ms]) => ms);
-    const first = await changeFilter([{ column: 'clientType', op: 'eq', value: 'corporate' }]);
+    const first = await changeFilter([{ column: 'clientType', op: 'eq', value: 'corporate' }], 'first');
     const fresh = [];
     for (const region of ['华北', '华南', '西南', '华中', '华东']) {
       await changeFilter([]);
-      fresh.push(await changeFilter([{ column: 'region', op: 'eq', value: region }]));
+      fresh.push(await changeFilter([{ column: 'region', op: 'eq', value: region }], 'fresh'));
     }
     const seen = [];
     for (let i = 0; i < 3; i++) {
@@ -237,10 +248,10 @@ try {
     const broad = {};
     for (const [column, value] of broadFilters) {
       await changeFilter([]);
-      broad[`${column}=${value}`] = await changeFilter([{ column, op: 'eq', value }]);
+      broad[`${column}=${value}`] = await changeFilter([{ column, op: 'eq', value }], 'broad');
     }
     const longTasks = (await page.evaluate(() => window.__longTasks.splice(0))).map(([, ms]) => ms);
-    return { first, fresh, seen, broad, longTasks, recomputeLongTasks, changes: 1 + 2 * fresh.length + seen.length + 2 * broadFilters.length };
+    return { first, fresh, seen, broad, threads, longTasks, recomputeLongTasks, changes: 1 + 2 * fresh.length + seen.length + 2 * broadFilters.length };
   };
   const phases = [await filterPhase(page)];
   // The same cached load in a new tab, as a user opening the dashboard gets it (the reload above also
@@ -254,9 +265,11 @@ try {
     if (!keptAnswers) await tab.evaluateOnNewDocument(forgetAnswers);
     const t = Date.now();
     const memory = sampleRendererMemory();
+    const threadTimes = measureThreadTimes();
     await tab.goto(url);
     await tab.waitForFunction(allDrawn, { timeout: 600_000, polling: 50 });
     const ms = Date.now() - t;
+    const threads = threadTimes.stop();
     const tasks = await loadTasks(tab);
     const split = await loadPhases(tab, ms, memory);
     const phase = thenFilter ? await filterPhase(tab) : undefined;
@@ -264,7 +277,7 @@ try {
     // (at most 2 s more); later loads expect them.
     if (!keptAnswers) await new Promise((r) => setTimeout(r, 4000));
     await tab.close();
-    return { ms, tasks, phase, split };
+    return { ms, tasks, phase, split, threads };
   };
   // The other pages' filters start from a load with no answers kept: a page that found the last
   // page's filter answers kept would draw them at once (and recompute them behind), which is not
@@ -297,6 +310,18 @@ try {
     return Object.fromEntries(Object.keys(splits[0]).map((k) => [k, median(splits.map((x) => x[k]))]));
   };
   const loadPhaseMs = { reload: loadSplit, newTabKept: splitOf(newTabLoads), newTabComputed: splitOf(computedLoads) };
+  // Medians per thread group of the ran and waited milliseconds (null where /proc has no schedstats).
+  const threadsOf = (samples) => {
+    const xs = samples.filter(Boolean);
+    if (!xs.length) return null;
+    return Object.fromEntries(Object.keys(xs[0]).map((g) => [g, { runMs: Math.round(median(xs.map((x) => x[g].runMs))), waitMs: Math.round(median(xs.map((x) => x[g].waitMs))) }]));
+  };
+  const threadMs = {
+    newTabComputed: threadsOf(computedLoads.map((l) => l.threads)),
+    firstFilter: threadsOf(phases.flatMap((p) => p.threads.first)),
+    newFilter: threadsOf(phases.flatMap((p) => p.threads.fresh)),
+    broadFilter: threadsOf(phases.flatMap((p) => p.threads.broad)),
+  };
   const [load1, load5] = loadavg();
   const result = {
     rows, page: dev ? 'dev' : 'bundle', pages, loadMs, newTabLoadMs, newTabLoadSamplesMs: newTabLoads.map((l) => l.ms), firstAfterMs, filterMs,
@@ -313,7 +338,7 @@ try {
     newTabComputedLoadMs: computed.ms, newTabComputedLoadSamplesMs: computedLoads.map((l) => l.ms),
     longTasksDuringComputedLoad: computed.tasks.scoring.length, longestTaskComputedLoadMs: Math.max(0, ...computed.tasks.scoring),
     longTasksWhileRecomputing: recomputeLongTasks.length, longestTaskWhileRecomputingMs: Math.max(0, ...recomputeLongTasks),
-    loadPhaseMs,
+    loadPhaseMs, threadMs,
     newTabColdCodeLoadMs: coldCode?.ms ?? null,
     longTasksDuringColdCodeLoad: coldCode?.tasks.scoring.length ?? null, longestTaskColdCodeLoadMs: coldCode ? Math.max(0, ...coldCode.tasks.scoring) : null,
     longestTaskColdCodeStartUpMs: coldCode ? Math.max(0, ...coldCode.tasks.startUp) : null,
@@ -337,6 +362,11 @@ try {
     console.log(`  broad filters (each keeps most clients): ${Object.entries(broadFilterMs).map(([f, x]) => `${f} ${ms(x)}${pages > 1 ? ` (${result.broadFilterSamplesMs[f].map((y) => Math.round(y)).join(', ')})` : ''}`).join('; ')} (target < 150 ms)`);
     console.log(`  long tasks (> 50 ms) on the main thread while scores compute: ${tasks(filterLongTasks.length, result.longestTaskFilterMs)} during the ${phases.reduce((n, p) => n + p.changes, 0)} filter changes on ${pages} page${pages > 1 ? 's' : ''}; from the dataset reaching the panels to every panel drawn, ${tasks(loadLongTasks.scoring.length, result.longestTaskLoadMs)} on the reload, ${tasks(newTabLongTasks.scoring.length, result.longestTaskNewTabLoadMs)} in the ${newTabLoads.length} new tab loads; after the reload, while the kept answers were recomputed (until the first filter), ${tasks(recomputeLongTasks.length, result.longestTaskWhileRecomputingMs)}`);
     console.log(`  long tasks before that (the page starting, the cache read; no score computing yet): ${tasks(loadLongTasks.startUp.length, result.longestTaskLoadStartUpMs)} on the reload, ${tasks(newTabLongTasks.startUp.length, result.longestTaskNewTabStartUpMs)} in the new tabs`);
+    if (threadMs.broadFilter) {
+      const groups = { main: "the page's main thread", workers: 'its workers', pool: "the renderer's thread pool (V8's compilers and collector, rasterising)", other: 'other renderer threads' };
+      const line = (t) => Object.entries(groups).map(([g, name]) => `${name} ${t[g].runMs} / ${t[g].waitMs}`).join(', ');
+      console.log(`  where the CPU went (bench/thread-times.mjs; ms ran / ms waited for a free core, summed over each group's threads, medians): a broad filter change: ${line(threadMs.broadFilter)}; a new filter: ${line(threadMs.newFilter)}; a first filter: ${line(threadMs.firstFilter)}; a new tab with no answers kept: ${line(threadMs.newTabComputed)} (${cores} cores: ${cores} ms of CPU per ms of wall time)`);
+    }
     console.log(`  load average: ${result.loadAverage[0]} at start, ${result.loadAverage[1]} (1 min) / ${result.loadAverage[2]} (5 min) at the end; other work on the machine slows every figure`);
     const { atStart, atEnd } = result.machine;
     console.log(`  machine check (this process, before / after the runs): a fixed compute loop ${atStart.loopMs} / ${atEnd.loopMs} ms, first touch of 64 MB of fresh memory ${atStart.touchMs} / ${atEnd.touchMs} ms`);

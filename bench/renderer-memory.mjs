@@ -7,28 +7,8 @@
 // about as many MB as the cache holds, and the same bytes took the same time whether the workers
 // read them with Blob.arrayBuffer, FileReaderSync or a stream. The growth per load phase says how
 // much fresh memory each phase had to touch.
-import { readFileSync, readdirSync } from 'node:fs';
-
-const available = (() => {
-  try {
-    return readdirSync('/proc').some((p) => /^\d+$/.test(p));
-  } catch {
-    return false;
-  }
-})();
-
-function rendererPids() {
-  const pids = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=renderer')) pids.push(pid);
-    } catch {
-      // The process ended between the listing and the read.
-    }
-  }
-  return pids;
-}
+import { readFileSync } from 'node:fs';
+import { procAvailable as available, rendererPids } from './renderer-processes.mjs';
 
 function residentKiB(pids) {
   let kib = 0;
